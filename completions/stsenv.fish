@@ -1,0 +1,72 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_stsenv_global_optspecs
+    string join \n config= creds-dir= h/help V/version
+end
+
+function __fish_stsenv_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_stsenv_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_stsenv_using_subcommand
+    set -l cmd (__fish_stsenv_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c stsenv -n "__fish_stsenv_needs_command" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_needs_command" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_needs_command" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_needs_command" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print the completion script of the stsenv command'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
+zsh\t''
+fish\t''"
+complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l format -r -f -a "text\t'Sentences for a person'
+prompt\t'A short segment for a prompt, like `personal:mfa 11h58m` (empty when nothing is set)'
+json\t'A JSON object for scripts'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
+zsh\t''
+fish\t''"
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l names -d 'One account name a line (for completion)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

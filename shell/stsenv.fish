@@ -1,0 +1,34 @@
+# stsenv shell functions for fish. Load them with: stsenv init fish | source
+# Every value reaches the shell through stsenv's own output, quoted for this shell; the
+# functions only pass their arguments on and eval what stsenv prints on success.
+
+# Run a stsenv command and eval its output; on failure the shell is left unchanged.
+function __stsenv_eval
+    # stsenv prints its code at once on success and nothing on failure, so the pipe is safe;
+    # a pipe, unlike a command substitution, keeps the caller's stderr redirection.
+    command stsenv $argv[1] --shell fish $argv[2..-1] | source
+    return $pipestatus[1]
+end
+
+# ec2switch [ACCOUNT]: list the accounts, or switch to one (its cached MFA session if valid).
+function ec2switch
+    __stsenv_eval switch $argv
+end
+
+# ec2now: show which keys are set, from the environment alone.
+function ec2now
+    command stsenv now $argv
+end
+
+# ec2unset: remove every variable stsenv set.
+function ec2unset
+    __stsenv_eval unset $argv
+end
+
+# stsenv_prompt: a prompt segment like "personal:mfa 11h58m" (fish asks the binary).
+function stsenv_prompt
+    command stsenv now --format prompt
+end
+
+# Account names complete from the key directory.
+complete -c ec2switch -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'

@@ -1,0 +1,378 @@
+//! The accounts file: which AWS account each name is, and its MFA, region, duration and roles.
+//!
+//! Each key is an account name; each value is the old tool's ARN prefix string
+//! (`"arn:aws:iam::987654321012:"`) or an object with `arn` and optional fields.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use crate::env::Env;
+use crate::error::{self, Result};
+use crate::names;
+
+/// GetSessionToken's allowed durations, in seconds.
+pub const SESSION_DURATION: std::ops::RangeInclusive<u32> = 900..=129_600;
+/// The default GetSessionToken duration (12 hours).
+pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
+
+/// The old tool's default accounts file.
+pub const LEGACY_PATH: &str = "/etc/default/aws-sts-helpers/accounts.json";
+
+const FIELDS: &[&str] = &["arn", "user", "mfa_serial", "region", "duration_seconds", "roles"];
+
+/// One account of the accounts file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// The name as written in the file.
+    pub name: String,
+    /// The IAM ARN prefix, always ending in `:` (`arn:aws:iam::987654321012:`).
+    pub arn: String,
+    pub user: Option<String>,
+    pub mfa_serial: Option<String>,
+    pub region: Option<String>,
+    pub duration_seconds: Option<u32>,
+    /// Role short names to a role ARN or role name.
+    pub roles: BTreeMap<String, String>,
+}
+
+impl Account {
+    /// The 12-digit account ID.
+    pub fn account_id(&self) -> &str {
+        self.arn.trim_end_matches(':').rsplit(':').next().unwrap_or_default()
+    }
+
+    /// The MFA serial: `mfa_serial`, else `<arn prefix>mfa/<user>`.
+    pub fn mfa_serial(&self, user: &str) -> String {
+        self.mfa_serial.clone().unwrap_or_else(|| format!("{}mfa/{user}", self.arn))
+    }
+
+    /// A role's ARN from a full ARN, a key of `roles`, or a role name (`<arn prefix>role/NAME`).
+    pub fn role_arn(&self, role: &str) -> String {
+        if role.starts_with("arn:") {
+            return role.to_owned();
+        }
+        let target = self
+            .roles
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(role))
+            .map(|(_, value)| value.as_str())
+            .unwrap_or(role);
+        if target.starts_with("arn:") {
+            target.to_owned()
+        } else {
+            format!("{}role/{}", self.arn, target.trim_start_matches("role/"))
+        }
+    }
+}
+
+/// The parsed accounts file.
+#[derive(Clone, Debug, Default)]
+pub struct Accounts {
+    pub path: Option<PathBuf>,
+    pub accounts: Vec<Account>,
+}
+
+impl Accounts {
+    /// Find the accounts file: `--config`, `$STSENV_CONFIG`, `<config dir>/stsenv/accounts.json`,
+    /// then the old tool's default. An explicitly named file must exist.
+    pub fn locate(flag: Option<&Path>, env: &Env) -> Result<Option<PathBuf>> {
+        if let Some(path) = flag {
+            return must_exist(path, "--config");
+        }
+        if let Some(path) = env.get("STSENV_CONFIG") {
+            return must_exist(Path::new(path), "$STSENV_CONFIG");
+        }
+        let candidates = config_dir(env)
+            .map(|dir| dir.join("stsenv").join("accounts.json"))
+            .into_iter()
+            .chain(std::iter::once(PathBuf::from(LEGACY_PATH)));
+        for path in candidates {
+            if path.is_file() {
+                return Ok(Some(path));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Locate and load the accounts file; no file is an empty set of accounts.
+    pub fn load(flag: Option<&Path>, env: &Env) -> Result<Accounts> {
+        match Accounts::locate(flag, env)? {
+            Some(path) => Accounts::read(&path),
+            None => Ok(Accounts::default()),
+        }
+    }
+
+    /// Read and parse one accounts file.
+    pub fn read(path: &Path) -> Result<Accounts> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            error::usage(format!("cannot read the accounts file {}: {}", path.display(), io_reason(&e)))
+        })?;
+        let mut accounts =
+            Accounts::parse(&text).map_err(|e| error::usage(format!("{}:{}", path.display(), e)))?;
+        accounts.path = Some(path.to_owned());
+        Ok(accounts)
+    }
+
+    /// Parse the text of an accounts file. Errors start with `line:column: `.
+    pub fn parse(text: &str) -> std::result::Result<Accounts, String> {
+        let file: File = serde_json::from_str(text).map_err(describe_json_error)?;
+        Ok(Accounts { path: None, accounts: file.0 })
+    }
+
+    /// The account with this name, compared case-insensitively.
+    pub fn find(&self, name: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Like `find`, but a missing account is a configuration error saying where to add it.
+    pub fn require(&self, name: &str, why: &str) -> Result<&Account> {
+        if let Some(account) = self.find(name) {
+            return Ok(account);
+        }
+        let file = match &self.path {
+            Some(path) => format!("the accounts file {}", path.display()),
+            None => "an accounts file (none found; create ~/.config/stsenv/accounts.json or pass --config)"
+                .to_owned(),
+        };
+        let hint = match names::closest(name, self.accounts.iter().map(|a| a.name.as_str())) {
+            Some(close) => format!(" (did you mean '{close}'?)"),
+            None => String::new(),
+        };
+        Err(error::usage(format!(
+            "account '{name}' is not in {file}{hint}; {why} needs its ARN there, like \"{name}\": \"arn:aws:iam::123456789012:\""
+        )))
+    }
+}
+
+fn must_exist(path: &Path, source: &str) -> Result<Option<PathBuf>> {
+    if path.is_file() {
+        Ok(Some(path.to_owned()))
+    } else {
+        Err(error::usage(format!(
+            "the accounts file {} (from {source}) does not exist; create it or point {source} at it",
+            path.display()
+        )))
+    }
+}
+
+/// `$XDG_CONFIG_HOME` when set (as the XDG spec says, also on macOS), else the platform's.
+fn config_dir(env: &Env) -> Option<PathBuf> {
+    if let Some(dir) = env.get("XDG_CONFIG_HOME").filter(|d| Path::new(d).is_absolute()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::BaseDirs::new().map(|b| b.config_dir().to_owned())
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it does not exist".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// serde_json's message as `line:column: message`, with a suggestion for a misspelt field.
+fn describe_json_error(e: serde_json::Error) -> String {
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &full[..i],
+        _ => full.as_str(),
+    };
+    let mut out = format!("{}:{}: {}", e.line(), e.column(), message);
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some(field) = rest.split('`').next()
+        && let Some(close) = names::closest(field, FIELDS.iter().copied())
+    {
+        out = format!("{}:{}: unknown field `{field}` (did you mean `{close}`?)", e.line(), e.column());
+    }
+    out
+}
+
+/// The file's top level: accounts in file order.
+struct File(Vec<Account>);
+
+impl<'de> Deserialize<'de> for File {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct FileVisitor;
+        impl<'de> Visitor<'de> for FileVisitor {
+            type Value = File;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object mapping account names to ARN prefixes")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<File, A::Error> {
+                let mut accounts: Vec<Account> = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if !names::is_valid(&name) {
+                        return Err(de::Error::custom(names::invalid_message(&name)));
+                    }
+                    if accounts.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                        return Err(de::Error::custom(format!(
+                            "account '{name}' appears twice (names are compared ignoring case)"
+                        )));
+                    }
+                    let entry: Entry = map.next_value()?;
+                    accounts.push(entry.into_account(name).map_err(de::Error::custom)?);
+                }
+                Ok(File(accounts))
+            }
+        }
+        deserializer.deserialize_map(FileVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fields {
+    arn: String,
+    user: Option<String>,
+    mfa_serial: Option<String>,
+    region: Option<String>,
+    duration_seconds: Option<u32>,
+    roles: Option<BTreeMap<String, String>>,
+}
+
+enum Entry {
+    Prefix(String),
+    Fields(Fields),
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an ARN prefix like \"arn:aws:iam::123456789012:\" or an object with \"arn\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Entry, E> {
+                Ok(Entry::Prefix(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Entry, A::Error> {
+                Fields::deserialize(de::value::MapAccessDeserializer::new(map)).map(Entry::Fields)
+            }
+        }
+        deserializer.deserialize_any(EntryVisitor)
+    }
+}
+
+impl Entry {
+    fn into_account(self, name: String) -> std::result::Result<Account, String> {
+        let fields = match self {
+            Entry::Prefix(arn) => Fields {
+                arn,
+                user: None,
+                mfa_serial: None,
+                region: None,
+                duration_seconds: None,
+                roles: None,
+            },
+            Entry::Fields(fields) => fields,
+        };
+        let arn = arn_prefix(&fields.arn).ok_or_else(|| {
+            format!("account '{name}': \"arn\" must be an IAM ARN prefix like \"arn:aws:iam::123456789012:\"")
+        })?;
+        if let Some(d) = fields.duration_seconds
+            && !SESSION_DURATION.contains(&d)
+        {
+            return Err(format!(
+                "account '{name}': duration_seconds {d} is out of range; GetSessionToken allows 900 to 129600"
+            ));
+        }
+        for (field, value) in
+            [("user", &fields.user), ("mfa_serial", &fields.mfa_serial), ("region", &fields.region)]
+        {
+            if let Some(v) = value
+                && (v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()))
+            {
+                return Err(format!(
+                    "account '{name}': \"{field}\" must be a non-empty value without spaces"
+                ));
+            }
+        }
+        if let Some(region) = &fields.region
+            && !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(format!(
+                "account '{name}': region \"{region}\" is not a region name like \"eu-west-1\""
+            ));
+        }
+        Ok(Account {
+            name,
+            arn,
+            user: fields.user,
+            mfa_serial: fields.mfa_serial,
+            region: fields.region,
+            duration_seconds: fields.duration_seconds,
+            roles: fields.roles.unwrap_or_default(),
+        })
+    }
+}
+
+/// `arn:PARTITION:iam::ACCOUNTID:` (a missing trailing colon is added).
+fn arn_prefix(arn: &str) -> Option<String> {
+    let arn = arn.trim();
+    let parts: Vec<&str> = arn.trim_end_matches(':').split(':').collect();
+    let ok = parts.len() == 5
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| format!("{}:", arn.trim_end_matches(':')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_forms() {
+        let a = Accounts::parse(
+            r#"{"personal": "arn:aws:iam::987654321012:",
+                "Work": {"arn": "arn:aws:iam::012123456789", "user": "jb", "region": "eu-west-1",
+                         "duration_seconds": 3600, "roles": {"admin": "arn:aws:iam::012123456789:role/Admin", "ro": "ReadOnly"}}}"#,
+        )
+        .unwrap();
+        let p = a.find("PERSONAL").unwrap();
+        assert_eq!(p.arn, "arn:aws:iam::987654321012:");
+        assert_eq!(p.mfa_serial("jbrowne"), "arn:aws:iam::987654321012:mfa/jbrowne");
+        let w = a.find("work").unwrap();
+        assert_eq!(w.name, "Work");
+        assert_eq!(w.arn, "arn:aws:iam::012123456789:");
+        assert_eq!(w.account_id(), "012123456789");
+        assert_eq!(w.role_arn("ADMIN"), "arn:aws:iam::012123456789:role/Admin");
+        assert_eq!(w.role_arn("ro"), "arn:aws:iam::012123456789:role/ReadOnly");
+        assert_eq!(w.role_arn("Deploy"), "arn:aws:iam::012123456789:role/Deploy");
+        assert_eq!(w.role_arn("arn:aws:iam::1:role/X"), "arn:aws:iam::1:role/X");
+    }
+
+    #[test]
+    fn misspelt_field_named_with_position() {
+        let e =
+            Accounts::parse("{\n  \"w\": {\"arn\": \"arn:aws:iam::012123456789:\",\n   \"regoin\": \"x\"}}")
+                .unwrap_err();
+        assert_eq!(e, "3:11: unknown field `regoin` (did you mean `region`?)");
+    }
+
+    #[test]
+    fn bad_values() {
+        for (text, needle) in [
+            (r#"{"w": "arn:aws:iam::123:"}"#, "IAM ARN prefix"),
+            (r#"{"w": {"arn": "arn:aws:iam::012123456789:", "duration_seconds": 60}}"#, "out of range"),
+            (r#"{"../x": "arn:aws:iam::012123456789:"}"#, "not a valid account name"),
+            (r#"{"a": "arn:aws:iam::012123456789:", "A": "arn:aws:iam::012123456789:"}"#, "appears twice"),
+            (r#"{"w": {"user": "x"}}"#, "missing field `arn`"),
+            (r#"{"w": 5}"#, "invalid type"),
+            ("{\"w\": \"arn:aws:iam::012123456789:\",}", "1:"),
+            ("[]", "invalid type"),
+        ] {
+            let e = Accounts::parse(text).unwrap_err();
+            assert!(e.contains(needle), "{text}: {e}");
+        }
+    }
+}

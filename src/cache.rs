@@ -1,0 +1,358 @@
+//! The cache of temporary credentials: one JSON file per account and slot (MFA session,
+//! session without MFA, or a role), in a 0700 directory, files 0600 from creation, written
+//! atomically (temp file, fsync, rename) under an exclusive lock. Readers never lock: a rename
+//! is atomic, so a reader sees the old file or the new one, never a mix.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+use crate::credentials::{Credentials, Kind, Secret};
+use crate::env::Env;
+use crate::error::{self, Result};
+
+/// A cache entry is used until this long before it expires.
+pub const MARGIN: Duration = Duration::minutes(5);
+
+const VERSION: u32 = 1;
+
+/// Which credentials of an account a cache file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// GetSessionToken with MFA.
+    Mfa,
+    /// GetSessionToken without MFA.
+    Session,
+    /// AssumeRole of this role ARN.
+    Role(String),
+}
+
+impl Slot {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Slot::Mfa => Kind::Mfa,
+            Slot::Session => Kind::Session,
+            Slot::Role(_) => Kind::Role,
+        }
+    }
+
+    /// The file name stem: `personal.mfa`, `personal.session`, `personal.role.<encoded ARN>`.
+    fn stem(&self, account: &str) -> String {
+        let account = account.to_ascii_lowercase();
+        match self {
+            Slot::Mfa => format!("{account}.mfa"),
+            Slot::Session => format!("{account}.session"),
+            Slot::Role(arn) => format!("{account}.role.{}", encode(arn)),
+        }
+    }
+}
+
+/// Bytes outside `[A-Za-z0-9._-]` as `%XX`, so every role ARN gets its own file name.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What a cache file says at a given time.
+#[derive(Debug)]
+pub enum State {
+    Absent,
+    Expired(OffsetDateTime),
+    Valid(Entry),
+}
+
+/// A cached set of temporary credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub account: String,
+    pub role_arn: Option<String>,
+    pub credentials: Credentials,
+    pub expiration: OffsetDateTime,
+}
+
+impl Entry {
+    pub fn seconds_left(&self, now: OffsetDateTime) -> i64 {
+        (self.expiration - now).whole_seconds()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OnDisk {
+    version: u32,
+    account: String,
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role_arn: Option<String>,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    expiration: String,
+}
+
+pub struct Cache {
+    pub dir: PathBuf,
+}
+
+/// Holds the exclusive lock of one cache slot until dropped.
+pub struct Lock {
+    _file: File,
+}
+
+impl Cache {
+    /// `$STSENV_CACHE_DIR`, else `<cache dir>/stsenv` (`$XDG_CACHE_HOME` honoured).
+    pub fn locate(env: &Env) -> Cache {
+        let dir = match env.get("STSENV_CACHE_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => {
+                let base = env
+                    .get("XDG_CACHE_HOME")
+                    .filter(|d| Path::new(d).is_absolute())
+                    .map(PathBuf::from)
+                    .or_else(|| directories::BaseDirs::new().map(|b| b.cache_dir().to_owned()))
+                    .unwrap_or_else(|| crate::keys::home(env).join(".cache"));
+                base.join("stsenv")
+            }
+        };
+        Cache { dir }
+    }
+
+    pub fn path(&self, account: &str, slot: &Slot) -> PathBuf {
+        self.dir.join(format!("{}.json", slot.stem(account)))
+    }
+
+    /// The state of a slot at `now`. A corrupt or unreadable file is absent, with a warning.
+    pub fn state(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> State {
+        let path = self.path(account, slot);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return State::Absent,
+            Err(e) => {
+                error::warn(format_args!("cannot read the cache file {}: {e}; ignoring it", path.display()));
+                return State::Absent;
+            }
+        };
+        match parse(&bytes, slot) {
+            Some(entry) if entry.expiration - MARGIN > now => State::Valid(entry),
+            Some(entry) => State::Expired(entry.expiration),
+            None => {
+                error::warn(format_args!(
+                    "the cache file {} is corrupt; ignoring it (it is replaced on the next escalation)",
+                    path.display()
+                ));
+                State::Absent
+            }
+        }
+    }
+
+    /// The valid entry of a slot at `now`, if any.
+    pub fn valid(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> Option<Entry> {
+        match self.state(account, slot, now) {
+            State::Valid(entry) => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// Take the slot's exclusive lock, waiting for another process that holds it.
+    pub fn lock(&self, account: &str, slot: &Slot) -> Result<Lock> {
+        self.ensure_dir()?;
+        let path = self.dir.join(format!("{}.lock", slot.stem(account)));
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| self.write_error(&path, &e))?;
+        file.lock().map_err(|e| self.write_error(&path, &e))?;
+        Ok(Lock { _file: file })
+    }
+
+    /// Write an entry atomically: a 0600 temp file in the same directory, fsync, rename, fsync
+    /// of the directory. Call with the slot's lock held.
+    pub fn write(&self, slot: &Slot, entry: &Entry) -> Result<()> {
+        self.ensure_dir()?;
+        let path = self.path(&entry.account, slot);
+        let text = serialize(slot, entry)?;
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let tmp = self.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            slot.stem(&entry.account),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| {
+            let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            if let Ok(dir) = File::open(&self.dir) {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        })();
+        result.map_err(|e: std::io::Error| {
+            let _ = fs::remove_file(&tmp);
+            self.write_error(&path, &e)
+        })
+    }
+
+    /// Create the cache directory 0700 (parents as usual); tighten it if it is looser.
+    fn ensure_dir(&self) -> Result<()> {
+        match fs::metadata(&self.dir) {
+            Ok(meta) if meta.is_dir() => {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
+                        .map_err(|e| self.write_error(&self.dir, &e))?;
+                }
+                Ok(())
+            }
+            _ => {
+                if let Some(parent) = self.dir.parent() {
+                    fs::create_dir_all(parent).map_err(|e| self.write_error(parent, &e))?;
+                }
+                match fs::DirBuilder::new().mode(0o700).create(&self.dir) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && self.dir.is_dir() => Ok(()),
+                    Err(e) => Err(self.write_error(&self.dir, &e)),
+                }
+            }
+        }
+    }
+
+    fn write_error(&self, path: &Path, e: &std::io::Error) -> error::Error {
+        error::usage(format!(
+            "cannot write the cache at {}: {}; check the space and permissions of {} or set STSENV_CACHE_DIR",
+            path.display(),
+            crate::accounts::io_reason(e),
+            self.dir.display()
+        ))
+    }
+}
+
+impl Cache {
+    /// Role ARNs with a cache file, by lower-case account name (decoded from the file names).
+    pub fn role_arns(&self) -> BTreeMap<String, Vec<String>> {
+        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return found;
+        };
+        for entry in entries.flatten() {
+            let Ok(file) = entry.file_name().into_string() else { continue };
+            let Some(stem) = file.strip_suffix(".json") else { continue };
+            let Some((account, encoded)) = stem.split_once(".role.") else { continue };
+            if let Some(arn) = decode(encoded) {
+                found.entry(account.to_owned()).or_default().push(arn);
+            }
+        }
+        found
+    }
+}
+
+/// The inverse of `encode`.
+fn decode(encoded: &str) -> Option<String> {
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Format a time as RFC 3339 in UTC with whole seconds, ending in `Z`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
+    let text = |s: &Secret| {
+        s.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| error::aws("STS returned credentials that are not valid text"))
+    };
+    let c = &entry.credentials;
+    let token = c.session_token.as_ref().ok_or_else(|| error::aws("STS returned no session token"))?;
+    let disk = OnDisk {
+        version: VERSION,
+        account: entry.account.clone(),
+        kind: slot.kind().as_str().to_owned(),
+        role_arn: entry.role_arn.clone(),
+        access_key_id: text(&c.access_key_id)?,
+        secret_access_key: text(&c.secret_access_key)?,
+        session_token: text(token)?,
+        expiration: rfc3339(entry.expiration),
+    };
+    serde_json::to_string_pretty(&disk).map_err(|e| error::aws(format!("cannot encode the cache entry: {e}")))
+}
+
+fn parse(bytes: &[u8], slot: &Slot) -> Option<Entry> {
+    let disk: OnDisk = serde_json::from_slice(bytes).ok()?;
+    if disk.version != VERSION || disk.kind != slot.kind().as_str() {
+        return None;
+    }
+    if let Slot::Role(arn) = slot
+        && disk.role_arn.as_deref() != Some(arn.as_str())
+    {
+        return None;
+    }
+    let expiration = parse_rfc3339(&disk.expiration)?;
+    let fields = [&disk.access_key_id, &disk.secret_access_key, &disk.session_token, &disk.account];
+    if fields.iter().any(|f| f.is_empty() || f.contains('\0')) {
+        return None;
+    }
+    Some(Entry {
+        account: disk.account,
+        role_arn: disk.role_arn,
+        credentials: Credentials {
+            access_key_id: Secret::new(disk.access_key_id),
+            secret_access_key: Secret::new(disk.secret_access_key),
+            session_token: Some(Secret::new(disk.session_token)),
+            expiration: Some(expiration),
+        },
+        expiration,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_encode_uniquely() {
+        assert_eq!(encode("arn:aws:iam::1:role/a/b"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
+        assert_ne!(encode("role/a_b"), encode("role/a/b"));
+    }
+
+    #[test]
+    fn rfc3339_is_utc_with_z() {
+        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap() + Duration::milliseconds(250);
+        assert_eq!(rfc3339(t.to_offset(time::macros::offset!(+2))), "2023-11-14T22:13:20Z");
+    }
+}

@@ -1,0 +1,116 @@
+//! `stsenv now` / `ec2now`: which keys are set, read from the environment alone (no files, no
+//! network), as text, a prompt segment or JSON.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::Context;
+use crate::cache::rfc3339;
+use crate::cli::{Now, NowFormat};
+use crate::credentials::{Kind, format_left};
+use crate::env::Env;
+use crate::error::Result;
+
+/// What the environment says about the shell's credentials.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Status {
+    /// Whether `AWS_ACCESS_KEY_ID` is set.
+    pub keys_set: bool,
+    pub account: Option<String>,
+    pub kind: Option<String>,
+    pub role: Option<String>,
+    pub region: Option<String>,
+    /// The expiry as Unix seconds.
+    pub expires: Option<i64>,
+}
+
+impl Status {
+    pub fn read(env: &Env) -> Status {
+        let get = |name: &str| env.get(name).map(str::to_owned);
+        Status {
+            keys_set: env.get("AWS_ACCESS_KEY_ID").is_some(),
+            account: get("STSENV_ACCOUNT"),
+            kind: get("STSENV_KIND"),
+            role: get("STSENV_ROLE"),
+            region: get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")),
+            expires: env.get("STSENV_EXPIRES").and_then(|e| e.parse().ok()),
+        }
+    }
+
+    /// The account label of the old tool (`personal-MFA-STS`).
+    fn label(&self, account: &str) -> String {
+        match self.kind.as_deref().and_then(Kind::parse) {
+            Some(kind) => kind.label(account, self.role.as_deref()),
+            None => account.to_owned(),
+        }
+    }
+
+    /// `personal:mfa 11h58m`, `work:keys`, `personal:role/Admin expired`; empty when nothing is set.
+    pub fn prompt(&self, now: OffsetDateTime) -> String {
+        let (true, Some(account)) = (self.keys_set, &self.account) else {
+            return String::new();
+        };
+        let mut kind = self.kind.clone().unwrap_or_else(|| "keys".to_owned());
+        if kind == "role"
+            && let Some(role) = &self.role
+        {
+            kind = format!("role/{role}");
+        }
+        match self.expires {
+            None => format!("{account}:{kind}\n"),
+            Some(expires) => {
+                let left = expires - now.unix_timestamp();
+                let left = if left <= 0 { "expired".to_owned() } else { format_left(left) };
+                format!("{account}:{kind} {left}\n")
+            }
+        }
+    }
+
+    pub fn text(&self, now: OffsetDateTime) -> String {
+        if !self.keys_set {
+            return "No keys set\n".to_owned();
+        }
+        let mut out = match &self.account {
+            Some(account) => format!("Keys set for {} AWS account\n", self.label(account)),
+            None => "Keys set, not by stsenv\n".to_owned(),
+        };
+        match &self.region {
+            Some(region) => out.push_str(&format!("Region is {region}\n")),
+            None => out.push_str("No region set\n"),
+        }
+        if let (Some(_), Some(expires)) = (&self.account, self.expires) {
+            let at = OffsetDateTime::from_unix_timestamp(expires).map(rfc3339).unwrap_or_default();
+            let left = expires - now.unix_timestamp();
+            if left > 0 {
+                out.push_str(&format!("Expires in {} (at {at})\n", format_left(left)));
+            } else {
+                out.push_str(&format!("Expired {} ago (at {at}); run ec2mfa to renew\n", format_left(-left)));
+            }
+        }
+        out
+    }
+
+    pub fn json(&self, now: OffsetDateTime) -> String {
+        let stsenv = self.keys_set && self.account.is_some();
+        let expires = self.expires.filter(|_| stsenv);
+        let value = json!({
+            "keys_set": self.keys_set,
+            "account": self.account.as_ref().filter(|_| stsenv),
+            "kind": self.kind.as_ref().filter(|_| stsenv),
+            "role": self.role.as_ref().filter(|_| stsenv),
+            "region": self.region,
+            "expiration": expires.and_then(|e| OffsetDateTime::from_unix_timestamp(e).ok()).map(rfc3339),
+            "seconds_left": expires.map(|e| e - now.unix_timestamp()),
+        });
+        format!("{value}\n")
+    }
+}
+
+pub fn run(args: &Now, ctx: &Context) -> Result<String> {
+    let status = Status::read(&ctx.env);
+    Ok(match args.format {
+        NowFormat::Text => status.text(ctx.now),
+        NowFormat::Prompt => status.prompt(ctx.now),
+        NowFormat::Json => status.json(ctx.now),
+    })
+}

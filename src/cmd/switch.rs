@@ -1,0 +1,46 @@
+//! `stsenv switch` / `ec2switch`: list the accounts, or set an account's cached MFA session when
+//! valid, else its long-term keys.
+
+use super::Context;
+use crate::cache::{Slot, State};
+use crate::cli::Switch;
+use crate::credentials::{Kind, format_left};
+use crate::emit;
+use crate::error::{Result, say};
+
+pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
+    let keys = ctx.key_dir();
+    let Some(typed) = &args.account else {
+        let names = keys.names()?;
+        if names.is_empty() {
+            say(format!(
+                "Possible accounts: none yet; add NAME.access_key and NAME.secret_key to {}",
+                keys.path.display()
+            ));
+        } else {
+            say(format!("Possible accounts: {}", names.join(" ")));
+        }
+        return Ok(String::new());
+    };
+    let name = keys.resolve(typed)?;
+    let accounts = ctx.accounts()?;
+    let region = accounts.find(&name).and_then(|a| a.region.as_deref());
+    let shell = args.shell.shell;
+
+    // Everything that can fail happens before any message, so an error is one line.
+    let (credentials, kind, cache_message) = match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+        State::Valid(entry) => {
+            let left = format_left(entry.seconds_left(ctx.now));
+            (entry.credentials, Kind::Mfa, format!("Cache is valid for account {name} ({left} left)"))
+        }
+        state => {
+            let what = if matches!(state, State::Expired(_)) { "expired" } else { "not present" };
+            (keys.keys(&name)?, Kind::Keys, format!("Cache {what} for account {name}"))
+        }
+    };
+    say(cache_message);
+    let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };
+    let code = emit::switch(shell, &switch, &ctx.env);
+    say(format!("Set keys for {} AWS account", kind.label(&name, None)));
+    Ok(code)
+}

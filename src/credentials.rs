@@ -1,0 +1,104 @@
+//! Credentials in memory: secrets that never print themselves, and the kinds of credentials.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+/// A secret value (bytes, as read from a key file or returned by STS). Its `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Secret {
+        Secret(bytes.into())
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value as text, when it is valid UTF-8 (the AWS SDK needs text).
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// What the shell's credentials are: `STSENV_KIND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Long-term keys from the key directory.
+    Keys,
+    /// A GetSessionToken session with MFA.
+    Mfa,
+    /// A GetSessionToken session without MFA (`-c skip`).
+    Session,
+    /// AssumeRole credentials.
+    Role,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Keys => "keys",
+            Kind::Mfa => "mfa",
+            Kind::Session => "session",
+            Kind::Role => "role",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::Keys, Kind::Mfa, Kind::Session, Kind::Role].into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The old tool's account label: `personal`, `personal-MFA-STS`, `personal-STS`,
+    /// `personal-role-Admin`.
+    pub fn label(self, account: &str, role: Option<&str>) -> String {
+        match self {
+            Kind::Keys => account.to_owned(),
+            Kind::Mfa => format!("{account}-MFA-STS"),
+            Kind::Session => format!("{account}-STS"),
+            Kind::Role => format!("{account}-role-{}", role.unwrap_or("?")),
+        }
+    }
+}
+
+/// A set of AWS credentials: long-term keys, or temporary ones with a token and an expiry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: Secret,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    pub expiration: Option<OffsetDateTime>,
+}
+
+/// "11h58m", "42m", "0m": the time left in a prompt-sized form.
+pub fn format_left(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    if minutes >= 60 { format!("{}h{:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("AKIAVERYSECRET");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn left() {
+        assert_eq!(format_left(11 * 3600 + 58 * 60 + 59), "11h58m");
+        assert_eq!(format_left(3600 + 5 * 60), "1h05m");
+        assert_eq!(format_left(42 * 60), "42m");
+        assert_eq!(format_left(59), "0m");
+        assert_eq!(format_left(-5), "0m");
+    }
+}

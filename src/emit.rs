@@ -1,0 +1,136 @@
+//! What the emitted code sets: the variables of a switch or escalation, in a fixed order, with
+//! those that do not apply unset. All values go through `quote`.
+
+use time::OffsetDateTime;
+
+use crate::cache::rfc3339;
+use crate::credentials::{Credentials, Kind};
+use crate::env::Env;
+use crate::quote;
+use crate::shell::Shell;
+
+/// The default region when neither the account nor the user sets one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Every variable stsenv manages, in the order it emits them.
+pub const VARIABLES: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AWS_DELEGATION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "STSENV_ACCOUNT",
+    "STSENV_KIND",
+    "STSENV_ROLE",
+    "STSENV_EXPIRES",
+    "STSENV_REGION",
+    "STSENV_USER_REGION",
+];
+
+/// Credentials to put in the shell.
+pub struct Switch<'a> {
+    /// The account's name as the user keeps it.
+    pub account: &'a str,
+    pub kind: Kind,
+    /// The role's name, for `Kind::Role`.
+    pub role: Option<&'a str>,
+    pub credentials: &'a Credentials,
+    /// The account's own region from the accounts file.
+    pub region: Option<&'a str>,
+}
+
+/// One variable's new value: `None` unsets it.
+type Assignment = (&'static str, Option<Vec<u8>>);
+
+/// The shell code that sets every variable of a switch and unsets those that do not apply.
+pub fn switch(shell: Shell, sw: &Switch, env: &Env) -> String {
+    let c = sw.credentials;
+    let token = c.session_token.as_ref().map(|t| t.expose().to_vec());
+    let expiration = c.expiration.map(|t| rfc3339(t).into_bytes());
+    let expires = c.expiration.map(|t| t.unix_timestamp().to_string().into_bytes());
+    let user_region = user_region(env);
+    let region = sw
+        .region
+        .map(str::to_owned)
+        .or_else(|| user_region.clone())
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+    let text = |s: &str| Some(s.as_bytes().to_vec());
+    let assignments: Vec<Assignment> = vec![
+        ("AWS_ACCESS_KEY_ID", Some(c.access_key_id.expose().to_vec())),
+        ("AWS_SECRET_ACCESS_KEY", Some(c.secret_access_key.expose().to_vec())),
+        ("AWS_SESSION_TOKEN", token.clone()),
+        ("AWS_SECURITY_TOKEN", token.clone()),
+        ("AWS_ACCESS_KEY", Some(c.access_key_id.expose().to_vec())),
+        ("AWS_SECRET_KEY", Some(c.secret_access_key.expose().to_vec())),
+        ("AWS_DELEGATION_TOKEN", token),
+        ("AWS_CREDENTIAL_EXPIRATION", expiration),
+        ("AWS_REGION", text(&region)),
+        ("AWS_DEFAULT_REGION", text(&region)),
+        ("STSENV_ACCOUNT", text(sw.account)),
+        ("STSENV_KIND", text(sw.kind.as_str())),
+        ("STSENV_ROLE", sw.role.and_then(text)),
+        ("STSENV_EXPIRES", expires),
+        ("STSENV_REGION", text(&region)),
+        ("STSENV_USER_REGION", user_region.as_deref().and_then(text)),
+    ];
+    render(shell, &assignments)
+}
+
+/// The shell code that removes every variable stsenv set, giving back the user's own region.
+pub fn unset(shell: Shell, env: &Env) -> String {
+    let ours_in_place = stsenv_region_in_place(env);
+    let assignments: Vec<Assignment> = VARIABLES
+        .iter()
+        .filter_map(|&name| match name {
+            "AWS_REGION" | "AWS_DEFAULT_REGION" if !ours_in_place => None,
+            "AWS_REGION" | "AWS_DEFAULT_REGION" => {
+                Some((name, env.get("STSENV_USER_REGION").map(|r| r.as_bytes().to_vec())))
+            }
+            _ => Some((name, None)),
+        })
+        .collect();
+    render(shell, &assignments)
+}
+
+fn render(shell: Shell, assignments: &[Assignment]) -> String {
+    debug_assert!(
+        assignments
+            .iter()
+            .map(|a| a.0)
+            .eq(VARIABLES.iter().copied().filter(|v| assignments.iter().any(|a| a.0 == *v)))
+    );
+    let mut out = String::new();
+    for (name, value) in assignments {
+        match value {
+            Some(value) => out.push_str(&quote::set_var(shell, name, value)),
+            None => out.push_str(&quote::unset_var(shell, name)),
+        }
+    }
+    out
+}
+
+/// Whether the region in the shell is still the one stsenv set.
+fn stsenv_region_in_place(env: &Env) -> bool {
+    let current = env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION"));
+    current.is_some() && current == env.get("STSENV_REGION")
+}
+
+/// The user's own region: the one in the shell, unless stsenv set it, then the one stsenv
+/// remembered from before.
+pub fn user_region(env: &Env) -> Option<String> {
+    if stsenv_region_in_place(env) {
+        env.get("STSENV_USER_REGION").map(str::to_owned)
+    } else {
+        env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_owned)
+    }
+}
+
+/// Seconds from `now` until a Unix time.
+pub fn seconds_until(unix: i64, now: OffsetDateTime) -> i64 {
+    unix - now.unix_timestamp()
+}

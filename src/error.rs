@@ -1,0 +1,58 @@
+//! The error type: a one-line message and the exit code it maps to.
+
+use std::fmt;
+
+/// What kind of failure, which decides the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Bad usage or configuration: exit 2.
+    Usage,
+    /// AWS or the network said no: exit 1.
+    Aws,
+}
+
+/// A failure with the message shown to the user (never holding a secret).
+#[derive(Debug)]
+pub struct Error {
+    pub kind: Kind,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self.kind {
+            Kind::Usage => 2,
+            Kind::Aws => 1,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A usage or configuration error (exit 2).
+pub fn usage(message: impl Into<String>) -> Error {
+    Error { kind: Kind::Usage, message: message.into() }
+}
+
+/// An error from AWS or the network (exit 1).
+pub fn aws(message: impl Into<String>) -> Error {
+    Error { kind: Kind::Aws, message: message.into() }
+}
+
+/// Print a warning on stderr.
+pub fn warn(message: impl fmt::Display) {
+    eprintln!("stsenv: warning: {message}");
+}
+
+/// Print a human message on stderr (stdout carries only shell code or JSON).
+pub fn say(message: impl fmt::Display) {
+    eprintln!("{message}");
+}

@@ -1,0 +1,170 @@
+//! The key directory (`~/aws-creds`, the old layout): `NAME.access_key`, `NAME.secret_key`,
+//! optional `NAME.user`. An account exists if its `NAME.access_key` exists.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::credentials::{Credentials, Secret};
+use crate::env::Env;
+use crate::error::{self, Result};
+use crate::names;
+
+pub struct KeyDir {
+    pub path: PathBuf,
+}
+
+impl KeyDir {
+    /// `--creds-dir`, else `$STSENV_CREDS_DIR`, else `~/aws-creds`.
+    pub fn locate(flag: Option<&Path>, env: &Env) -> KeyDir {
+        let path = match (flag, env.get("STSENV_CREDS_DIR")) {
+            (Some(p), _) => p.to_owned(),
+            (None, Some(p)) => PathBuf::from(p),
+            (None, None) => home(env).join("aws-creds"),
+        };
+        KeyDir { path }
+    }
+
+    /// The accounts that have an access key file, sorted ignoring case.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let entries = std::fs::read_dir(&self.path).map_err(|e| self.unreadable(&e))?;
+        let mut names: Vec<String> = entries
+            .filter_map(|entry| {
+                let file = entry.ok()?.file_name().into_string().ok()?;
+                let name = file.strip_suffix(".access_key")?;
+                names::is_valid(name).then(|| name.to_owned())
+            })
+            .collect();
+        names.sort_by_key(|n| n.to_ascii_lowercase());
+        Ok(names)
+    }
+
+    /// The account's name as spelled in the key directory, or a usage error naming the closest.
+    pub fn resolve(&self, typed: &str) -> Result<String> {
+        if !names::is_valid(typed) {
+            return Err(error::usage(names::invalid_message(typed)));
+        }
+        if self.file(typed, "access_key").is_file() {
+            return Ok(typed.to_owned());
+        }
+        let names = self.names()?;
+        if let Some(found) = names.iter().find(|n| n.eq_ignore_ascii_case(typed)) {
+            return Ok(found.clone());
+        }
+        let hint = match names::closest(typed, names.iter().map(String::as_str)) {
+            Some(close) => format!(" (did you mean '{close}'?)"),
+            None if names.is_empty() => String::from(" (it has no NAME.access_key files yet)"),
+            None => format!(" (accounts: {})", names.join(" ")),
+        };
+        Err(error::usage(format!(
+            "unknown account '{typed}'{hint}: there is no {typed}.access_key in {}",
+            self.path.display()
+        )))
+    }
+
+    /// The path of one of an account's files.
+    pub fn file(&self, name: &str, suffix: &str) -> PathBuf {
+        self.path.join(format!("{name}.{suffix}"))
+    }
+
+    /// The account's long-term keys, trimmed, with the warnings of loose permissions and a
+    /// value that does not look like an access key ID.
+    pub fn keys(&self, name: &str) -> Result<Credentials> {
+        let access = read_key_file(&self.file(name, "access_key"))?;
+        let secret = read_key_file(&self.file(name, "secret_key"))?;
+        if !looks_like_access_key_id(&access) {
+            error::warn(format_args!(
+                "{} does not look like an access key ID (16 or more capital letters and digits, like AKIA...); check that the access and secret key files are not swapped",
+                self.file(name, "access_key").display()
+            ));
+        }
+        Ok(Credentials {
+            access_key_id: Secret::new(access),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+            expiration: None,
+        })
+    }
+
+    /// The IAM user name from `NAME.user`, if that file exists.
+    pub fn user(&self, name: &str) -> Result<Option<String>> {
+        let path = self.file(name, "user");
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let value = checked_value(&path, bytes)?;
+                String::from_utf8(value).map(Some).map_err(|_| {
+                    error::usage(format!(
+                        "{} is not valid UTF-8; put the IAM user name in it",
+                        path.display()
+                    ))
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(error::usage(format!(
+                "cannot read {}: {}",
+                path.display(),
+                crate::accounts::io_reason(&e)
+            ))),
+        }
+    }
+
+    fn unreadable(&self, e: &std::io::Error) -> error::Error {
+        error::usage(format!(
+            "cannot read the key directory {}: {}; create it with NAME.access_key and NAME.secret_key files, or pass --creds-dir",
+            self.path.display(),
+            crate::accounts::io_reason(e)
+        ))
+    }
+}
+
+/// The user's home directory from the environment passed in.
+pub fn home(env: &Env) -> PathBuf {
+    env.get("HOME")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_owned()))
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// Read a key file: trimmed, not empty, no NUL; a warning when group or others can read it.
+pub fn read_key_file(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        error::usage(format!(
+            "cannot read the key file {}: {}",
+            path.display(),
+            crate::accounts::io_reason(&e)
+        ))
+    })?;
+    warn_if_readable_by_others(path);
+    checked_value(path, bytes)
+}
+
+/// Warn (naming the fix) when a secret-holding file is readable by group or others.
+pub fn warn_if_readable_by_others(path: &Path) {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.mode() & 0o077 != 0
+    {
+        error::warn(format_args!(
+            "{} is readable by group or others; fix it with: chmod 600 {}",
+            path.display(),
+            path.display()
+        ));
+    }
+}
+
+fn checked_value(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    let value = bytes.trim_ascii();
+    if value.is_empty() {
+        return Err(error::usage(format!("{} is empty; put the value in it", path.display())));
+    }
+    if value.contains(&0) {
+        return Err(error::usage(format!(
+            "{} contains a NUL byte; rewrite it with the plain value",
+            path.display()
+        )));
+    }
+    Ok(value.to_vec())
+}
+
+/// Access key IDs are 16 to 128 capital letters and digits (AKIA..., ASIA...).
+pub fn looks_like_access_key_id(value: &[u8]) -> bool {
+    (16..=128).contains(&value.len()) && value.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}

@@ -1,0 +1,14 @@
+//! stsenv: switch AWS accounts and escalate to MFA sessions in bash, zsh and fish.
+
+pub mod accounts;
+pub mod cache;
+pub mod cli;
+pub mod cmd;
+pub mod credentials;
+pub mod emit;
+pub mod env;
+pub mod error;
+pub mod keys;
+pub mod names;
+pub mod quote;
+pub mod shell;

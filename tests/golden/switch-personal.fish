@@ -1,0 +1,16 @@
+set -gx AWS_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';
+set -gx AWS_SECRET_ACCESS_KEY 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+set -e AWS_SESSION_TOKEN; or true;
+set -e AWS_SECURITY_TOKEN; or true;
+set -gx AWS_ACCESS_KEY 'AKIAIOSFODNN7EXAMPLE';
+set -gx AWS_SECRET_KEY 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+set -e AWS_DELEGATION_TOKEN; or true;
+set -e AWS_CREDENTIAL_EXPIRATION; or true;
+set -gx AWS_REGION 'eu-west-1';
+set -gx AWS_DEFAULT_REGION 'eu-west-1';
+set -gx STSENV_ACCOUNT 'personal';
+set -gx STSENV_KIND 'keys';
+set -e STSENV_ROLE; or true;
+set -e STSENV_EXPIRES; or true;
+set -gx STSENV_REGION 'eu-west-1';
+set -e STSENV_USER_REGION; or true;

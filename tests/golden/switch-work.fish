@@ -1,0 +1,16 @@
+set -gx AWS_ACCESS_KEY_ID 'ASIAFQOGZXIVYXDZEXAM';
+set -gx AWS_SECRET_ACCESS_KEY 'tmpsecret/FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
+set -gx AWS_SESSION_TOKEN 'FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
+set -gx AWS_SECURITY_TOKEN 'FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
+set -gx AWS_ACCESS_KEY 'ASIAFQOGZXIVYXDZEXAM';
+set -gx AWS_SECRET_KEY 'tmpsecret/FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
+set -gx AWS_DELEGATION_TOKEN 'FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
+set -gx AWS_CREDENTIAL_EXPIRATION '2099-01-01T00:00:00Z';
+set -gx AWS_REGION 'us-east-1';
+set -gx AWS_DEFAULT_REGION 'us-east-1';
+set -gx STSENV_ACCOUNT 'work';
+set -gx STSENV_KIND 'mfa';
+set -e STSENV_ROLE; or true;
+set -gx STSENV_EXPIRES '4070908800';
+set -gx STSENV_REGION 'us-east-1';
+set -e STSENV_USER_REGION; or true;

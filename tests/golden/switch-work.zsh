@@ -1,0 +1,16 @@
+export AWS_ACCESS_KEY_ID='ASIAFQOGZXIVYXDZEXAM';
+export AWS_SECRET_ACCESS_KEY='tmpsecret/FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
+export AWS_SESSION_TOKEN='FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
+export AWS_SECURITY_TOKEN='FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
+export AWS_ACCESS_KEY='ASIAFQOGZXIVYXDZEXAM';
+export AWS_SECRET_KEY='tmpsecret/FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
+export AWS_DELEGATION_TOKEN='FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
+export AWS_CREDENTIAL_EXPIRATION='2099-01-01T00:00:00Z';
+export AWS_REGION='us-east-1';
+export AWS_DEFAULT_REGION='us-east-1';
+export STSENV_ACCOUNT='work';
+export STSENV_KIND='mfa';
+unset STSENV_ROLE;
+export STSENV_EXPIRES='4070908800';
+export STSENV_REGION='us-east-1';
+unset STSENV_USER_REGION;

@@ -1,0 +1,68 @@
+//! `stsenv now`: text, prompt and JSON, from the environment alone.
+
+use time::OffsetDateTime;
+
+use crate::util::{Home, stdout};
+
+fn now_with(vars: &[(&str, &str)], format: &str) -> String {
+    let mut home = Home::new();
+    for (k, v) in vars {
+        home.set(k, *v);
+    }
+    // No key directory, accounts file or cache: `now` reads none of them.
+    std::fs::remove_dir_all(home.creds()).unwrap();
+    let out = home.stsenv(&["now", "--format", format]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    stdout(&out)
+}
+
+#[test]
+fn text_prompt_and_json() {
+    let expires = OffsetDateTime::now_utc().unix_timestamp() + 3 * 3600 + 7 * 60 + 30;
+    let expires_s = expires.to_string();
+    let mfa = [
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("STSENV_ACCOUNT", "personal"),
+        ("STSENV_KIND", "mfa"),
+        ("STSENV_EXPIRES", expires_s.as_str()),
+        ("AWS_REGION", "eu-west-1"),
+    ];
+    let at = stsenv::cache::rfc3339(OffsetDateTime::from_unix_timestamp(expires).unwrap());
+    assert_eq!(
+        now_with(&mfa, "text"),
+        format!(
+            "Keys set for personal-MFA-STS AWS account\nRegion is eu-west-1\nExpires in 3h07m (at {at})\n"
+        )
+    );
+    assert_eq!(now_with(&mfa, "prompt"), "personal:mfa 3h07m\n");
+    let json: serde_json::Value = serde_json::from_str(&now_with(&mfa, "json")).unwrap();
+    assert_eq!(json["account"], "personal");
+    assert_eq!(json["kind"], "mfa");
+    assert_eq!(json["region"], "eu-west-1");
+    assert_eq!(json["expiration"], at.as_str());
+    let left = json["seconds_left"].as_i64().unwrap();
+    assert!((3 * 3600..=3 * 3600 + 7 * 60 + 30).contains(&left), "{left}");
+    assert!(!now_with(&mfa, "json").contains("ASIAEXAMPLE"), "no key in the output");
+
+    let role = [
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("STSENV_ACCOUNT", "work"),
+        ("STSENV_KIND", "role"),
+        ("STSENV_ROLE", "Admin"),
+        ("STSENV_EXPIRES", "1000"),
+    ];
+    assert_eq!(now_with(&role, "prompt"), "work:role/Admin expired\n");
+    let text = now_with(&role, "text");
+    assert!(text.starts_with("Keys set for work-role-Admin AWS account\nNo region set\nExpired "), "{text}");
+
+    assert_eq!(now_with(&[], "text"), "No keys set\n");
+    assert_eq!(now_with(&[], "prompt"), "");
+    assert_eq!(
+        now_with(&[("AWS_ACCESS_KEY_ID", "AKIAOTHER")], "text"),
+        "Keys set, not by stsenv\nNo region set\n"
+    );
+    assert_eq!(now_with(&[("AWS_ACCESS_KEY_ID", "AKIAOTHER")], "prompt"), "");
+    // Stale bookkeeping without keys is nothing set.
+    assert_eq!(now_with(&[("STSENV_ACCOUNT", "work")], "text"), "No keys set\n");
+}

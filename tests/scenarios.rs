@@ -1,0 +1,207 @@
+//! Scenarios written once and run in real bash, zsh and fish: the wrappers eval what stsenv
+//! prints, and every variable is checked byte for byte after each step.
+
+use stsenv::cache::{Slot, rfc3339};
+use time::{Duration, OffsetDateTime};
+
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells};
+
+const ACCOUNTS: &str = r#"{
+  "personal": {"arn": "arn:aws:iam::987654321012:", "region": "eu-west-1"},
+  "work": "arn:aws:iam::012123456789:"
+}"#;
+
+fn home() -> Home {
+    let home = Home::new();
+    // Surrounding whitespace and a trailing newline are ignored.
+    home.keys("personal", &format!("  {ACCESS_KEY}\n"), &format!("{SECRET_KEY}\n"));
+    home.keys("work", "AKIAWORKWORKWORKWORK", "work/secret+key");
+    home.accounts(ACCOUNTS);
+    home
+}
+
+const TOKEN_VARS: [&str; 6] = [
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_DELEGATION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "STSENV_EXPIRES",
+    "STSENV_ROLE",
+];
+
+#[test]
+fn switch_sets_every_variable_and_clears_stale_ones() {
+    let home = home();
+    let expiration = (OffsetDateTime::now_utc() + Duration::hours(6)).replace_nanosecond(0).unwrap();
+    let cached = home.cache_session("work", Slot::Mfa, "FwoGZXIvYXdzEXAMPLETOKEN/+=", expiration);
+    for shell in shells() {
+        let steps = home.scenario(
+            shell,
+            &["ec2switch personal", "ec2switch work", "ec2switch personal", "ec2now", "ec2unset", "ec2now"],
+        );
+        // 1. Long-term keys, trimmed; the account's region; no token variables.
+        let s = &steps[0];
+        assert_eq!(s.status, 0, "{s:?}");
+        assert_eq!(s.stdout, "");
+        assert!(s.stderr.contains("Cache not present for account personal"), "{}", s.stderr);
+        assert!(s.stderr.contains("Set keys for personal AWS account"), "{}", s.stderr);
+        s.expect("AWS_ACCESS_KEY_ID", Some(ACCESS_KEY));
+        s.expect("AWS_SECRET_ACCESS_KEY", Some(SECRET_KEY));
+        s.expect("AWS_ACCESS_KEY", Some(ACCESS_KEY));
+        s.expect("AWS_SECRET_KEY", Some(SECRET_KEY));
+        s.expect("AWS_REGION", Some("eu-west-1"));
+        s.expect("AWS_DEFAULT_REGION", Some("eu-west-1"));
+        s.expect("STSENV_ACCOUNT", Some("personal"));
+        s.expect("STSENV_KIND", Some("keys"));
+        s.expect("AWS_PROFILE", None);
+        for var in TOKEN_VARS {
+            s.expect(var, None);
+        }
+        // 2. The cached MFA session of work: token variables, expiry, default region.
+        let s = &steps[1];
+        assert_eq!(s.status, 0, "{s:?}");
+        assert!(s.stderr.contains("Cache is valid for account work"), "{}", s.stderr);
+        assert!(s.stderr.contains("Set keys for work-MFA-STS AWS account"), "{}", s.stderr);
+        let c = &cached.credentials;
+        let text = |b: &stsenv::credentials::Secret| String::from_utf8(b.expose().to_vec()).unwrap();
+        s.expect("AWS_ACCESS_KEY_ID", Some(&text(&c.access_key_id)));
+        s.expect("AWS_SECRET_ACCESS_KEY", Some(&text(&c.secret_access_key)));
+        s.expect("AWS_ACCESS_KEY", Some(&text(&c.access_key_id)));
+        s.expect("AWS_SECRET_KEY", Some(&text(&c.secret_access_key)));
+        for var in ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN"] {
+            s.expect(var, Some("FwoGZXIvYXdzEXAMPLETOKEN/+="));
+        }
+        let exp = rfc3339(expiration);
+        assert!(exp.ends_with('Z'));
+        s.expect("AWS_CREDENTIAL_EXPIRATION", Some(&exp));
+        s.expect("STSENV_EXPIRES", Some(&expiration.unix_timestamp().to_string()));
+        s.expect("STSENV_KIND", Some("mfa"));
+        s.expect("STSENV_ACCOUNT", Some("work"));
+        // The region personal set is stsenv's, not the user's: work gets the default.
+        s.expect("AWS_REGION", Some("us-east-1"));
+        s.expect("AWS_DEFAULT_REGION", Some("us-east-1"));
+        // 3. Back to long-term keys: the session's variables are gone.
+        let s = &steps[2];
+        s.expect("STSENV_KIND", Some("keys"));
+        s.expect("AWS_ACCESS_KEY_ID", Some(ACCESS_KEY));
+        for var in TOKEN_VARS {
+            s.expect(var, None);
+        }
+        // 4. ec2now.
+        assert_eq!(steps[3].stdout, "Keys set for personal AWS account\nRegion is eu-west-1\n", "{shell}");
+        // 5. ec2unset removes every variable; 6. ec2now says so.
+        assert_eq!(steps[4].status, 0);
+        assert!(steps[4].managed().is_empty(), "{shell}: left {:?}", steps[4].managed());
+        assert_eq!(steps[5].stdout, "No keys set\n", "{shell}");
+    }
+}
+
+#[test]
+fn failures_leave_the_shell_unchanged() {
+    let home = home();
+    home.keys("empty", "\n", "x");
+    for shell in shells() {
+        let steps = home.scenario(
+            shell,
+            &["ec2switch personal", "ec2switch persnal", "ec2switch empty", "ec2switch ../personal"],
+        );
+        for s in &steps[1..] {
+            assert_eq!(s.status, 2, "{shell} {}: {}", s.step, s.stderr);
+            assert_eq!(s.stdout, "");
+            assert_eq!(s.stderr.lines().count(), 1, "one line: {}", s.stderr);
+            assert_eq!(s.managed(), steps[0].managed(), "{shell} {}", s.step);
+            s.expect("STSENV_ACCOUNT", Some("personal"));
+            s.expect("AWS_ACCESS_KEY_ID", Some(ACCESS_KEY));
+        }
+        assert!(steps[1].stderr.contains("did you mean 'personal'?"), "{}", steps[1].stderr);
+        assert!(steps[2].stderr.contains("empty.access_key is empty"), "{}", steps[2].stderr);
+        assert!(steps[3].stderr.contains("not a valid account name"), "{}", steps[3].stderr);
+    }
+}
+
+#[test]
+fn the_users_own_region_is_kept_and_given_back() {
+    let mut home = home();
+    home.set("AWS_REGION", "ap-south-1");
+    for shell in shells() {
+        let steps =
+            home.scenario(shell, &["ec2switch work", "ec2switch personal", "ec2switch work", "ec2unset"]);
+        steps[0].expect("AWS_REGION", Some("ap-south-1"));
+        steps[1].expect("AWS_REGION", Some("eu-west-1"));
+        steps[1].expect("AWS_DEFAULT_REGION", Some("eu-west-1"));
+        steps[2].expect("AWS_REGION", Some("ap-south-1"));
+        steps[3].expect("AWS_REGION", Some("ap-south-1"));
+        steps[3].expect("STSENV_ACCOUNT", None);
+    }
+}
+
+#[test]
+fn expired_cache_falls_back_to_long_term_keys() {
+    let home = home();
+    // Within the 5-minute margin counts as expired.
+    home.cache_session(
+        "work",
+        Slot::Mfa,
+        "OLDTOKENOLDTOKENOLD",
+        OffsetDateTime::now_utc() + Duration::minutes(4),
+    );
+    for shell in shells() {
+        let steps = home.scenario(shell, &["ec2switch WORK"]);
+        let s = &steps[0];
+        assert!(s.stderr.contains("Cache expired for account work"), "{}", s.stderr);
+        s.expect("STSENV_KIND", Some("keys"));
+        s.expect("STSENV_ACCOUNT", Some("work"));
+        s.expect("AWS_ACCESS_KEY_ID", Some("AKIAWORKWORKWORKWORK"));
+        s.expect("AWS_SESSION_TOKEN", None);
+    }
+}
+
+#[test]
+fn listing_accounts_and_the_prompt_function() {
+    let home = home();
+    home.cache_session(
+        "work",
+        Slot::Mfa,
+        "PROMPTTOKENPROMPTTOKEN",
+        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(40),
+    );
+    for shell in shells() {
+        let steps = home.scenario(
+            shell,
+            &[
+                "ec2switch",
+                "stsenv_prompt",
+                "ec2switch work",
+                "stsenv_prompt",
+                "stsenv now --format prompt",
+                "ec2switch personal",
+                "stsenv_prompt",
+            ],
+        );
+        assert_eq!(steps[0].status, 0);
+        assert_eq!(steps[0].stderr, "Possible accounts: personal work\n", "{shell}");
+        assert_eq!(steps[0].stdout, "");
+        assert_eq!(steps[1].stdout, "", "{shell}: nothing set, empty segment");
+        assert_eq!(steps[3].stdout, "work:mfa 11h58m\n", "{shell}");
+        assert_eq!(steps[4].stdout, steps[3].stdout, "{shell}: function and binary agree");
+        assert_eq!(steps[6].stdout, "personal:keys\n", "{shell}");
+    }
+}
+
+#[test]
+fn the_prompt_function_starts_no_process() {
+    // bash and zsh: with PATH emptied, stsenv_prompt still works, so it runs no command.
+    let home = home();
+    home.cache_session(
+        "work",
+        Slot::Mfa,
+        "PROMPTTOKENPROMPTTOKEN",
+        OffsetDateTime::now_utc() + Duration::minutes(42) + Duration::seconds(30),
+    );
+    for shell in shells().into_iter().filter(|s| *s != "fish") {
+        let steps =
+            home.scenario(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
+        assert_eq!(steps[1].stdout, "work:mfa 42m\n", "{shell}: {}", steps[1].stderr);
+        assert_eq!(steps[1].stderr, "", "{shell}");
+    }
+}

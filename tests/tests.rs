@@ -1,0 +1,10 @@
+//! Integration tests: the built binary in a temporary home, and real bash, zsh and fish.
+
+mod util;
+
+mod accounts_cli;
+mod cache;
+mod completions;
+mod init;
+mod now;
+mod scenarios;
