@@ -56,13 +56,13 @@ pub fn set_var(shell: Shell, name: &str, value: &[u8]) -> String {
 /// ending with a newline. It prints nothing and leaves status 0 when the
 /// variable is not set.
 ///
-/// bash and zsh: `unset NAME;`, fish: `set -e NAME; or true;` (fish's
+/// bash and zsh: `unset NAME;`, fish: `set -e -g NAME; or true;` (only the global stsenv set, never a universal variable of the user's; fish's
 /// `set -e` silently returns a non-zero status for a missing variable).
 pub fn unset_var(shell: Shell, name: &str) -> String {
     debug_assert!(is_name(name), "invalid variable name {name:?}");
     match shell {
         Shell::Bash | Shell::Zsh => format!("unset {name};\n"),
-        Shell::Fish => format!("set -e {name}; or true;\n"),
+        Shell::Fish => format!("set -e -g {name}; or true;\n"),
     }
 }
 
@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(set_var(Shell::Fish, "AWS_PROFILE", b"-e"), "set -gx AWS_PROFILE '-e';\n");
         assert_eq!(unset_var(Shell::Bash, "AWS_PROFILE"), "unset AWS_PROFILE;\n");
         assert_eq!(unset_var(Shell::Zsh, "AWS_PROFILE"), "unset AWS_PROFILE;\n");
-        assert_eq!(unset_var(Shell::Fish, "AWS_PROFILE"), "set -e AWS_PROFILE; or true;\n");
+        assert_eq!(unset_var(Shell::Fish, "AWS_PROFILE"), "set -e -g AWS_PROFILE; or true;\n");
     }
 
     #[test]
