@@ -16,6 +16,16 @@ ec2switch() {
   __stsenv_eval switch "$@"
 }
 
+# ec2mfa [ACCOUNT] [-c CODE]: escalate to an MFA session (a valid cached one is reused).
+ec2mfa() {
+  __stsenv_eval mfa "$@"
+}
+
+# ec2role ROLE: assume a role (chained from the MFA session when there is one).
+ec2role() {
+  __stsenv_eval role --format shell "$@"
+}
+
 # ec2now: show which keys are set, from the environment alone.
 ec2now() {
   command stsenv now "$@"
@@ -63,4 +73,4 @@ __stsenv_complete_accounts() {
     fi
   done <<<"${__stsenv_names}"
 }
-complete -F __stsenv_complete_accounts ec2switch
+complete -F __stsenv_complete_accounts ec2switch ec2mfa

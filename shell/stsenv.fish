@@ -15,6 +15,16 @@ function ec2switch
     __stsenv_eval switch $argv
 end
 
+# ec2mfa [ACCOUNT] [-c CODE]: escalate to an MFA session (a valid cached one is reused).
+function ec2mfa
+    __stsenv_eval mfa $argv
+end
+
+# ec2role ROLE: assume a role (chained from the MFA session when there is one).
+function ec2role
+    __stsenv_eval role --format shell $argv
+end
+
 # ec2now: show which keys are set, from the environment alone.
 function ec2now
     command stsenv now $argv
@@ -32,3 +42,4 @@ end
 
 # Account names complete from the key directory.
 complete -c ec2switch -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'
+complete -c ec2mfa -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'

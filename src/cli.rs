@@ -33,12 +33,18 @@ pub enum Command {
     Init(Init),
     /// Set an account's cached MFA session if valid, else its long-term keys (ec2switch)
     Switch(Switch),
+    /// Escalate to an MFA session with GetSessionToken, cached (ec2mfa)
+    Mfa(Mfa),
+    /// Assume a role, chained from a valid MFA session when there is one (ec2role)
+    Role(Role),
     /// Show which keys are set, from the environment alone (ec2now)
     Now(Now),
     /// Remove every variable stsenv sets (ec2unset)
     Unset(Unset),
     /// List the accounts, their keys and cached sessions
     List(List),
+    /// Print the AWS credential_process JSON of a valid cached session
+    CredentialProcess(CredentialProcess),
     /// Print the completion script of the stsenv command
     Completions(Completions),
 }
@@ -100,4 +106,68 @@ pub struct Completions {
     /// The shell to print the completion script for
     #[arg(value_enum)]
     pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct Mfa {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+    /// The MFA code (default: $STSENV_TOKEN_CODE, else asked on the terminal); `skip` for a
+    /// session without MFA
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// Ignore a valid cached session and get a new one
+    #[arg(long)]
+    pub force: bool,
+    /// Session length, 900-129600 (default: the account's duration_seconds, else 43200)
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u32>,
+    #[command(flatten)]
+    pub shell: ShellArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleFormat {
+    /// {"access_key", "secret_key", "session_token", "expiration"}, like generate-sts-role-token
+    Json,
+    /// Shell code for eval (what ec2role uses)
+    Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct Role {
+    /// A role ARN, a key of the account's `roles`, or a role name (<arn prefix>role/NAME)
+    pub role: String,
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    #[arg(short = 'a', long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// The MFA code when no MFA session is cached (default: $STSENV_TOKEN_CODE, else asked);
+    /// `skip` for none
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// Session length, 900-43200, at most 3600 when chained from an MFA session (default 3600)
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u32>,
+    /// The role session name (default: stsenv-<user>)
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+    /// The external ID the role's trust policy asks for
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Ignore valid cached role credentials and assume the role again
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: RoleFormat,
+    #[command(flatten)]
+    pub shell: ShellArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialProcess {
+    /// The account whose cached MFA session to print
+    pub account: String,
+    /// Print the account's cached credentials of this role instead
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
 }

@@ -2,9 +2,12 @@
 //! once the whole command has succeeded, so on any error stdout stays empty.
 
 mod completions;
+mod credential_process;
 mod init;
 mod list;
+mod mfa;
 mod now;
+mod role;
 mod switch;
 mod unset;
 
@@ -47,9 +50,12 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Switch(args) => switch::run(&args, &ctx),
+        Command::Mfa(args) => mfa::run(&args, &ctx),
+        Command::Role(args) => role::run(&args, &ctx),
         Command::Now(args) => now::run(&args, &ctx),
         Command::Unset(args) => unset::run(&args, &ctx),
         Command::List(args) => list::run(&args, &ctx),
+        Command::CredentialProcess(args) => credential_process::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
     }
 }

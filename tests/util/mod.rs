@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod moto;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
@@ -51,13 +53,15 @@ pub struct Home {
     pub dir: tempfile::TempDir,
     /// Extra variables for every command run in this home.
     pub vars: Vec<(String, OsString)>,
+    /// Directories put on PATH after the binary's.
+    pub path: Vec<PathBuf>,
 }
 
 impl Home {
     pub fn new() -> Home {
         let dir = tempfile::Builder::new().prefix("stsenv-test").tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("aws-creds")).unwrap();
-        Home { dir, vars: Vec::new() }
+        Home { dir, vars: Vec::new(), path: Vec::new() }
     }
 
     pub fn path(&self) -> &Path {
@@ -99,6 +103,19 @@ impl Home {
     pub fn set(&mut self, name: &str, value: impl Into<OsString>) -> &mut Self {
         self.vars.push((name.to_owned(), value.into()));
         self
+    }
+
+    /// Point STS and the AWS CLI at moto, and put the venv's `aws` on PATH.
+    pub fn use_moto(&mut self, moto: &moto::Moto) -> &mut Self {
+        self.set("AWS_ENDPOINT_URL_STS", &moto.url);
+        self.set("AWS_ENDPOINT_URL", &moto.url);
+        self.path.push(moto::venv().join("bin"));
+        self
+    }
+
+    /// Key files for an account from a moto user.
+    pub fn user_keys(&self, account: &str, user: &moto::User) -> &Self {
+        self.keys(account, &user.access_key, &user.secret_key)
     }
 
     pub fn cache(&self) -> Cache {

@@ -1,0 +1,93 @@
+//! Getting temporary credentials: the account to act for, and the cache-or-STS step under the
+//! slot's lock, so that concurrent shells make one STS call and show one prompt.
+
+use time::OffsetDateTime;
+
+use crate::accounts::{Account, Accounts};
+use crate::cache::{Cache, Entry, Slot};
+use crate::cmd::Context;
+use crate::credentials::Credentials;
+use crate::emit;
+use crate::error::{self, Result};
+
+/// The account a command acts for.
+pub struct Target {
+    /// The name as spelled in the key directory.
+    pub name: String,
+    pub accounts: Accounts,
+    /// The IAM user: the accounts file's `user`, else `NAME.user`, else `$USER`.
+    pub user: String,
+    /// The account's region, else the user's own, else us-east-1.
+    pub region: String,
+}
+
+impl Target {
+    /// The account named, else `$STSENV_ACCOUNT` (the one the shell switched to).
+    pub fn resolve(ctx: &Context, typed: Option<&str>, command: &str) -> Result<Target> {
+        let typed = match typed.or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
+            Some(t) => t.to_owned(),
+            None => {
+                return Err(error::usage(format!(
+                    "which account? Pass one ({command} personal) or switch to one first (ec2switch personal)"
+                )));
+            }
+        };
+        let keys = ctx.key_dir();
+        let name = keys.resolve(&typed)?;
+        let accounts = ctx.accounts()?;
+        let entry = accounts.find(&name);
+        let user = match entry.and_then(|a| a.user.clone()) {
+            Some(user) => user,
+            None => match keys.user(&name)? {
+                Some(user) => user,
+                None => {
+                    ctx.env.get("USER").or_else(|| ctx.env.get("LOGNAME")).unwrap_or("unknown").to_owned()
+                }
+            },
+        };
+        let region = entry
+            .and_then(|a| a.region.clone())
+            .or_else(|| emit::user_region(&ctx.env))
+            .unwrap_or_else(|| emit::DEFAULT_REGION.to_owned());
+        Ok(Target { name, accounts, user, region })
+    }
+
+    /// The account's entry in the accounts file, required for `why`.
+    pub fn account(&self, why: &str) -> Result<&Account> {
+        self.accounts.require(&self.name, why)
+    }
+}
+
+/// A valid cache entry of the slot (unless `force`), else `fetch` under the slot's lock, after
+/// looking again: another process may have just written it while this one waited.
+/// Returns the entry and whether it is new.
+pub fn cached_or_fetch(
+    cache: &Cache,
+    account: &str,
+    slot: &Slot,
+    force: bool,
+    now: OffsetDateTime,
+    fetch: impl FnOnce() -> Result<Credentials>,
+) -> Result<(Entry, bool)> {
+    if !force && let Some(entry) = cache.valid(account, slot, now) {
+        return Ok((entry, false));
+    }
+    let _lock = cache.lock(account, slot)?;
+    if !force && let Some(entry) = cache.valid(account, slot, now) {
+        return Ok((entry, false));
+    }
+    let credentials = fetch()?;
+    let expiration =
+        credentials.expiration.ok_or_else(|| error::aws("STS answered without an expiry time"))?;
+    let entry = Entry {
+        account: account.to_owned(),
+        role_arn: match slot {
+            Slot::Role(arn) => Some(arn.clone()),
+            _ => None,
+        },
+        credentials,
+        expiration,
+    };
+    cache.write(slot, &entry)?;
+    Ok((entry, true))
+}

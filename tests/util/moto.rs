@@ -1,0 +1,111 @@
+//! The moto server (STS and IAM emulator) on a free loopback port, from the venv that
+//! `scripts/test` makes (`$STSENV_VENV`, else `.venv`).
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The venv with moto and the AWS CLI; a clear failure when it is missing.
+pub fn venv() -> PathBuf {
+    let venv = std::env::var_os("STSENV_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv"));
+    assert!(
+        venv.join("bin/moto_server").is_file() && venv.join("bin/aws").is_file(),
+        "no moto and AWS CLI in {}: run scripts/test (it makes the venv), or set STSENV_VENV",
+        venv.display()
+    );
+    venv
+}
+
+/// An IAM user made in moto.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct User {
+    pub access_key: String,
+    pub secret_key: String,
+    pub serial: String,
+    pub seed: String,
+    pub account: String,
+}
+
+pub struct Moto {
+    child: Child,
+    pub url: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A free loopback port (bound and released; moto takes it a moment later).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Moto {
+    /// Start moto; with `auth`, every request after the setup of one user must be signed with
+    /// real keys (moto's INITIAL_NO_AUTH_ACTION_COUNT).
+    pub fn start(auth: bool) -> Moto {
+        let venv = venv();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("moto.log");
+        for _ in 0..3 {
+            let port = free_port();
+            let mut cmd = Command::new(venv.join("bin/moto_server"));
+            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY")
+                .env_remove("AWS_SESSION_TOKEN")
+                .env_remove("AWS_PROFILE")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap());
+            if auth {
+                cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", "4");
+            }
+            let mut child = cmd.spawn().unwrap();
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(30) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Moto { child, url: format!("http://127.0.0.1:{port}"), log, _dir: dir };
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+        }
+        let mut text = String::new();
+        let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
+        panic!("moto did not start: {text}");
+    }
+
+    /// Make an IAM user with a key and a virtual MFA device (4 IAM calls).
+    pub fn user(&self, name: &str) -> User {
+        let out = Command::new(venv().join("bin/python"))
+            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto_setup.py"))
+            .args([&self.url, name])
+            .env("NO_PROXY", "*")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "moto setup failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// How many API calls moto has answered (each is a POST; its log has one line per request).
+    pub fn requests(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"POST "))
+            .count()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
