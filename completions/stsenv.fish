@@ -30,9 +30,12 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_needs_command" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print the completion script of the stsenv command'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
@@ -44,6 +47,29 @@ fish\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s c -l code -d 'The MFA code (default: $STSENV_TOKEN_CODE, else asked on the terminal); `skip` for a session without MFA' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l duration -d 'Session length, 900-129600 (default: the account\'s duration_seconds, else 43200)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
+zsh\t''
+fish\t''"
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force -d 'Ignore a valid cached session and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s a -l account -d 'The account (default: $STSENV_ACCOUNT, the one switched to)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s c -l code -d 'The MFA code when no MFA session is cached (default: $STSENV_TOKEN_CODE, else asked); `skip` for none' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l duration -d 'Session length, 900-43200, at most 3600 when chained from an MFA session (default 3600)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l session-name -d 'The role session name (default: stsenv-<user>)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l external-id -d 'The external ID the role\'s trust policy asks for' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l format -r -f -a "json\t'{"access_key", "secret_key", "session_token", "expiration"}, like generate-sts-role-token'
+shell\t'Shell code for eval (what ec2role uses)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
+zsh\t''
+fish\t''"
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force -d 'Ignore valid cached role credentials and assume the role again'
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l format -r -f -a "text\t'Sentences for a person'
 prompt\t'A short segment for a prompt, like `personal:mfa 11h58m` (empty when nothing is set)'
 json\t'A JSON object for scripts'"
@@ -60,13 +86,20 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l config -d 'The ac
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l names -d 'One account name a line (for completion)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l role -d 'Print the account\'s cached credentials of this role instead' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch now unset list completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

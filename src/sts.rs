@@ -38,6 +38,8 @@ pub struct Sts {
     runtime: tokio::runtime::Runtime,
     client: aws_sdk_sts::Client,
     endpoint: String,
+    /// Signing with session credentials (a cached MFA session), not the long-term keys.
+    temporary: bool,
 }
 
 impl Sts {
@@ -87,7 +89,8 @@ impl Sts {
             .or_else(|| env.get("AWS_ENDPOINT_URL"))
             .map(str::to_owned)
             .unwrap_or_else(|| format!("sts.{region}.amazonaws.com"));
-        Ok(Sts { runtime, client: aws_sdk_sts::Client::new(&config), endpoint })
+        let temporary = credentials.session_token.is_some();
+        Ok(Sts { runtime, client: aws_sdk_sts::Client::new(&config), endpoint, temporary })
     }
 
     /// GetSessionToken, with MFA or without.
@@ -145,28 +148,52 @@ impl Sts {
         match &e {
             SdkError::ServiceError(service) => {
                 let err = service.err();
-                let Some(code) = err.code() else {
-                    return error::aws(format!(
-                        "STS at {endpoint} refused {operation} without saying why (HTTP {}); check AWS_ENDPOINT_URL_STS",
-                        service.raw().status().as_u16()
-                    ));
+                let status = service.raw().status().as_u16();
+                // Some emulators wrap the error in <Errors> (EC2 style), which the SDK's parser
+                // misses: read the code and message from the body then.
+                let body = service.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+                let code = err.code().or_else(|| xml_text(&body, "Code"));
+                let message = err.message().or_else(|| xml_text(&body, "Message"));
+                let Some(code) = code else {
+                    return error::aws(if status >= 500 {
+                        format!(
+                            "STS at {endpoint} failed {operation} with HTTP {status} and no error code: try again in a minute, and check AWS_ENDPOINT_URL_STS"
+                        )
+                    } else {
+                        format!(
+                            "STS at {endpoint} refused {operation} without saying why (HTTP {status}); check AWS_ENDPOINT_URL_STS"
+                        )
+                    });
                 };
-                let detail = err.message().unwrap_or("").trim_end_matches('.');
+                // AWS's own words, kept on one line.
+                let detail = message.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
+                let detail = detail.trim_end_matches('.');
+                // AWS says "MultiFactorAuthentication failed with invalid MFA one time pass
+                // code" for a wrong code, on AssumeRole as on GetSessionToken.
+                let mfa_failed = with_mfa
+                    && (operation == "GetSessionToken" || detail.contains("MultiFactorAuthentication"));
+                let temporary = self.temporary;
                 let advice = match code {
+                    "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken" if temporary => {
+                        "the MFA session's credentials are no longer valid (the session expired or was revoked): run ec2mfa --force for a new session"
+                            .to_owned()
+                    }
                     "InvalidClientTokenId" => {
-                        "the access key is not valid: check NAME.access_key, or make a new key in the IAM console"
+                        "the access key is not valid: check the account's .access_key file in the key directory, or make a new key in the IAM console"
                             .to_owned()
                     }
                     "SignatureDoesNotMatch" => {
-                        "the secret key does not match the access key: check NAME.secret_key".to_owned()
+                        "the secret key does not match the access key: check the account's .secret_key file in the key directory"
+                            .to_owned()
                     }
-                    "AccessDenied" if operation == "GetSessionToken" && with_mfa => {
+                    "AccessDenied" if mfa_failed => {
                         "the MFA code was rejected: wait for the next code and try again, and check the MFA serial"
                             .to_owned()
                     }
                     "AccessDenied" => format!("AWS denied {operation}: check the IAM policies and the role's trust policy"),
                     "ExpiredToken" => {
-                        "the session credentials have expired: run ec2mfa --force for a new session".to_owned()
+                        "AWS says the credentials have expired: check the account's key files, or make a new key in the IAM console"
+                            .to_owned()
                     }
                     "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
                         "AWS is throttling requests: wait a minute and try again".to_owned()
@@ -178,19 +205,26 @@ impl Sts {
                 };
                 error::aws(format!("{advice} ({code}: {detail})"))
             }
-            SdkError::TimeoutError(_) => error::aws(format!(
-                "STS at {endpoint} did not answer within {} s ({operation}); check the network or AWS_ENDPOINT_URL_STS",
-                OPERATION_TIMEOUT.as_secs()
-            )),
+            SdkError::TimeoutError(_) => self.no_answer(operation),
+            // The connector's own timeouts (connect, read) come as dispatch failures.
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => self.no_answer(operation),
             SdkError::DispatchFailure(_) => error::aws(format!(
                 "cannot reach STS at {endpoint} ({operation}): {}; check the network or AWS_ENDPOINT_URL_STS",
-                causes(&e)
+                root_cause(&e)
             )),
             _ => error::aws(format!(
                 "STS at {endpoint} sent an answer stsenv cannot read ({operation}): {}",
                 causes(&e)
             )),
         }
+    }
+
+    fn no_answer(&self, operation: &str) -> error::Error {
+        error::aws(format!(
+            "STS at {} did not answer within {} s ({operation}); check the network or AWS_ENDPOINT_URL_STS",
+            self.endpoint,
+            OPERATION_TIMEOUT.as_secs()
+        ))
     }
 }
 
@@ -209,6 +243,16 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// The innermost cause, the one a user can act on ("Connection refused", "failed to lookup
+/// address information"), without the SDK's layers around it.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn convert(credentials: Option<aws_sdk_sts::types::Credentials>) -> Result<Credentials> {
     let c = credentials.ok_or_else(|| error::aws("STS answered without credentials"))?;
     let expiration = OffsetDateTime::from_unix_timestamp(c.expiration.secs())
@@ -219,4 +263,11 @@ fn convert(credentials: Option<aws_sdk_sts::types::Credentials>) -> Result<Crede
         session_token: Some(Secret::new(c.session_token)),
         expiration: Some(expiration),
     })
+}
+
+/// The text of the first `<TAG>...</TAG>` in an XML body (error codes and messages are plain).
+fn xml_text<'a>(body: &'a str, tag: &str) -> Option<&'a str> {
+    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = start + body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..end].trim()).filter(|t| !t.is_empty())
 }

@@ -5,6 +5,8 @@ mod util;
 mod accounts_cli;
 mod cache;
 mod completions;
+mod errors;
 mod init;
 mod now;
 mod scenarios;
+mod sts;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod fault;
 pub mod moto;
 
 use std::collections::BTreeMap;
@@ -54,14 +55,14 @@ pub struct Home {
     /// Extra variables for every command run in this home.
     pub vars: Vec<(String, OsString)>,
     /// Directories put on PATH after the binary's.
-    pub path: Vec<PathBuf>,
+    pub extra_path: Vec<PathBuf>,
 }
 
 impl Home {
     pub fn new() -> Home {
         let dir = tempfile::Builder::new().prefix("stsenv-test").tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("aws-creds")).unwrap();
-        Home { dir, vars: Vec::new(), path: Vec::new() }
+        Home { dir, vars: Vec::new(), extra_path: Vec::new() }
     }
 
     pub fn path(&self) -> &Path {
@@ -109,7 +110,7 @@ impl Home {
     pub fn use_moto(&mut self, moto: &moto::Moto) -> &mut Self {
         self.set("AWS_ENDPOINT_URL_STS", &moto.url);
         self.set("AWS_ENDPOINT_URL", &moto.url);
-        self.path.push(moto::venv().join("bin"));
+        self.extra_path.push(moto::venv().join("bin"));
         self
     }
 
@@ -149,13 +150,10 @@ impl Home {
     /// The environment every command gets: nothing of the developer's.
     pub fn apply(&self, cmd: &mut Command) {
         let bin_dir = bin().parent().unwrap().to_owned();
-        let path = std::env::join_paths([
-            bin_dir,
-            PathBuf::from("/usr/local/bin"),
-            PathBuf::from("/usr/bin"),
-            PathBuf::from("/bin"),
-        ])
-        .unwrap();
+        let dirs = std::iter::once(bin_dir)
+            .chain(self.extra_path.iter().cloned())
+            .chain(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
+        let path = std::env::join_paths(dirs).unwrap();
         cmd.env_clear()
             .env("PATH", path)
             .env("HOME", self.path())

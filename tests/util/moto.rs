@@ -1,7 +1,7 @@
 //! The moto server (STS and IAM emulator) on a free loopback port, from the venv that
 //! `scripts/test` makes (`$STSENV_VENV`, else `.venv`).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -42,6 +42,22 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+fn is_moto(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    let answer = String::from_utf8_lossy(&bytes);
+    answer.split_whitespace().nth(1) == Some("200")
+        && answer.contains("Werkzeug")
+        && answer.trim_end().ends_with('}')
+}
+
 impl Moto {
     /// Start moto; with `auth`, every request after the setup of one user must be signed with
     /// real keys (moto's INITIAL_NO_AUTH_ACTION_COUNT).
@@ -69,12 +85,14 @@ impl Moto {
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
                 }
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                // moto answers its own API; another server that took the port does not.
+                if is_moto(port) && matches!(child.try_wait(), Ok(None)) {
                     return Moto { child, url: format!("http://127.0.0.1:{port}"), log, _dir: dir };
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
             let _ = child.kill();
+            let _ = child.wait();
         }
         let mut text = String::new();
         let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
@@ -91,6 +109,11 @@ impl Moto {
             .unwrap();
         assert!(out.status.success(), "moto setup failed: {}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// moto's log, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// How many API calls moto has answered (each is a POST; its log has one line per request).

@@ -1,0 +1,290 @@
+//! Against moto: ec2mfa, ec2role and credential_process in real bash, zsh and fish, used by the
+//! official AWS CLI; the cache shared between shells; concurrent escalation; moto's signature
+//! checks.
+
+use std::process::{Command, Stdio};
+
+use crate::util::moto::Moto;
+use crate::util::{Home, shells, stderr, stdout};
+
+const ACCOUNTS: &str = r#"{
+  "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
+               "roles": {"admin": "arn:aws:iam::123456789012:role/Admin"}}
+}"#;
+
+fn setup(moto: &Moto) -> Home {
+    setup_with_user(moto).0
+}
+
+fn setup_with_user(moto: &Moto) -> (Home, crate::util::moto::User) {
+    let user = moto.user("jbrowne");
+    let mut home = Home::new();
+    home.user_keys("personal", &user).accounts(ACCOUNTS);
+    home.use_moto(moto);
+    (home, user)
+}
+
+#[test]
+fn mfa_then_the_aws_cli_then_a_second_shell_uses_the_cache() {
+    let moto = Moto::start(false);
+    let (home, user) = setup_with_user(&moto);
+    for (i, shell) in shells().into_iter().enumerate() {
+        let before = moto.requests();
+        let steps = home.scenario(
+            shell,
+            &[
+                "ec2switch personal",
+                "ec2mfa -c 123456",
+                "aws sts get-caller-identity --query Account --output text",
+                "ec2now",
+            ],
+        );
+        let mfa = &steps[1];
+        assert_eq!(mfa.status, 0, "{shell}: {}", mfa.stderr);
+        assert_eq!(mfa.stdout, "");
+        mfa.expect("STSENV_KIND", Some("mfa"));
+        mfa.expect("STSENV_ACCOUNT", Some("personal"));
+        for var in ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN"] {
+            assert!(mfa.var(var).is_some_and(|t| t.len() > 20), "{shell}: {var}");
+        }
+        assert_eq!(mfa.var("AWS_SESSION_TOKEN"), mfa.var("AWS_DELEGATION_TOKEN"));
+        let expiration = mfa.var("AWS_CREDENTIAL_EXPIRATION").unwrap();
+        assert!(expiration.ends_with('Z'), "{expiration}");
+        assert_ne!(
+            mfa.var("AWS_ACCESS_KEY_ID"),
+            Some(user.access_key.as_str()),
+            "session keys, not long-term"
+        );
+        // The AWS CLI uses what stsenv emitted.
+        assert_eq!(steps[2].status, 0, "{shell}: {}", steps[2].stderr);
+        assert_eq!(steps[2].stdout.trim(), "123456789012");
+        assert!(
+            steps[3].stdout.starts_with("Keys set for personal-MFA-STS AWS account\n"),
+            "{}",
+            steps[3].stdout
+        );
+        // One GetSessionToken the first time (plus the CLI's call); afterwards the cache.
+        let used = moto.requests() - before;
+        assert_eq!(used, if i == 0 { 2 } else { 1 }, "{shell}: STS calls");
+        if i == 0 {
+            assert!(
+                mfa.stderr.contains("New session for account personal, valid for 11h5"),
+                "{}",
+                mfa.stderr
+            );
+        } else {
+            assert!(mfa.stderr.contains("Cache is valid for account personal"), "{}", mfa.stderr);
+        }
+        // A second shell: ec2switch picks up the cached session with no STS call at all.
+        let before = moto.requests();
+        let second = home.scenario(shell, &["ec2switch personal"]);
+        assert_eq!(moto.requests(), before, "{shell}: no STS call");
+        second[0].expect("STSENV_KIND", Some("mfa"));
+        assert_eq!(second[0].var("AWS_SESSION_TOKEN"), mfa.var("AWS_SESSION_TOKEN"));
+        assert!(
+            second[0].stderr.contains("Set keys for personal-MFA-STS AWS account"),
+            "{}",
+            second[0].stderr
+        );
+    }
+}
+
+#[test]
+fn role_chained_from_the_mfa_session_and_used_by_the_aws_cli() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    for (i, shell) in shells().into_iter().enumerate() {
+        let steps = home.scenario(
+            shell,
+            &[
+                "ec2switch personal",
+                "ec2mfa -c 123456",
+                "ec2role admin",
+                "aws sts get-caller-identity --query Arn --output text",
+                "stsenv_prompt",
+                "ec2role admin",
+                "ec2switch personal",
+            ],
+        );
+        let role = &steps[2];
+        assert_eq!(role.status, 0, "{shell}: {}", role.stderr);
+        assert_eq!(role.stdout, "");
+        role.expect("STSENV_KIND", Some("role"));
+        role.expect("STSENV_ROLE", Some("Admin"));
+        assert_ne!(role.var("AWS_SESSION_TOKEN"), steps[1].var("AWS_SESSION_TOKEN"));
+        if i == 0 {
+            assert!(
+                role.stderr.contains("Assumed role Admin in account personal, valid for 59m"),
+                "{}",
+                role.stderr
+            );
+        }
+        assert_eq!(
+            steps[3].stdout.trim(),
+            "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne",
+            "{shell}"
+        );
+        assert!(steps[4].stdout.starts_with("personal:role/Admin "), "{shell}: {}", steps[4].stdout);
+        // Role credentials are cached per account and role.
+        assert!(
+            steps[5].stderr.contains("Cache is valid for role Admin in account personal"),
+            "{}",
+            steps[5].stderr
+        );
+        assert_eq!(steps[5].var("AWS_SESSION_TOKEN"), role.var("AWS_SESSION_TOKEN"));
+        // Back to the MFA session: the role's variables are gone.
+        steps[6].expect("STSENV_KIND", Some("mfa"));
+        steps[6].expect("STSENV_ROLE", None);
+    }
+}
+
+#[test]
+fn role_json_like_generate_sts_role_token_and_the_chaining_cap() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    // Without an MFA session: long-term keys and a code.
+    let out = home.stsenv(&["role", "Deploy", "--account", "personal", "-c", "123456", "--duration", "7200"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["access_key", "expiration", "secret_key", "session_token"]);
+    assert!(json["expiration"].as_str().unwrap().ends_with('Z'));
+    assert!(stderr(&out).contains("valid for 1h59m"), "{}", stderr(&out));
+    // With an MFA session: chained, capped at an hour, and told why.
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = home.stsenv(&["role", "admin", "--account", "personal", "--duration", "7200", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("role chaining): AWS allows at most 3600 s, not 7200"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("valid for 59m"), "{}", stderr(&out));
+}
+
+#[test]
+fn credential_process_feeds_the_aws_cli() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    let aws_config = home.path().join(".aws/config");
+    std::fs::create_dir_all(aws_config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &aws_config,
+        "[profile personal-mfa]\ncredential_process = stsenv credential-process personal\nregion = us-east-1\n\
+         [profile personal-admin]\ncredential_process = stsenv credential-process personal --role admin\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let aws = |profile: &str| {
+        let mut cmd = Command::new(crate::util::moto::venv().join("bin/aws"));
+        home.apply(&mut cmd);
+        cmd.args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile]);
+        cmd.output().unwrap()
+    };
+    // No session yet: the CLI shows stsenv's message, which says what to run.
+    let out = aws("personal-mfa");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("run: ec2mfa personal"), "{}", stderr(&out));
+    assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
+    let out = aws("personal-mfa");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = home.stsenv(&["credential-process", "personal"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert!(json["Expiration"].as_str().unwrap().ends_with('Z'));
+    assert!(home.stsenv(&["role", "admin", "-a", "personal"]).status.success());
+    let out = aws("personal-admin");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne");
+}
+
+#[test]
+fn concurrent_escalations_make_one_sts_call() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    let before = moto.requests();
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut cmd = Command::new(crate::util::bin());
+            home.apply(&mut cmd);
+            cmd.args(["mfa", "personal", "-c", "123456", "--shell", "bash"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for out in &outputs {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    assert_eq!(moto.requests() - before, 1, "exactly one GetSessionToken");
+    let first = stdout(&outputs[0]);
+    assert!(first.contains("AWS_SESSION_TOKEN="));
+    assert!(outputs.iter().all(|o| stdout(o) == first), "every process emits the same credentials");
+    let fresh = outputs.iter().filter(|o| stderr(o).contains("New session")).count();
+    assert_eq!(fresh, 1);
+}
+
+#[test]
+fn moto_checks_signatures() {
+    let moto = Moto::start(true);
+    let user = moto.user("jbrowne");
+    let mut home = Home::new();
+    home.accounts(ACCOUNTS);
+    home.use_moto(&moto);
+    // Real keys: GetSessionToken is signed correctly.
+    home.user_keys("personal", &user);
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
+    assert!(out.status.success(), "{}\n{}", stderr(&out), moto.log());
+    // A wrong secret: SignatureDoesNotMatch; an unknown key: InvalidClientTokenId.
+    for (access, secret, phrase) in [
+        (
+            user.access_key.as_str(),
+            "wrongwrongwrongwrongwrongwrongwrongwrong",
+            "the secret key does not match",
+        ),
+        ("AKIAIOSFODNN7UNKNOWN", user.secret_key.as_str(), "the access key is not valid"),
+    ] {
+        home.keys("broken", access, secret);
+        let out = home.stsenv(&["mfa", "broken", "-c", "123456", "--force"]);
+        home.accounts(&ACCOUNTS.replace("\"personal\"", "\"broken\""));
+        let out2 = home.stsenv(&["mfa", "broken", "-c", "123456", "--force"]);
+        home.accounts(ACCOUNTS);
+        assert_eq!(out.status.code(), Some(2), "not in the accounts file: {}", stderr(&out));
+        assert_eq!(out2.status.code(), Some(1), "{}", stderr(&out2));
+        assert!(stdout(&out2).is_empty());
+        let err = stderr(&out2);
+        assert!(err.contains(phrase), "{err}");
+        assert!(!err.contains(secret) && !err.contains(&user.secret_key), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!home.cache().path("broken", &stsenv::cache::Slot::Mfa).exists());
+    }
+}
+
+#[test]
+fn the_terminal_prompt_reads_the_code_and_keeps_stdout_clean() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    // A real pseudo-terminal: the code is typed at the prompt; stdout is a separate pipe.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
+    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
+    home.apply(&mut cmd);
+    cmd.arg(script).arg(crate::util::bin()).args(["mfa", "personal", "--shell", "bash"]);
+    cmd.env("PTY_ANSWER", "123456");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], 0, "{report}");
+    assert!(report["terminal"].as_str().unwrap().contains("Enter MFA code for user jbrowne:"), "{report}");
+    let code = report["stdout"].as_str().unwrap();
+    assert!(code.contains("export STSENV_KIND=mfa;") || code.contains("export STSENV_KIND='mfa';"), "{code}");
+    assert!(!code.contains("Enter MFA code"), "the prompt never reaches stdout");
+    // A bad code typed at the prompt: exit 2, nothing on stdout, no STS call.
+    let before = moto.requests();
+    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
+    home.apply(&mut cmd);
+    cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
+        .arg(crate::util::bin())
+        .args(["mfa", "personal", "--force", "--shell", "bash"])
+        .env("PTY_ANSWER", "12ab");
+    let report: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(report["status"], 2, "{report}");
+    assert_eq!(report["stdout"], "");
+    assert_eq!(moto.requests(), before);
+}

@@ -1,0 +1,199 @@
+//! A fault-injecting HTTP server on a free loopback port, for the answers moto cannot give: an
+//! STS error of any status and code, a body that is not XML, or no answer at all. It reads
+//! each whole request (headers and Content-Length body) and records it, answers with
+//! `Connection: close`, and stops (its threads joined) when dropped.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often blocked threads look at the stop flag.
+const POLL: Duration = Duration::from_millis(25);
+
+/// What the server does with each request.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// An STS error in the query protocol's XML.
+    Error { status: u16, code: &'static str, message: &'static str },
+    /// Any status with this body as text/plain.
+    Raw { status: u16, body: &'static str },
+    /// Read the request, then never answer (the connection stays open until the drop).
+    Hang,
+}
+
+impl Mode {
+    pub fn error(status: u16, code: &'static str, message: &'static str) -> Mode {
+        Mode::Error { status, code, message }
+    }
+}
+
+/// One request received, whole.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The request line and headers.
+    pub head: String,
+    pub body: String,
+}
+
+struct Shared {
+    mode: Mode,
+    stop: AtomicBool,
+    requests: Mutex<Vec<Request>>,
+    connections: Mutex<Vec<JoinHandle<()>>>,
+}
+
+pub struct Fault {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Fault {
+    pub fn start(mode: Mode) -> Fault {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let shared = Arc::new(Shared {
+            mode,
+            stop: AtomicBool::new(false),
+            requests: Mutex::new(Vec::new()),
+            connections: Mutex::new(Vec::new()),
+        });
+        let acceptor = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || accept(listener, shared))
+        };
+        Fault { url, shared, acceptor: Some(acceptor) }
+    }
+
+    /// How many whole requests have arrived.
+    pub fn count(&self) -> usize {
+        self.shared.requests.lock().unwrap().len()
+    }
+
+    /// The requests that have arrived, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Fault {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+        let connections = std::mem::take(&mut *self.shared.connections.lock().unwrap());
+        for connection in connections {
+            let _ = connection.join();
+        }
+    }
+}
+
+fn accept(listener: TcpListener, shared: Arc<Shared>) {
+    while !shared.stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                let shared2 = Arc::clone(&shared);
+                let handle = std::thread::spawn(move || serve(stream, &shared2));
+                shared.connections.lock().unwrap().push(handle);
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(POLL),
+            Err(_) => std::thread::sleep(POLL),
+        }
+    }
+}
+
+fn serve(mut stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(POLL));
+    let Some(request) = read_request(&mut stream, &shared.stop) else { return };
+    shared.requests.lock().unwrap().push(request);
+    let (status, content_type, body) = match &shared.mode {
+        Mode::Error { status, code, message } => (*status, "text/xml", error_xml(*status, code, message)),
+        Mode::Raw { status, body } => (*status, "text/plain", (*body).to_owned()),
+        Mode::Hang => {
+            while !shared.stop.load(Ordering::SeqCst) {
+                std::thread::sleep(POLL);
+            }
+            return;
+        }
+    };
+    let reply = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: {REQUEST_ID}\r\nConnection: close\r\n\r\n{body}",
+        reason(status),
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+}
+
+const REQUEST_ID: &str = "c6104cbe-af31-11e0-8154-cbc7ccf896c7";
+
+/// The query protocol's error document.
+fn error_xml(status: u16, code: &str, message: &str) -> String {
+    let kind = if status >= 500 { "Receiver" } else { "Sender" };
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>{REQUEST_ID}</RequestId></ErrorResponse>"
+    )
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// The whole request: headers up to the blank line, then Content-Length bytes of body. None
+/// when the client goes away first or the server stops.
+fn read_request(stream: &mut TcpStream, stop: &AtomicBool) -> Option<Request> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut needed: Option<usize> = None;
+    loop {
+        if needed.is_none()
+            && let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n")
+        {
+            let head = String::from_utf8_lossy(&data[..end]).into_owned();
+            let length = head
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            needed = Some(end + 4 + length);
+        }
+        if let Some(total) = needed
+            && data.len() >= total
+        {
+            let end = data.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            return Some(Request {
+                head: String::from_utf8_lossy(&data[..end]).into_owned(),
+                body: String::from_utf8_lossy(&data[end + 4..total]).into_owned(),
+            });
+        }
+        if stop.load(Ordering::SeqCst) {
+            return None;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => return None,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return None,
+        }
+    }
+}
