@@ -22,6 +22,9 @@ _stsenv() {
             stsenv,credential-process)
                 cmd="stsenv__subcmd__credential__subcmd__process"
                 ;;
+            stsenv,exec)
+                cmd="stsenv__subcmd__exec"
+                ;;
             stsenv,help)
                 cmd="stsenv__subcmd__help"
                 ;;
@@ -51,6 +54,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,credential-process)
                 cmd="stsenv__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
+            stsenv__subcmd__help,exec)
+                cmd="stsenv__subcmd__help__subcmd__exec"
                 ;;
             stsenv__subcmd__help,help)
                 cmd="stsenv__subcmd__help__subcmd__help"
@@ -83,7 +89,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list credential-process completions help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,8 +158,46 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__exec)
+            opts="-c -h --role --code --duration --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list credential-process completions help"
+            opts="init switch mfa role now unset list exec credential-process completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +225,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -35,6 +35,7 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "role" -d 'Assume a ro
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print the completion script of the stsenv command'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -86,6 +87,12 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l config -d 'The ac
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l names -d 'One account name a line (for completion)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role -d 'Assume this role (a role ARN, a key of `roles`, or a role name) and use its credentials' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s c -l code -d 'The MFA code when one is needed (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp, else asked on the terminal); `skip` for a session without MFA' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l duration -d 'Session length in seconds when a new one is needed (MFA session 900-129600, role 900-43200)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l role -d 'Print the account\'s cached credentials of this role instead' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
@@ -93,13 +100,14 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list credential-process completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

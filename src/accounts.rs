@@ -22,7 +22,7 @@ pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
 /// The old tool's default accounts file.
 pub const LEGACY_PATH: &str = "/etc/default/aws-sts-helpers/accounts.json";
 
-const FIELDS: &[&str] = &["arn", "user", "mfa_serial", "region", "duration_seconds", "roles"];
+const FIELDS: &[&str] = &["arn", "user", "mfa_serial", "mfa_process", "region", "duration_seconds", "roles"];
 
 /// One account of the accounts file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct Account {
     pub arn: String,
     pub user: Option<String>,
     pub mfa_serial: Option<String>,
+    /// A command whose stdout is the MFA code, as argv (never run through a shell).
+    pub mfa_process: Option<Vec<String>>,
     pub region: Option<String>,
     pub duration_seconds: Option<u32>,
     /// Role short names to a role ARN or role name.
@@ -230,9 +232,37 @@ struct Fields {
     arn: String,
     user: Option<String>,
     mfa_serial: Option<String>,
+    mfa_process: Option<Argv>,
     region: Option<String>,
     duration_seconds: Option<u32>,
     roles: Option<BTreeMap<String, String>>,
+}
+
+/// `mfa_process`: a JSON array of strings (the argv), or a string split on whitespace (no
+/// quoting: use the array form for an argument with a space).
+struct Argv(Vec<String>);
+
+impl<'de> Deserialize<'de> for Argv {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct ArgvVisitor;
+        impl<'de> Visitor<'de> for ArgvVisitor {
+            type Value = Argv;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a command: an array of strings like [\"ykman\", \"oath\", \"accounts\", \"code\", \"-s\", \"aws\"], or a string split on spaces")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Argv, E> {
+                Ok(Argv(v.split_whitespace().map(str::to_owned).collect()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Argv, A::Error> {
+                let mut argv = Vec::new();
+                while let Some(arg) = seq.next_element::<String>()? {
+                    argv.push(arg);
+                }
+                Ok(Argv(argv))
+            }
+        }
+        deserializer.deserialize_any(ArgvVisitor)
+    }
 }
 
 enum Entry {
@@ -266,6 +296,7 @@ impl Entry {
                 arn,
                 user: None,
                 mfa_serial: None,
+                mfa_process: None,
                 region: None,
                 duration_seconds: None,
                 roles: None,
@@ -300,11 +331,23 @@ impl Entry {
                 "account '{name}': region \"{region}\" is not a region name like \"eu-west-1\""
             ));
         }
+        let mfa_process = fields.mfa_process.map(|argv| argv.0);
+        if let Some(argv) = &mfa_process {
+            if argv.first().is_none_or(|program| program.is_empty()) {
+                return Err(format!(
+                    "account '{name}': \"mfa_process\" is empty; give the command that prints the MFA code"
+                ));
+            }
+            if argv.iter().any(|arg| arg.contains('\0')) {
+                return Err(format!("account '{name}': \"mfa_process\" contains a NUL character"));
+            }
+        }
         Ok(Account {
             name,
             arn,
             user: fields.user,
             mfa_serial: fields.mfa_serial,
+            mfa_process,
             region: fields.region,
             duration_seconds: fields.duration_seconds,
             roles: fields.roles.unwrap_or_default(),
@@ -360,6 +403,22 @@ mod tests {
     }
 
     #[test]
+    fn mfa_process_as_array_or_string() {
+        let a = Accounts::parse(
+            r#"{"a": {"arn": "arn:aws:iam::012123456789:", "mfa_process": ["pass", "otp", "aws two"]},
+                "b": {"arn": "arn:aws:iam::012123456789:", "mfa_process": "  ykman oath accounts code -s aws "},
+                "c": "arn:aws:iam::012123456789:"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.find("a").unwrap().mfa_process.as_deref().unwrap(), ["pass", "otp", "aws two"]);
+        assert_eq!(
+            a.find("b").unwrap().mfa_process.as_deref().unwrap(),
+            ["ykman", "oath", "accounts", "code", "-s", "aws"]
+        );
+        assert_eq!(a.find("c").unwrap().mfa_process, None);
+    }
+
+    #[test]
     fn bad_values() {
         for (text, needle) in [
             (r#"{"w": "arn:aws:iam::123:"}"#, "IAM ARN prefix"),
@@ -368,6 +427,20 @@ mod tests {
             (r#"{"a": "arn:aws:iam::012123456789:", "A": "arn:aws:iam::012123456789:"}"#, "appears twice"),
             (r#"{"w": {"user": "x"}}"#, "missing field `arn`"),
             (r#"{"w": 5}"#, "invalid type"),
+            (
+                r#"{"w": {"arn": "arn:aws:iam::012123456789:", "mfa_process": " "}}"#,
+                "\"mfa_process\" is empty",
+            ),
+            (
+                r#"{"w": {"arn": "arn:aws:iam::012123456789:", "mfa_process": []}}"#,
+                "\"mfa_process\" is empty",
+            ),
+            (r#"{"w": {"arn": "arn:aws:iam::012123456789:", "mfa_process": 5}}"#, "an array of strings"),
+            (r#"{"w": {"arn": "arn:aws:iam::012123456789:", "mfa_process": [1]}}"#, "invalid type"),
+            (
+                r#"{"w": {"arn": "arn:aws:iam::012123456789:", "mfa_procss": "x"}}"#,
+                "did you mean `mfa_process`",
+            ),
             ("{\"w\": \"arn:aws:iam::012123456789:\",}", "1:"),
             ("[]", "invalid type"),
         ] {

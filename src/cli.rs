@@ -1,5 +1,6 @@
 //! Every command-line type, in one file (completions are generated from it).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -43,6 +44,8 @@ pub enum Command {
     Unset(Unset),
     /// List the accounts, their keys and cached sessions
     List(List),
+    /// Run a command with an account's MFA session (or role) in its environment
+    Exec(Exec),
     /// Print the AWS credential_process JSON of a valid cached session
     CredentialProcess(CredentialProcess),
     /// Print the completion script of the stsenv command
@@ -170,4 +173,24 @@ pub struct CredentialProcess {
     /// Print the account's cached credentials of this role instead
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example: stsenv exec personal --role admin -- aws s3 ls")]
+pub struct Exec {
+    /// The account whose MFA session (or role) to use; escalates first when none is valid
+    pub account: String,
+    /// Assume this role (a role ARN, a key of `roles`, or a role name) and use its credentials
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// The MFA code when one is needed (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp,
+    /// else asked on the terminal); `skip` for a session without MFA
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// Session length in seconds when a new one is needed (MFA session 900-129600, role 900-43200)
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u32>,
+    /// The command to run, then its arguments (after --)
+    #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<OsString>,
 }

@@ -45,10 +45,17 @@ pub struct Switch<'a> {
 }
 
 /// One variable's new value: `None` unsets it.
-type Assignment = (&'static str, Option<Vec<u8>>);
+pub type Assignment = (&'static str, Option<Vec<u8>>);
 
 /// The shell code that sets every variable of a switch and unsets those that do not apply.
 pub fn switch(shell: Shell, sw: &Switch, env: &Env) -> String {
+    render(shell, &assignments(sw, env))
+}
+
+/// Every variable of a switch, in `VARIABLES` order: its value, or `None` for one that does
+/// not apply and must be unset. The shell code and `stsenv exec`'s child environment both
+/// come from this.
+pub fn assignments(sw: &Switch, env: &Env) -> Vec<Assignment> {
     let c = sw.credentials;
     let token = c.session_token.as_ref().map(|t| t.expose().to_vec());
     let expiration = c.expiration.map(|t| rfc3339(t).into_bytes());
@@ -60,7 +67,7 @@ pub fn switch(shell: Shell, sw: &Switch, env: &Env) -> String {
         .or_else(|| user_region.clone())
         .unwrap_or_else(|| DEFAULT_REGION.to_owned());
     let text = |s: &str| Some(s.as_bytes().to_vec());
-    let assignments: Vec<Assignment> = vec![
+    vec![
         ("AWS_ACCESS_KEY_ID", Some(c.access_key_id.expose().to_vec())),
         ("AWS_SECRET_ACCESS_KEY", Some(c.secret_access_key.expose().to_vec())),
         ("AWS_SESSION_TOKEN", token.clone()),
@@ -77,8 +84,7 @@ pub fn switch(shell: Shell, sw: &Switch, env: &Env) -> String {
         ("STSENV_EXPIRES", expires),
         ("STSENV_REGION", text(&region)),
         ("STSENV_USER_REGION", user_region.as_deref().and_then(text)),
-    ];
-    render(shell, &assignments)
+    ]
 }
 
 /// The shell code that removes every variable stsenv set, giving back the user's own region.

@@ -52,6 +52,11 @@ impl Target {
         Ok(Target { name, accounts, user, region })
     }
 
+    /// The account's own region from the accounts file (not the fallbacks of `region`).
+    pub fn account_region(&self) -> Option<&str> {
+        self.accounts.find(&self.name).and_then(|a| a.region.as_deref())
+    }
+
     /// The account's entry in the accounts file, required for `why`.
     pub fn account(&self, why: &str) -> Result<&Account> {
         self.accounts.require(&self.name, why)

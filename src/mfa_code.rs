@@ -1,10 +1,25 @@
-//! Where an MFA code comes from: `-c CODE`, `$STSENV_TOKEN_CODE`, or a prompt on the terminal
-//! (never stdout, which the shell evals). `skip` asks for a session without MFA.
+//! Where an MFA code comes from, first that applies: `-c CODE` or `$STSENV_TOKEN_CODE`; the
+//! account's `mfa_process` (a command that prints the code: a YubiKey, a password manager);
+//! `NAME.totp` in the key directory (a TOTP seed, for service users); else a prompt on the
+//! terminal (never stdout, which the shell evals). `skip` asks for a session without MFA.
+//!
+//! The code is fetched only when it is needed, inside the cache-or-STS step under the lock.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::accounts::{Account, io_reason};
 use crate::env::Env;
 use crate::error::{self, Result};
+use crate::keys::{self, KeyDir};
+
+/// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
+pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most of `mfa_process`'s output that is read.
+const PROCESS_OUTPUT_LIMIT: u64 = 64 * 1024;
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +28,10 @@ pub enum Source {
     Given(String),
     /// No MFA: a session without it (`-c skip`).
     Skip,
+    /// Run the account's `mfa_process` (argv, no shell) and read the code from its stdout.
+    Process { argv: Vec<String>, timeout: Duration },
+    /// Generate the current code from the TOTP seed in this file (`NAME.totp`).
+    Totp(PathBuf),
     /// Ask on the terminal when a code is needed.
     Ask,
 }
@@ -33,25 +52,72 @@ impl Source {
         Ok(Source::Given(code.to_owned()))
     }
 
-    /// The code to use now: the given one, or one typed at the terminal.
+    /// When no code was given: the account's `mfa_process`, else its `NAME.totp`, else the
+    /// terminal prompt. A given code or `skip` stays as it is.
+    pub fn or_automatic(
+        self,
+        account: Option<&Account>,
+        keys: &KeyDir,
+        name: &str,
+        env: &Env,
+    ) -> Result<Source> {
+        if self != Source::Ask {
+            return Ok(self);
+        }
+        if let Some(argv) = account.and_then(|a| a.mfa_process.clone()) {
+            return Ok(Source::Process { argv, timeout: process_timeout(env)? });
+        }
+        let seed = keys.file(name, "totp");
+        if std::fs::symlink_metadata(&seed).is_ok() {
+            return Ok(Source::Totp(seed));
+        }
+        Ok(Source::Ask)
+    }
+
+    /// The code to use now: the given one, one from `mfa_process` or `NAME.totp`, or one typed
+    /// at the terminal.
     pub fn code(&self, user: &str) -> Result<Option<String>> {
         match self {
             Source::Given(code) => Ok(Some(code.clone())),
             Source::Skip => Ok(None),
+            Source::Process { argv, timeout } => run_process(argv, *timeout).map(Some),
+            Source::Totp(path) => totp_file(path).map(Some),
             Source::Ask => ask(user).map(Some),
         }
     }
 }
 
+/// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
+pub fn process_timeout(env: &Env) -> Result<Duration> {
+    let Some(text) = env.get("STSENV_MFA_PROCESS_TIMEOUT") else {
+        return Ok(DEFAULT_PROCESS_TIMEOUT);
+    };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            error::usage(format!(
+                "STSENV_MFA_PROCESS_TIMEOUT '{}' is not a number of seconds above 0",
+                text.escape_default()
+            ))
+        })
+}
+
 /// An MFA code is six digits.
 pub fn check(code: &str, origin: &str) -> Result<()> {
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+    if is_code(code) {
         Ok(())
     } else {
         Err(error::usage(format!(
             "the MFA code from {origin} must be the 6 digits your device shows (or 'skip' for a session without MFA)"
         )))
     }
+}
+
+fn is_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
@@ -73,4 +139,174 @@ pub fn ask(user: &str) -> Result<String> {
     }
     check(code, "the terminal")?;
     Ok(code.to_owned())
+}
+
+/// Run `mfa_process` without a shell: stdin from the terminal if there is one (a password
+/// manager may ask there), else nothing; its stderr passed through; its stdout, trimmed, must
+/// be six digits. Killed after `timeout`. Errors name the command, never its output.
+fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
+    let shown = argv.join(" ");
+    let (program, args) =
+        argv.split_first().ok_or_else(|| error::usage("mfa_process is empty in the accounts file"))?;
+    let stdin = match std::fs::File::open("/dev/tty") {
+        Ok(tty) => Stdio::from(tty),
+        Err(_) => Stdio::null(),
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| error::usage(format!("cannot run mfa_process `{shown}`: {}", io_reason(&e))))?;
+    // Read stdout on a thread, so a chatty process never blocks on a full pipe.
+    let stdout = child.stdout.take();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let read = match stdout {
+            Some(out) => out.take(PROCESS_OUTPUT_LIMIT).read_to_end(&mut bytes).map(|_| bytes),
+            None => Ok(bytes),
+        };
+        let _ = sender.send(read);
+    });
+    let deadline = Instant::now() + timeout;
+    let too_slow = || {
+        error::usage(format!(
+            "mfa_process `{shown}` did not finish within {} s and was stopped (waiting for a touch of your YubiKey? STSENV_MFA_PROCESS_TIMEOUT sets the limit)",
+            seconds(timeout)
+        ))
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(too_slow());
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(error::usage(format!("cannot wait for mfa_process `{shown}`: {e}")));
+            }
+        }
+    };
+    if !status.success() {
+        return Err(error::usage(format!("mfa_process `{shown}` failed ({status}); no MFA code")));
+    }
+    // A process it left behind may hold stdout open: wait no longer than the deadline.
+    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
+    let output = match receiver.recv_timeout(left) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => {
+            return Err(error::usage(format!("cannot read the output of mfa_process `{shown}`: {e}")));
+        }
+        Err(_) => return Err(too_slow()),
+    };
+    let code = std::str::from_utf8(&output).map(str::trim).unwrap_or_default();
+    if code.is_empty() {
+        return Err(error::usage(format!(
+            "mfa_process `{shown}` printed nothing; it must print the 6-digit MFA code on stdout"
+        )));
+    }
+    if !is_code(code) {
+        return Err(error::usage(format!(
+            "mfa_process `{shown}` did not print a 6-digit MFA code (its output is not shown); it must print only the code on stdout"
+        )));
+    }
+    Ok(code.to_owned())
+}
+
+/// A duration as seconds for a message: `30`, `0.5`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
+}
+
+/// The current code from a `NAME.totp` file (warning when group or others can read it).
+fn totp_file(path: &Path) -> Result<String> {
+    let seed = keys::read_key_file(path)?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    totp_code(&seed, now).map_err(|reason| {
+        error::usage(format!(
+            "{} is not a usable TOTP seed: {reason}; put the base32 seed of the MFA device in it (its Base32StringSeed)",
+            path.display()
+        ))
+    })
+}
+
+/// The RFC 6238 code (HMAC-SHA1, 30 s steps, 6 digits, as AWS virtual MFA devices use) of a
+/// base32 seed at a Unix time. Spaces, `=` padding and lower case are accepted.
+pub fn totp_code(seed: &[u8], unix: u64) -> std::result::Result<String, &'static str> {
+    let text = std::str::from_utf8(seed).map_err(|_| "it is not text")?;
+    let cleaned: String =
+        text.chars().filter(|c| !c.is_whitespace() && *c != '=').map(|c| c.to_ascii_uppercase()).collect();
+    let secret = totp_rs::Secret::try_from_base32(&cleaned)
+        .map_err(|_| "it is not base32 (the letters A to Z and digits 2 to 7)")?;
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .map_err(|_| "it is shorter than 128 bits (26 base32 characters)")?;
+    Ok(totp.generate(unix).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6238 appendix B, SHA-1, seed "12345678901234567890", the last 6 of the 8 digits.
+    #[test]
+    fn rfc_6238_vectors() {
+        let seed = b"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        for (time, code) in [
+            (59, "287082"),
+            (1_111_111_109, "081804"),
+            (1_111_111_111, "050471"),
+            (1_234_567_890, "005924"),
+            (2_000_000_000, "279037"),
+            (20_000_000_000, "353130"),
+        ] {
+            assert_eq!(totp_code(seed, time).unwrap(), code, "at {time}");
+        }
+        assert_eq!(totp_code(b"gezd gnbv gy3t qojq gezd gnbv gy3t qojq====", 59).unwrap(), "287082");
+    }
+
+    #[test]
+    fn bad_seeds() {
+        assert!(totp_code(b"not base32!", 0).unwrap_err().contains("not base32"));
+        assert!(totp_code(b"GEZDGNBV", 0).unwrap_err().contains("shorter than 128 bits"));
+        assert!(totp_code(&[0xff, 0xfe], 0).unwrap_err().contains("not text"));
+    }
+
+    #[test]
+    fn process_precedence_and_timeout() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let keys = KeyDir { path: dir.clone() };
+        std::fs::write(dir.join("svc.totp"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap();
+        let account = crate::accounts::Accounts::parse(
+            r#"{"svc": {"arn": "arn:aws:iam::012123456789:", "mfa_process": "echo 123456"}}"#,
+        )
+        .unwrap();
+        let env = Env::from_pairs([("STSENV_MFA_PROCESS_TIMEOUT", "2.5")]);
+        let with = Source::Ask.or_automatic(account.find("svc"), &keys, "svc", &env).unwrap();
+        assert_eq!(
+            with,
+            Source::Process {
+                argv: vec!["echo".into(), "123456".into()],
+                timeout: Duration::from_millis(2500)
+            }
+        );
+        assert_eq!(with.code("u").unwrap().as_deref(), Some("123456"));
+        let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
+        assert_eq!(without, Source::Totp(dir.join("svc.totp")));
+        assert_eq!(Source::Ask.or_automatic(None, &keys, "other", &env).unwrap(), Source::Ask);
+        let given = Source::Given("654321".into());
+        assert_eq!(given.clone().or_automatic(account.find("svc"), &keys, "svc", &env).unwrap(), given);
+        assert_eq!(Source::Skip.or_automatic(account.find("svc"), &keys, "svc", &env).unwrap(), Source::Skip);
+        let bad = Env::from_pairs([("STSENV_MFA_PROCESS_TIMEOUT", "0")]);
+        assert!(Source::Ask.or_automatic(account.find("svc"), &keys, "svc", &bad).is_err());
+    }
 }

@@ -9,4 +9,5 @@ mod errors;
 mod init;
 mod now;
 mod scenarios;
+mod sources;
 mod sts;

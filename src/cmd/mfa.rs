@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::accounts::{DEFAULT_SESSION_DURATION, SESSION_DURATION};
-use crate::cache::Slot;
+use crate::cache::{Entry, Slot};
 use crate::cli::Mfa;
 use crate::credentials::{Kind, format_left};
 use crate::emit;
@@ -12,13 +12,48 @@ use crate::escalate::{Target, cached_or_fetch};
 use crate::mfa_code::Source;
 use crate::sts::{self, Sts};
 
-pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
+/// What `ec2mfa` and `stsenv exec` ask for.
+pub struct SessionRequest<'a> {
+    /// The account (default: `$STSENV_ACCOUNT`).
+    pub account: Option<&'a str>,
+    /// `-c`: a code, or `skip`.
+    pub code: Option<&'a str>,
+    pub force: bool,
+    pub duration: Option<u32>,
+}
+
+/// A valid session of an account, cached or new.
+pub struct Session {
+    pub target: Target,
+    pub entry: Entry,
+    /// `Mfa`, or `Session` for `-c skip`.
+    pub kind: Kind,
+    /// Whether STS was called (else the cache was valid).
+    pub fresh: bool,
+}
+
+impl Session {
+    /// `New session for account personal, valid for 12h00m` (or the cache's time left).
+    pub fn report(&self, ctx: &Context) {
+        let left = format_left(self.entry.seconds_left(ctx.now));
+        let name = &self.target.name;
+        if self.fresh {
+            say(format!("New session for account {name}, valid for {left}"));
+        } else {
+            say(format!("Cache is valid for account {name} ({left} left; --force gets a new session)"));
+        }
+    }
+}
+
+/// The account's session: a valid cached one (unless `force`), else GetSessionToken with the
+/// long-term keys and an MFA code from wherever `mfa_code` finds one.
+pub fn session(req: &SessionRequest, ctx: &Context) -> Result<Session> {
     // Everything the user typed is checked before any network call.
-    let source = Source::from_args(args.code.as_deref(), &ctx.env)?;
-    let target = Target::resolve(ctx, args.account.as_deref(), "ec2mfa")?;
+    let source = Source::from_args(req.code, &ctx.env)?;
+    let target = Target::resolve(ctx, req.account, "ec2mfa")?;
     let entry = target.accounts.find(&target.name);
     let duration =
-        args.duration.or(entry.and_then(|a| a.duration_seconds)).unwrap_or(DEFAULT_SESSION_DURATION);
+        req.duration.or(entry.and_then(|a| a.duration_seconds)).unwrap_or(DEFAULT_SESSION_DURATION);
     if !SESSION_DURATION.contains(&duration) {
         return Err(error::usage(format!(
             "--duration {duration} is out of range: GetSessionToken allows 900 to 129600 seconds"
@@ -33,7 +68,8 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
         _ => None,
     };
     let keys = ctx.key_dir();
-    let (session, fresh) = cached_or_fetch(&ctx.cache(), &target.name, &slot, args.force, ctx.now, || {
+    let source = source.or_automatic(entry, &keys, &target.name, &ctx.env)?;
+    let (session, fresh) = cached_or_fetch(&ctx.cache(), &target.name, &slot, req.force, ctx.now, || {
         let long_term = keys.keys(&target.name)?;
         let code = source.code(&target.user)?;
         let mfa = match (&serial, &code) {
@@ -42,15 +78,26 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
         };
         Sts::new(&long_term, &target.region, &ctx.env)?.get_session_token(duration, mfa)
     })?;
-    let left = format_left(session.seconds_left(ctx.now));
-    if fresh {
-        say(format!("New session for account {}, valid for {left}", target.name));
-    } else {
-        say(format!("Cache is valid for account {} ({left} left; --force gets a new session)", target.name));
-    }
-    let region = entry.and_then(|a| a.region.as_deref());
-    let switch =
-        emit::Switch { account: &target.name, kind, role: None, credentials: &session.credentials, region };
+    Ok(Session { target, entry: session, kind, fresh })
+}
+
+pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
+    let req = SessionRequest {
+        account: args.account.as_deref(),
+        code: args.code.as_deref(),
+        force: args.force,
+        duration: args.duration,
+    };
+    let session = session(&req, ctx)?;
+    session.report(ctx);
+    let Session { target, entry, kind, .. } = &session;
+    let switch = emit::Switch {
+        account: &target.name,
+        kind: *kind,
+        role: None,
+        credentials: &entry.credentials,
+        region: target.account_region(),
+    };
     let code = emit::switch(args.shell.shell, &switch, &ctx.env);
     say(format!("Set keys for {} AWS account", kind.label(&target.name, None)));
     Ok(code)

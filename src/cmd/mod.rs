@@ -3,6 +3,7 @@
 
 mod completions;
 mod credential_process;
+mod exec;
 mod init;
 mod list;
 mod mfa;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Now(args) => now::run(&args, &ctx),
         Command::Unset(args) => unset::run(&args, &ctx),
         Command::List(args) => list::run(&args, &ctx),
+        Command::Exec(args) => exec::run(&args, &ctx),
         Command::CredentialProcess(args) => credential_process::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
     }

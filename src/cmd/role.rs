@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::Context;
-use crate::cache::{Slot, rfc3339};
+use crate::cache::{Entry, Slot, rfc3339};
 use crate::cli::{Role, RoleFormat};
 use crate::credentials::{Kind, format_left};
 use crate::emit;
@@ -18,29 +18,69 @@ pub const ROLE_DURATION: std::ops::RangeInclusive<u32> = 900..=43_200;
 /// The most AWS allows for a role assumed with session credentials (role chaining).
 pub const CHAINED_MAX: u32 = 3600;
 
-pub fn run(args: &Role, ctx: &Context) -> Result<String> {
-    let source = Source::from_args(args.code.as_deref(), &ctx.env)?;
-    if let Some(d) = args.duration
+/// What `ec2role` and `stsenv exec --role` ask for.
+pub struct RoleRequest<'a> {
+    /// A role ARN, a key of `roles`, or a role name.
+    pub role: &'a str,
+    /// The account (default: `$STSENV_ACCOUNT`).
+    pub account: Option<&'a str>,
+    /// `-c`: a code for when no MFA session is cached, or `skip`.
+    pub code: Option<&'a str>,
+    pub duration: Option<u32>,
+    pub session_name: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub force: bool,
+}
+
+/// Role credentials, cached or new.
+pub struct Assumed {
+    pub target: Target,
+    /// The role's name (the last part of its ARN).
+    pub role_name: String,
+    pub entry: Entry,
+    /// Whether STS was called (else the cache was valid).
+    pub fresh: bool,
+}
+
+impl Assumed {
+    /// `Assumed role Admin in account personal, valid for 59m` (or the cache's time left).
+    pub fn report(&self, ctx: &Context) {
+        let left = format_left(self.entry.seconds_left(ctx.now));
+        let (role, name) = (&self.role_name, &self.target.name);
+        if self.fresh {
+            say(format!("Assumed role {role} in account {name}, valid for {left}"));
+        } else {
+            say(format!("Cache is valid for role {role} in account {name} ({left} left)"));
+        }
+    }
+}
+
+/// The role's credentials: valid cached ones (unless `force`), else AssumeRole chained from a
+/// valid MFA session, else with the long-term keys and an MFA code.
+pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
+    let source = Source::from_args(req.code, &ctx.env)?;
+    if let Some(d) = req.duration
         && !ROLE_DURATION.contains(&d)
     {
         return Err(error::usage(format!(
             "--duration {d} is out of range: AssumeRole allows 900 to 43200 seconds"
         )));
     }
-    if let Some(name) = &args.session_name {
+    if let Some(name) = req.session_name {
         check_session_name(name)?;
     }
-    let target = Target::resolve(ctx, args.account.as_deref(), "ec2role --account")?;
+    let target = Target::resolve(ctx, req.account, "ec2role --account")?;
     let account = target.account("ec2role")?;
-    let role_arn = account.role_arn(&args.role);
+    let role_arn = account.role_arn(req.role);
     let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
-    let session_name = args.session_name.clone().unwrap_or_else(|| default_session_name(&target.user));
+    let session_name = req.session_name.map_or_else(|| default_session_name(&target.user), str::to_owned);
     let cache = ctx.cache();
     let keys = ctx.key_dir();
+    let source = source.or_automatic(Some(account), &keys, &target.name, &ctx.env)?;
     let slot = Slot::Role(role_arn.clone());
-    let (creds, fresh) = cached_or_fetch(&cache, &target.name, &slot, args.force, ctx.now, || {
+    let (entry, fresh) = cached_or_fetch(&cache, &target.name, &slot, req.force, ctx.now, || {
         if let Some(session) = cache.valid(&target.name, &Slot::Mfa, ctx.now) {
-            let duration = args.duration.unwrap_or(CHAINED_MAX);
+            let duration = req.duration.unwrap_or(CHAINED_MAX);
             if duration > CHAINED_MAX {
                 say(format!(
                     "Assuming {role_name} from the MFA session of {} (role chaining): AWS allows at most 3600 s, not {duration}",
@@ -48,30 +88,34 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
                 ));
             }
             let sts = Sts::new(&session.credentials, &target.region, &ctx.env)?;
-            sts.assume_role(
-                &role_arn,
-                &session_name,
-                duration.min(CHAINED_MAX),
-                args.external_id.as_deref(),
-                None,
-            )
+            sts.assume_role(&role_arn, &session_name, duration.min(CHAINED_MAX), req.external_id, None)
         } else {
             let long_term = keys.keys(&target.name)?;
             let code = source.code(&target.user)?;
             let serial = account.mfa_serial(&target.user);
             let mfa = code.as_deref().map(|code| sts::Mfa { serial: &serial, code });
-            let duration = args.duration.unwrap_or(CHAINED_MAX);
+            let duration = req.duration.unwrap_or(CHAINED_MAX);
             let sts = Sts::new(&long_term, &target.region, &ctx.env)?;
-            sts.assume_role(&role_arn, &session_name, duration, args.external_id.as_deref(), mfa)
+            sts.assume_role(&role_arn, &session_name, duration, req.external_id, mfa)
         }
     })?;
-    let left = format_left(creds.seconds_left(ctx.now));
-    if fresh {
-        say(format!("Assumed role {role_name} in account {}, valid for {left}", target.name));
-    } else {
-        say(format!("Cache is valid for role {role_name} in account {} ({left} left)", target.name));
-    }
-    let c = &creds.credentials;
+    Ok(Assumed { target, role_name, entry, fresh })
+}
+
+pub fn run(args: &Role, ctx: &Context) -> Result<String> {
+    let req = RoleRequest {
+        role: &args.role,
+        account: args.account.as_deref(),
+        code: args.code.as_deref(),
+        duration: args.duration,
+        session_name: args.session_name.as_deref(),
+        external_id: args.external_id.as_deref(),
+        force: args.force,
+    };
+    let assumed = assume(&req, ctx)?;
+    assumed.report(ctx);
+    let Assumed { target, role_name, entry, .. } = &assumed;
+    let c = &entry.credentials;
     match args.format {
         RoleFormat::Json => {
             let text = |s: &crate::credentials::Secret| String::from_utf8_lossy(s.expose()).into_owned();
@@ -79,21 +123,20 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
                 "access_key": text(&c.access_key_id),
                 "secret_key": text(&c.secret_access_key),
                 "session_token": c.session_token.as_ref().map(text),
-                "expiration": rfc3339(creds.expiration),
+                "expiration": rfc3339(entry.expiration),
             });
             Ok(format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()))
         }
         RoleFormat::Shell => {
-            let region = account.region.as_deref();
             let switch = emit::Switch {
                 account: &target.name,
                 kind: Kind::Role,
-                role: Some(&role_name),
+                role: Some(role_name),
                 credentials: c,
-                region,
+                region: target.account_region(),
             };
             let code = emit::switch(args.shell.shell, &switch, &ctx.env);
-            say(format!("Set keys for {} AWS account", Kind::Role.label(&target.name, Some(&role_name))));
+            say(format!("Set keys for {} AWS account", Kind::Role.label(&target.name, Some(role_name))));
             Ok(code)
         }
     }
