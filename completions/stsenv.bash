@@ -351,7 +351,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --shell --config --creds-dir --help"
+            opts="-c -h --code --force --duration --write-profile --force-profile --shell --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +366,10 @@ _stsenv() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -415,7 +419,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --shell --config --creds-dir --help"
+            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +455,10 @@ _stsenv() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json shell" -- "${cur}"))
+                    return 0
+                    ;;
+                --write-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shell)

@@ -49,12 +49,14 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l creds-dir -d 'T
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s c -l code -d 'The MFA code (default: $STSENV_TOKEN_CODE, else asked on the terminal); `skip` for a session without MFA' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l duration -d 'Session length, 900-129600 (default: the account\'s duration_seconds, else 43200)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
 fish\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force -d 'Ignore a valid cached session and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force-profile -d 'With --write-profile: replace the section even though stsenv did not write it (it may hold long-term keys)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s a -l account -d 'The account (default: $STSENV_ACCOUNT, the one switched to)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s c -l code -d 'The MFA code when no MFA session is cached (default: $STSENV_TOKEN_CODE, else asked); `skip` for none' -r
@@ -63,12 +65,14 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l session-name -d '
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l external-id -d 'The external ID the role\'s trust policy asks for' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l format -r -f -a "json\t'{"access_key", "secret_key", "session_token", "expiration"}, like generate-sts-role-token'
 shell\t'Shell code for eval (what ec2role uses)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
 fish\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force -d 'Ignore valid cached role credentials and assume the role again'
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force-profile -d 'With --write-profile: replace the section even though stsenv did not write it (it may hold long-term keys)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l format -r -f -a "text\t'Sentences for a person'
 prompt\t'A short segment for a prompt, like `personal:mfa 11h58m` (empty when nothing is set)'

@@ -123,7 +123,22 @@ pub struct Mfa {
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u32>,
     #[command(flatten)]
+    pub profile: WriteProfile,
+    #[command(flatten)]
     pub shell: ShellArg,
+}
+
+/// Also writing the credentials as a profile of the shared credentials file.
+#[derive(Debug, Args)]
+pub struct WriteProfile {
+    /// Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else
+    /// ~/.aws/credentials), for tools run with --profile PROFILE
+    #[arg(long = "write-profile", value_name = "PROFILE")]
+    pub write_profile: Option<String>,
+    /// With --write-profile: replace the section even though stsenv did not write it (it may
+    /// hold long-term keys)
+    #[arg(long = "force-profile", requires = "write_profile")]
+    pub force_profile: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -159,6 +174,8 @@ pub struct Role {
     pub force: bool,
     #[arg(long, value_enum, default_value = "json")]
     pub format: RoleFormat,
+    #[command(flatten)]
+    pub profile: WriteProfile,
     #[command(flatten)]
     pub shell: ShellArg,
 }

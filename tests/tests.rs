@@ -8,5 +8,6 @@ mod completions;
 mod errors;
 mod init;
 mod now;
+mod profile;
 mod scenarios;
 mod sts;

@@ -32,6 +32,7 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
         Kind::Mfa => Some(target.account("ec2mfa")?.mfa_serial(&target.user)),
         _ => None,
     };
+    let profile = ctx.profile_request(&args.profile)?;
     let keys = ctx.key_dir();
     let (session, fresh) = cached_or_fetch(&ctx.cache(), &target.name, &slot, args.force, ctx.now, || {
         let long_term = keys.keys(&target.name)?;
@@ -48,6 +49,11 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
     } else {
         say(format!("Cache is valid for account {} ({left} left; --force gets a new session)", target.name));
     }
+    let description = match kind {
+        Kind::Mfa => format!("MFA session of stsenv account {}", target.name),
+        _ => format!("session without MFA of stsenv account {}", target.name),
+    };
+    super::write_profile(profile.as_ref(), &session, &description)?;
     let region = entry.and_then(|a| a.region.as_deref());
     let switch =
         emit::Switch { account: &target.name, kind, role: None, credentials: &session.credentials, region };

@@ -35,6 +35,7 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     let role_arn = account.role_arn(&args.role);
     let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
     let session_name = args.session_name.clone().unwrap_or_else(|| default_session_name(&target.user));
+    let profile = ctx.profile_request(&args.profile)?;
     let cache = ctx.cache();
     let keys = ctx.key_dir();
     let slot = Slot::Role(role_arn.clone());
@@ -71,6 +72,8 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     } else {
         say(format!("Cache is valid for role {role_name} in account {} ({left} left)", target.name));
     }
+    let description = format!("role {role_name} of stsenv account {}", target.name);
+    super::write_profile(profile.as_ref(), &creds, &description)?;
     let c = &creds.credentials;
     match args.format {
         RoleFormat::Json => {
