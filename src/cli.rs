@@ -45,8 +45,42 @@ pub enum Command {
     List(List),
     /// Print the AWS credential_process JSON of a valid cached session
     CredentialProcess(CredentialProcess),
+    /// Print starter IAM policies for MFA, filled in for an account and user
+    Policy(Policy),
     /// Print the completion script of the stsenv command
     Completions(Completions),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyKind {
+    /// Users manage their own virtual MFA device and access keys (attach to the user or group)
+    SelfServiceMfa,
+    /// Deny everything but that self-service and GetSessionToken without MFA (user or group)
+    DenyWithoutMfa,
+    /// A role trust policy: the account's principals may assume the role only with MFA
+    RoleTrustMfa,
+    /// All three, as one JSON object keyed by kind
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct Policy {
+    /// Which policy
+    #[arg(value_enum, default_value = "all")]
+    pub kind: PolicyKind,
+    /// The account of the accounts file (default: $STSENV_ACCOUNT)
+    #[arg(short = 'a', long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// A 12-digit account ID, instead of an account of the accounts file
+    #[arg(long, value_name = "ID", conflicts_with = "account")]
+    pub account_id: Option<String>,
+    /// The IAM user (default: the account's user, NAME.user, $USER); '${aws:username}' makes a
+    /// policy for a group
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)
+    #[arg(long, value_name = "SECONDS")]
+    pub max_mfa_age: Option<u32>,
 }
 
 #[derive(Debug, Args)]

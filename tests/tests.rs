@@ -8,6 +8,7 @@ mod completions;
 mod errors;
 mod init;
 mod now;
+mod policy;
 mod profile;
 mod scenarios;
 mod sts;

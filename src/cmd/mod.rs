@@ -7,6 +7,7 @@ mod init;
 mod list;
 mod mfa;
 mod now;
+mod policy;
 mod role;
 mod switch;
 mod unset;
@@ -79,6 +80,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Unset(args) => unset::run(&args, &ctx),
         Command::List(args) => list::run(&args, &ctx),
         Command::CredentialProcess(args) => credential_process::run(&args, &ctx),
+        Command::Policy(args) => policy::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
     }
 }
