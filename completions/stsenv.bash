@@ -40,6 +40,9 @@ _stsenv() {
             stsenv,now)
                 cmd="stsenv__subcmd__now"
                 ;;
+            stsenv,policy)
+                cmd="stsenv__subcmd__policy"
+                ;;
             stsenv,role)
                 cmd="stsenv__subcmd__role"
                 ;;
@@ -73,6 +76,9 @@ _stsenv() {
             stsenv__subcmd__help,now)
                 cmd="stsenv__subcmd__help__subcmd__now"
                 ;;
+            stsenv__subcmd__help,policy)
+                cmd="stsenv__subcmd__help__subcmd__policy"
+                ;;
             stsenv__subcmd__help,role)
                 cmd="stsenv__subcmd__help__subcmd__role"
                 ;;
@@ -89,7 +95,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process completions help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,7 +203,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process completions help"
+            opts="init switch mfa role now unset list exec credential-process policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,6 +328,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__help__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help__subcmd__role)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -409,7 +429,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --shell --config --creds-dir --help"
+            opts="-c -h --code --force --duration --write-profile --force-profile --shell --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,6 +444,10 @@ _stsenv() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -472,8 +496,50 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__policy)
+            opts="-a -h --account --account-id --user --max-mfa-age --config --creds-dir --help self-service-mfa deny-without-mfa role-trust-mfa all"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-mfa-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__role)
-            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --shell --config --creds-dir --help"
+            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,6 +575,10 @@ _stsenv() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json shell" -- "${cur}"))
+                    return 0
+                    ;;
+                --write-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shell)

@@ -37,6 +37,7 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "unset" -d 'Remove eve
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "list" -d 'List the accounts, their keys and cached sessions'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "policy" -d 'Print starter IAM policies for MFA, filled in for an account and user'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print the completion script of the stsenv command'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
@@ -50,12 +51,14 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l creds-dir -d 'T
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s c -l code -d 'The MFA code (default: $STSENV_TOKEN_CODE, else asked on the terminal); `skip` for a session without MFA' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l duration -d 'Session length, 900-129600 (default: the account\'s duration_seconds, else 43200)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
 fish\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force -d 'Ignore a valid cached session and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force-profile -d 'With --write-profile: replace the section even though stsenv did not write it (it may hold long-term keys)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s a -l account -d 'The account (default: $STSENV_ACCOUNT, the one switched to)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s c -l code -d 'The MFA code when no MFA session is cached (default: $STSENV_TOKEN_CODE, else asked); `skip` for none' -r
@@ -64,12 +67,14 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l session-name -d '
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l external-id -d 'The external ID the role\'s trust policy asks for' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l format -r -f -a "json\t'{"access_key", "secret_key", "session_token", "expiration"}, like generate-sts-role-token'
 shell\t'Shell code for eval (what ec2role uses)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
 fish\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force -d 'Ignore valid cached role credentials and assume the role again'
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force-profile -d 'With --write-profile: replace the section even though stsenv did not write it (it may hold long-term keys)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l format -r -f -a "text\t'Sentences for a person'
 prompt\t'A short segment for a prompt, like `personal:mfa 11h58m` (empty when nothing is set)'
@@ -97,17 +102,25 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l rol
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s a -l account -d 'The account of the accounts file (default: $STSENV_ACCOUNT)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l account-id -d 'A 12-digit account ID, instead of an account of the accounts file' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l user -d 'The IAM user (default: the account\'s user, NAME.user, $USER); \'${aws:username}\' makes a policy for a group' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l max-mfa-age -d 'role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of a valid cached session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "policy" -d 'Print starter IAM policies for MFA, filled in for an account and user'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "completions" -d 'Print the completion script of the stsenv command'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -48,8 +48,42 @@ pub enum Command {
     Exec(Exec),
     /// Print the AWS credential_process JSON of a valid cached session
     CredentialProcess(CredentialProcess),
+    /// Print starter IAM policies for MFA, filled in for an account and user
+    Policy(Policy),
     /// Print the completion script of the stsenv command
     Completions(Completions),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyKind {
+    /// Users manage their own virtual MFA device and access keys (attach to the user or group)
+    SelfServiceMfa,
+    /// Deny everything but that self-service and GetSessionToken without MFA (user or group)
+    DenyWithoutMfa,
+    /// A role trust policy: the account's principals may assume the role only with MFA
+    RoleTrustMfa,
+    /// All three, as one JSON object keyed by kind
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct Policy {
+    /// Which policy
+    #[arg(value_enum, default_value = "all")]
+    pub kind: PolicyKind,
+    /// The account of the accounts file (default: $STSENV_ACCOUNT)
+    #[arg(short = 'a', long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// A 12-digit account ID, instead of an account of the accounts file
+    #[arg(long, value_name = "ID", conflicts_with = "account")]
+    pub account_id: Option<String>,
+    /// The IAM user (default: the account's user, NAME.user, $USER); '${aws:username}' makes a
+    /// policy for a group
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)
+    #[arg(long, value_name = "SECONDS")]
+    pub max_mfa_age: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -126,7 +160,22 @@ pub struct Mfa {
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u32>,
     #[command(flatten)]
+    pub profile: WriteProfile,
+    #[command(flatten)]
     pub shell: ShellArg,
+}
+
+/// Also writing the credentials as a profile of the shared credentials file.
+#[derive(Debug, Args)]
+pub struct WriteProfile {
+    /// Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else
+    /// ~/.aws/credentials), for tools run with --profile PROFILE
+    #[arg(long = "write-profile", value_name = "PROFILE")]
+    pub write_profile: Option<String>,
+    /// With --write-profile: replace the section even though stsenv did not write it (it may
+    /// hold long-term keys)
+    #[arg(long = "force-profile", requires = "write_profile")]
+    pub force_profile: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +211,8 @@ pub struct Role {
     pub force: bool,
     #[arg(long, value_enum, default_value = "json")]
     pub format: RoleFormat,
+    #[command(flatten)]
+    pub profile: WriteProfile,
     #[command(flatten)]
     pub shell: ShellArg,
 }

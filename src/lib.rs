@@ -1,6 +1,7 @@
 //! stsenv: switch AWS accounts and escalate to MFA sessions in bash, zsh and fish.
 
 pub mod accounts;
+pub mod atomic;
 pub mod cache;
 pub mod cli;
 pub mod cmd;
@@ -12,6 +13,7 @@ pub mod escalate;
 pub mod keys;
 pub mod mfa_code;
 pub mod names;
+pub mod profile;
 pub mod quote;
 pub mod shell;
 pub mod sts;

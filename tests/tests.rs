@@ -8,6 +8,8 @@ mod completions;
 mod errors;
 mod init;
 mod now;
+mod policy;
+mod profile;
 mod scenarios;
 mod sources;
 mod sts;

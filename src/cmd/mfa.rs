@@ -82,6 +82,8 @@ pub fn session(req: &SessionRequest, ctx: &Context) -> Result<Session> {
 }
 
 pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
+    // A profile that cannot be written is refused before any prompt or STS call.
+    let profile = ctx.profile_request(&args.profile)?;
     let req = SessionRequest {
         account: args.account.as_deref(),
         code: args.code.as_deref(),
@@ -91,6 +93,11 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
     let session = session(&req, ctx)?;
     session.report(ctx);
     let Session { target, entry, kind, .. } = &session;
+    let description = match kind {
+        Kind::Mfa => format!("MFA session of stsenv account {}", target.name),
+        _ => format!("session without MFA of stsenv account {}", target.name),
+    };
+    super::write_profile(profile.as_ref(), entry, &description)?;
     let switch = emit::Switch {
         account: &target.name,
         kind: *kind,

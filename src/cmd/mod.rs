@@ -8,6 +8,7 @@ mod init;
 mod list;
 mod mfa;
 mod now;
+mod policy;
 mod role;
 mod switch;
 mod unset;
@@ -17,11 +18,12 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use crate::accounts::Accounts;
-use crate::cache::Cache;
-use crate::cli::{Cli, Command};
+use crate::cache::{Cache, Entry};
+use crate::cli::{Cli, Command, WriteProfile};
 use crate::env::Env;
-use crate::error::Result;
+use crate::error::{Result, say};
 use crate::keys::KeyDir;
+use crate::profile;
 
 /// What every command may read: the environment, the global flags and the time.
 pub struct Context {
@@ -43,6 +45,28 @@ impl Context {
     pub fn cache(&self) -> Cache {
         Cache::locate(&self.env)
     }
+
+    /// `--write-profile`, checked before any STS call or prompt: the name, the file's
+    /// permissions, and that the section is stsenv's to replace.
+    pub fn profile_request<'a>(&self, args: &'a WriteProfile) -> Result<Option<profile::Request<'a>>> {
+        let Some(name) = args.write_profile.as_deref() else { return Ok(None) };
+        let request = profile::Request { name, force: args.force_profile, path: profile::locate(&self.env) };
+        request.check()?;
+        Ok(Some(request))
+    }
+}
+
+/// Write the credentials of `entry` as the requested profile, if one was requested.
+pub fn write_profile(request: Option<&profile::Request>, entry: &Entry, description: &str) -> Result<()> {
+    if let Some(request) = request {
+        request.write(&profile::Content {
+            credentials: &entry.credentials,
+            expiration: entry.expiration,
+            description,
+        })?;
+        say(format!("Wrote profile {} to {}", request.name, request.path.display()));
+    }
+    Ok(())
 }
 
 /// Run a parsed command line; the result is what to print on stdout.
@@ -58,6 +82,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::List(args) => list::run(&args, &ctx),
         Command::Exec(args) => exec::run(&args, &ctx),
         Command::CredentialProcess(args) => credential_process::run(&args, &ctx),
+        Command::Policy(args) => policy::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
     }
 }

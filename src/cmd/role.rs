@@ -103,6 +103,8 @@ pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
 }
 
 pub fn run(args: &Role, ctx: &Context) -> Result<String> {
+    // A profile that cannot be written is refused before any prompt or STS call.
+    let profile = ctx.profile_request(&args.profile)?;
     let req = RoleRequest {
         role: &args.role,
         account: args.account.as_deref(),
@@ -115,6 +117,8 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     let assumed = assume(&req, ctx)?;
     assumed.report(ctx);
     let Assumed { target, role_name, entry, .. } = &assumed;
+    let description = format!("role {role_name} of stsenv account {}", target.name);
+    super::write_profile(profile.as_ref(), entry, &description)?;
     let c = &entry.credentials;
     match args.format {
         RoleFormat::Json => {
