@@ -5,10 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -188,27 +186,7 @@ impl Cache {
         self.ensure_dir()?;
         let path = self.path(&entry.account, slot);
         let text = serialize(slot, entry)?;
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let tmp = self.dir.join(format!(
-            ".{}.{}.{}.tmp",
-            slot.stem(&entry.account),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let result = (|| {
-            let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            if let Ok(dir) = File::open(&self.dir) {
-                let _ = dir.sync_all();
-            }
-            Ok(())
-        })();
-        result.map_err(|e: std::io::Error| {
-            let _ = fs::remove_file(&tmp);
-            self.write_error(&path, &e)
-        })
+        crate::atomic::write(&path, text.as_bytes(), 0o600).map_err(|e| self.write_error(&path, &e))
     }
 
     /// Create the cache directory 0700 (parents as usual); tighten it if it is looser.
