@@ -56,11 +56,22 @@ pub fn check(code: &str, origin: &str) -> Result<()> {
 
 /// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
 pub fn ask(user: &str) -> Result<String> {
-    let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| {
-        error::usage("no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
-    })?;
+    ask_code(
+        &format!("Enter MFA code for user {user}: "),
+        "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE",
+    )
+}
+
+/// Write `prompt` on the terminal and read a 6-digit code there; `no_terminal` is the error
+/// when there is no terminal.
+pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| error::usage(no_terminal))?;
     let mut writer = &tty;
-    write!(writer, "Enter MFA code for user {user}: ")
+    write!(writer, "{prompt}")
         .and_then(|()| writer.flush())
         .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
     let mut line = String::new();

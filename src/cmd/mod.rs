@@ -3,11 +3,14 @@
 
 mod completions;
 mod credential_process;
+mod doctor;
 mod init;
 mod list;
 mod mfa;
+mod mfa_device;
 mod now;
 mod role;
+mod rotate_keys;
 mod switch;
 mod unset;
 
@@ -56,6 +59,9 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Unset(args) => unset::run(&args, &ctx),
         Command::List(args) => list::run(&args, &ctx),
         Command::CredentialProcess(args) => credential_process::run(&args, &ctx),
+        Command::MfaDevice(args) => mfa_device::run(&args, &ctx),
+        Command::RotateKeys(args) => rotate_keys::run(&args, &ctx),
+        Command::Doctor(args) => doctor::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
     }
 }
