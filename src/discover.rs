@@ -31,10 +31,7 @@ impl Caller {
     /// The IAM user name, or an error saying these are not an IAM user's keys.
     pub fn require_user(&self, what: &str) -> Result<&str> {
         self.user.as_deref().ok_or_else(|| {
-            error::usage(format!(
-                "{what} needs an IAM user's access keys, but these belong to {}",
-                self.arn
-            ))
+            error::usage(format!("{what} needs an IAM user's access keys, but these belong to {}", self.arn))
         })
     }
 

@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::atomic;
+use crate::cmd::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{self, Result};
 use crate::escalate::Target;
 use crate::iam::Iam;
 use crate::sts::Sts;
-use crate::cmd::Context;
 
 /// How long to wait for a new key to work (IAM's eventual consistency).
 pub const VERIFY_FOR: Duration = Duration::from_secs(10);
@@ -45,10 +45,8 @@ pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
             listed.join(", ")
         )));
     }
-    let files = Files {
-        access: dir.file(&target.name, "access_key"),
-        secret: dir.file(&target.name, "secret_key"),
-    };
+    let files =
+        Files { access: dir.file(&target.name, "access_key"), secret: dir.file(&target.name, "secret_key") };
     for path in [&files.access, &files.secret] {
         let old = files.old(path);
         if old.exists() {
@@ -72,7 +70,8 @@ pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
     if let Err(e) = verified {
         let restored = files.restore();
         let deleted = iam.delete_access_key(&new.id);
-        let mut message = format!("the new access key {} could not be put in place or did not work: {e}", new.id);
+        let mut message =
+            format!("the new access key {} could not be put in place or did not work: {e}", new.id);
         match restored {
             Ok(()) => message.push_str("; the old key files are back in place"),
             Err(r) => message.push_str(&format!(

@@ -60,8 +60,17 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             key_dir.path.display(),
             key_dir.path.display()
         ));
-    } else if r.private(&key_dir.path, "key directory", 0o700) {
-        r.ok(format!("key directory {}", key_dir.path.display()));
+    } else {
+        // Others may list the directory (the files are 0600), but not replace files in it.
+        match std::fs::metadata(&key_dir.path) {
+            Ok(meta) if meta.mode() & 0o022 != 0 => r.fail(format!(
+                "key directory {} is writable by group or others ({:o}), who could replace the key files: chmod go-w {}",
+                key_dir.path.display(),
+                meta.mode() & 0o777,
+                key_dir.path.display()
+            )),
+            _ => r.ok(format!("key directory {}", key_dir.path.display())),
+        }
     }
     let accounts = match Accounts::locate(ctx.config.as_deref(), &ctx.env) {
         Ok(Some(path)) => match Accounts::read(&path) {
@@ -75,7 +84,8 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             }
         },
         Ok(None) => {
-            let default = Accounts::default_path(&ctx.env).map(|p| p.display().to_string()).unwrap_or_default();
+            let default =
+                Accounts::default_path(&ctx.env).map(|p| p.display().to_string()).unwrap_or_default();
             r.fail(format!(
                 "no accounts file: MFA and roles need one; create {default} (see accounts.example.json)"
             ));
@@ -198,9 +208,9 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         let devices = Iam::new(&keys, &target.region, &ctx.env).and_then(|iam| iam.mfa_devices(Some(user)));
         match devices {
             Err(e) => r.fail(format!("{name}: ListMFADevices: {}", e.message)),
-            Ok(devices) if devices.is_empty() => r.fail(format!(
-                "{name}: IAM user {user} has no MFA device: stsenv mfa-device enroll {name}"
-            )),
+            Ok(devices) if devices.is_empty() => {
+                r.fail(format!("{name}: IAM user {user} has no MFA device: stsenv mfa-device enroll {name}"))
+            }
             Ok(devices) => {
                 let serials: Vec<&str> = devices.iter().map(|d| d.serial.as_str()).collect();
                 match &serial {

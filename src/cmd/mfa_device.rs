@@ -35,7 +35,10 @@ fn list(args: &MfaDeviceList, ctx: &Context) -> Result<String> {
         out.push('\n');
     }
     if devices.is_empty() {
-        say(format!("IAM user {user} has no MFA device: enroll one with: stsenv mfa-device enroll {}", target.name));
+        say(format!(
+            "IAM user {user} has no MFA device: enroll one with: stsenv mfa-device enroll {}",
+            target.name
+        ));
         return Ok(out);
     }
     match configured {
@@ -108,9 +111,15 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
     // From here on a failure deletes the device, so that enrolling again works.
     let enabled = (|| {
         let (code1, code2) = if args.store_seed {
-            crate::atomic::write(&totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(|e| {
-                error::usage(format!("cannot write {}: {}", totp_path.display(), crate::accounts::io_reason(&e)))
-            })?;
+            crate::atomic::write(&totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(
+                |e| {
+                    error::usage(format!(
+                        "cannot write {}: {}",
+                        totp_path.display(),
+                        crate::accounts::io_reason(&e)
+                    ))
+                },
+            )?;
             say(format!("Stored the seed in {}", totp_path.display()));
             // Two consecutive windows: the previous one and the current one.
             let now = ctx.now.unix_timestamp().max(totp::STEP as i64) as u64;
@@ -139,7 +148,10 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
         }
         return Err(match iam.delete_virtual_mfa_device(&device.serial) {
             Ok(()) => error::Error {
-                message: format!("{}; the new device was deleted, so enrolling again starts afresh", e.message),
+                message: format!(
+                    "{}; the new device was deleted, so enrolling again starts afresh",
+                    e.message
+                ),
                 ..e
             },
             Err(d) => error::Error {
@@ -185,8 +197,11 @@ fn show(seed: &str, user: &str, account: &str) {
         let image = code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).build();
         say(image);
     }
-    say("Scan the QR code with your authenticator app, or enter this secret key by hand (time-based, 6 digits, 30 s):");
-    let grouped: Vec<String> = seed.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    say(
+        "Scan the QR code with your authenticator app, or enter this secret key by hand (time-based, 6 digits, 30 s):",
+    );
+    let grouped: Vec<String> =
+        seed.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
     say(format!("  {}", grouped.join(" ")));
 }
 
@@ -195,7 +210,9 @@ fn ask_two() -> Result<(String, String)> {
     let first = mfa_code::ask_code("Enter the code the app shows now: ", no_terminal)?;
     let second = mfa_code::ask_code("Wait for the next code (up to 30 s) and enter it: ", no_terminal)?;
     if first == second {
-        return Err(error::usage("the two codes are the same: enter two consecutive codes, 30 seconds apart"));
+        return Err(error::usage(
+            "the two codes are the same: enter two consecutive codes, 30 seconds apart",
+        ));
     }
     Ok((first, second))
 }
