@@ -22,6 +22,9 @@ _stsenv() {
             stsenv,credential-process)
                 cmd="stsenv__subcmd__credential__subcmd__process"
                 ;;
+            stsenv,doctor)
+                cmd="stsenv__subcmd__doctor"
+                ;;
             stsenv,exec)
                 cmd="stsenv__subcmd__exec"
                 ;;
@@ -37,6 +40,9 @@ _stsenv() {
             stsenv,mfa)
                 cmd="stsenv__subcmd__mfa"
                 ;;
+            stsenv,mfa-device)
+                cmd="stsenv__subcmd__mfa__subcmd__device"
+                ;;
             stsenv,now)
                 cmd="stsenv__subcmd__now"
                 ;;
@@ -45,6 +51,9 @@ _stsenv() {
                 ;;
             stsenv,role)
                 cmd="stsenv__subcmd__role"
+                ;;
+            stsenv,rotate-keys)
+                cmd="stsenv__subcmd__rotate__subcmd__keys"
                 ;;
             stsenv,switch)
                 cmd="stsenv__subcmd__switch"
@@ -57,6 +66,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,credential-process)
                 cmd="stsenv__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
+            stsenv__subcmd__help,doctor)
+                cmd="stsenv__subcmd__help__subcmd__doctor"
                 ;;
             stsenv__subcmd__help,exec)
                 cmd="stsenv__subcmd__help__subcmd__exec"
@@ -73,6 +85,9 @@ _stsenv() {
             stsenv__subcmd__help,mfa)
                 cmd="stsenv__subcmd__help__subcmd__mfa"
                 ;;
+            stsenv__subcmd__help,mfa-device)
+                cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device"
+                ;;
             stsenv__subcmd__help,now)
                 cmd="stsenv__subcmd__help__subcmd__now"
                 ;;
@@ -82,11 +97,38 @@ _stsenv() {
             stsenv__subcmd__help,role)
                 cmd="stsenv__subcmd__help__subcmd__role"
                 ;;
+            stsenv__subcmd__help,rotate-keys)
+                cmd="stsenv__subcmd__help__subcmd__rotate__subcmd__keys"
+                ;;
             stsenv__subcmd__help,switch)
                 cmd="stsenv__subcmd__help__subcmd__switch"
                 ;;
             stsenv__subcmd__help,unset)
                 cmd="stsenv__subcmd__help__subcmd__unset"
+                ;;
+            stsenv__subcmd__help__subcmd__mfa__subcmd__device,enroll)
+                cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__enroll"
+                ;;
+            stsenv__subcmd__help__subcmd__mfa__subcmd__device,list)
+                cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device,enroll)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__enroll"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device,help)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device,list)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__list"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device__subcmd__help,enroll)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__enroll"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device__subcmd__help,help)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__help"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device__subcmd__help,list)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__list"
                 ;;
             *)
                 ;;
@@ -95,7 +137,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy completions help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +206,28 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__doctor)
+            opts="-h --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__exec)
             opts="-c -h --role --code --duration --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -203,7 +267,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy completions help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +295,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -314,6 +392,48 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__help__subcmd__mfa__subcmd__device)
+            opts="list enroll"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__enroll)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help__subcmd__now)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -343,6 +463,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__role)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__rotate__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -429,7 +563,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-c -h --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,6 +589,140 @@ _stsenv() {
                     COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device)
+            opts="-h --config --creds-dir --help list enroll help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__enroll)
+            opts="-h --name --store-seed --code1 --code2 --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code2)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help)
+            opts="list enroll help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__enroll)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__list)
+            opts="-h --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -585,6 +853,28 @@ _stsenv() {
                     COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__rotate__subcmd__keys)
+            opts="-h --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -100,6 +100,14 @@ impl Accounts {
         Ok(None)
     }
 
+    /// Where a new accounts file goes: `$STSENV_CONFIG`, else `<config dir>/stsenv/accounts.json`.
+    pub fn default_path(env: &Env) -> Option<PathBuf> {
+        if let Some(path) = env.get("STSENV_CONFIG") {
+            return Some(PathBuf::from(path));
+        }
+        config_dir(env).map(|dir| dir.join("stsenv").join("accounts.json"))
+    }
+
     /// Locate and load the accounts file; no file is an empty set of accounts.
     pub fn load(flag: Option<&Path>, env: &Env) -> Result<Accounts> {
         match Accounts::locate(flag, env)? {

@@ -50,6 +50,13 @@ pub enum Command {
     CredentialProcess(CredentialProcess),
     /// Print starter IAM policies for MFA, filled in for an account and user
     Policy(Policy),
+    /// List or enroll the account's MFA devices
+    #[command(subcommand)]
+    MfaDevice(MfaDevice),
+    /// Replace the account's access key with a new one, then delete the old one
+    RotateKeys(RotateKeys),
+    /// Check the key files, the accounts file, the keys, the MFA device and the cache
+    Doctor(Doctor),
     /// Print the completion script of the stsenv command
     Completions(Completions),
 }
@@ -84,6 +91,50 @@ pub struct Policy {
     /// role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)
     #[arg(long, value_name = "SECONDS")]
     pub max_mfa_age: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MfaDevice {
+    /// List the MFA devices of the keys' IAM user (ListMFADevices), and say which one stsenv uses
+    List(MfaDeviceList),
+    /// Create a virtual MFA device, show its QR code, enable it with two codes, and record it
+    Enroll(MfaDeviceEnroll),
+}
+
+#[derive(Debug, Args)]
+pub struct MfaDeviceList {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MfaDeviceEnroll {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+    /// The device's name (default: the IAM user name)
+    #[arg(long, value_name = "DEVICE")]
+    pub name: Option<String>,
+    /// For a service user: keep the seed in NAME.totp (0600) and make the two codes from it
+    #[arg(long, conflicts_with_all = ["code1", "code2"])]
+    pub store_seed: bool,
+    /// The first code the app shows (default: asked on the terminal)
+    #[arg(long, value_name = "CODE", requires = "code2")]
+    pub code1: Option<String>,
+    /// The next code the app shows, 30 seconds later
+    #[arg(long, value_name = "CODE", requires = "code1")]
+    pub code2: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateKeys {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Doctor {
+    /// The account to check (default: $STSENV_ACCOUNT, else every account)
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +210,9 @@ pub struct Mfa {
     /// Session length, 900-129600 (default: the account's duration_seconds, else 43200)
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u32>,
+    /// Also rotate the account's access key (as stsenv rotate-keys), like awsmfa --rotate-identity-keys
+    #[arg(long)]
+    pub rotate_keys: bool,
     #[command(flatten)]
     pub profile: WriteProfile,
     #[command(flatten)]

@@ -16,6 +16,8 @@ pub enum Kind {
 pub struct Error {
     pub kind: Kind,
     pub message: String,
+    /// AWS's error code, when AWS refused (`EntityAlreadyExists`), for callers that react to it.
+    pub code: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -39,12 +41,12 @@ impl std::error::Error for Error {}
 
 /// A usage or configuration error (exit 2).
 pub fn usage(message: impl Into<String>) -> Error {
-    Error { kind: Kind::Usage, message: message.into() }
+    Error { kind: Kind::Usage, message: message.into(), code: None }
 }
 
 /// An error from AWS or the network (exit 1).
 pub fn aws(message: impl Into<String>) -> Error {
-    Error { kind: Kind::Aws, message: message.into() }
+    Error { kind: Kind::Aws, message: message.into(), code: None }
 }
 
 /// Print a warning on stderr.

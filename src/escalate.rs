@@ -17,6 +17,8 @@ pub struct Target {
     pub accounts: Accounts,
     /// The IAM user: the accounts file's `user`, else `NAME.user`, else `$USER`.
     pub user: String,
+    /// Where `user` came from.
+    pub user_source: UserSource,
     /// The account's region, else the user's own, else us-east-1.
     pub region: String,
 }
@@ -32,24 +34,29 @@ impl Target {
                 )));
             }
         };
+        let name = ctx.key_dir().resolve(&typed)?;
+        Target::with_accounts(ctx, name, ctx.accounts()?)
+    }
+
+    /// The target for an account name as spelled in the key directory, with these accounts.
+    pub fn with_accounts(ctx: &Context, name: String, accounts: Accounts) -> Result<Target> {
         let keys = ctx.key_dir();
-        let name = keys.resolve(&typed)?;
-        let accounts = ctx.accounts()?;
         let entry = accounts.find(&name);
-        let user = match entry.and_then(|a| a.user.clone()) {
-            Some(user) => user,
+        let (user, user_source) = match entry.and_then(|a| a.user.clone()) {
+            Some(user) => (user, UserSource::Accounts),
             None => match keys.user(&name)? {
-                Some(user) => user,
-                None => {
-                    ctx.env.get("USER").or_else(|| ctx.env.get("LOGNAME")).unwrap_or("unknown").to_owned()
-                }
+                Some(user) => (user, UserSource::File),
+                None => match ["USER", "LOGNAME"].into_iter().find_map(|v| Some((v, ctx.env.get(v)?))) {
+                    Some((var, user)) if !user.is_empty() => (user.to_owned(), UserSource::Env(var)),
+                    _ => ("unknown".to_owned(), UserSource::None),
+                },
             },
         };
         let region = entry
             .and_then(|a| a.region.clone())
             .or_else(|| emit::user_region(&ctx.env))
             .unwrap_or_else(|| emit::DEFAULT_REGION.to_owned());
-        Ok(Target { name, accounts, user, region })
+        Ok(Target { name, accounts, user, user_source, region })
     }
 
     /// The account's own region from the accounts file (not the fallbacks of `region`).
@@ -60,6 +67,41 @@ impl Target {
     /// The account's entry in the accounts file, required for `why`.
     pub fn account(&self, why: &str) -> Result<&Account> {
         self.accounts.require(&self.name, why)
+    }
+}
+
+/// Where the IAM user name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserSource {
+    /// The accounts file's `user`.
+    Accounts,
+    /// `NAME.user` in the key directory.
+    File,
+    /// `$USER` or `$LOGNAME`.
+    Env(&'static str),
+    /// Nowhere: no user name at all.
+    None,
+}
+
+impl Target {
+    /// The long-term keys of the account.
+    pub fn keys(&self, ctx: &Context) -> Result<Credentials> {
+        ctx.key_dir().keys(&self.name)
+    }
+
+    /// The MFA serial to use without asking AWS: the account's `mfa_serial`, else
+    /// `<arn>mfa/<user>` when there is a user name; with where it came from.
+    pub fn mfa_serial(&self, account: &Account) -> Option<(String, String)> {
+        if let Some(serial) = &account.mfa_serial {
+            return Some((serial.clone(), "mfa_serial in the accounts file".to_owned()));
+        }
+        let from = match self.user_source {
+            UserSource::Accounts => "user in the accounts file".to_owned(),
+            UserSource::File => format!("{}.user", self.name),
+            UserSource::Env(var) => format!("${var}"),
+            UserSource::None => return None,
+        };
+        Some((account.mfa_serial(&self.user), format!("guessed from the user name in {from}")))
     }
 }
 

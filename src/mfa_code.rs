@@ -122,11 +122,22 @@ fn is_code(code: &str) -> bool {
 
 /// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
 pub fn ask(user: &str) -> Result<String> {
-    let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| {
-        error::usage("no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
-    })?;
+    ask_code(
+        &format!("Enter MFA code for user {user}: "),
+        "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE",
+    )
+}
+
+/// Write `prompt` on the terminal and read a 6-digit code there; `no_terminal` is the error
+/// when there is no terminal.
+pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| error::usage(no_terminal))?;
     let mut writer = &tty;
-    write!(writer, "Enter MFA code for user {user}: ")
+    write!(writer, "{prompt}")
         .and_then(|()| writer.flush())
         .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
     let mut line = String::new();
@@ -229,7 +240,7 @@ fn seconds(d: Duration) -> String {
 fn totp_file(path: &Path) -> Result<String> {
     let seed = keys::read_key_file(path)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    totp_code(&seed, now).map_err(|reason| {
+    crate::totp::code(&seed, now).map_err(|reason| {
         error::usage(format!(
             "{} is not a usable TOTP seed: {reason}; put the base32 seed of the MFA device in it (its Base32StringSeed)",
             path.display()
@@ -237,48 +248,9 @@ fn totp_file(path: &Path) -> Result<String> {
     })
 }
 
-/// The RFC 6238 code (HMAC-SHA1, 30 s steps, 6 digits, as AWS virtual MFA devices use) of a
-/// base32 seed at a Unix time. Spaces, `=` padding and lower case are accepted.
-pub fn totp_code(seed: &[u8], unix: u64) -> std::result::Result<String, &'static str> {
-    let text = std::str::from_utf8(seed).map_err(|_| "it is not text")?;
-    let cleaned: String =
-        text.chars().filter(|c| !c.is_whitespace() && *c != '=').map(|c| c.to_ascii_uppercase()).collect();
-    let secret = totp_rs::Secret::try_from_base32(&cleaned)
-        .map_err(|_| "it is not base32 (the letters A to Z and digits 2 to 7)")?;
-    let totp = totp_rs::Builder::new()
-        .with_secret(secret)
-        .build()
-        .map_err(|_| "it is shorter than 128 bits (26 base32 characters)")?;
-    Ok(totp.generate(unix).to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// RFC 6238 appendix B, SHA-1, seed "12345678901234567890", the last 6 of the 8 digits.
-    #[test]
-    fn rfc_6238_vectors() {
-        let seed = b"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-        for (time, code) in [
-            (59, "287082"),
-            (1_111_111_109, "081804"),
-            (1_111_111_111, "050471"),
-            (1_234_567_890, "005924"),
-            (2_000_000_000, "279037"),
-            (20_000_000_000, "353130"),
-        ] {
-            assert_eq!(totp_code(seed, time).unwrap(), code, "at {time}");
-        }
-        assert_eq!(totp_code(b"gezd gnbv gy3t qojq gezd gnbv gy3t qojq====", 59).unwrap(), "287082");
-    }
-
-    #[test]
-    fn bad_seeds() {
-        assert!(totp_code(b"not base32!", 0).unwrap_err().contains("not base32"));
-        assert!(totp_code(b"GEZDGNBV", 0).unwrap_err().contains("shorter than 128 bits"));
-        assert!(totp_code(&[0xff, 0xfe], 0).unwrap_err().contains("not text"));
-    }
 
     #[test]
     fn process_precedence_and_timeout() {

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use stsenv::aws::{MAX_ATTEMPTS, OPERATION_TIMEOUT};
 use stsenv::cache::Slot;
-use stsenv::sts::{MAX_ATTEMPTS, OPERATION_TIMEOUT};
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};

@@ -6,6 +6,7 @@ mod accounts_cli;
 mod cache;
 mod completions;
 mod errors;
+mod iam;
 mod init;
 mod now;
 mod policy;

@@ -3,13 +3,16 @@
 
 mod completions;
 mod credential_process;
+mod doctor;
 mod exec;
 mod init;
 mod list;
 mod mfa;
+mod mfa_device;
 mod now;
 mod policy;
 mod role;
+mod rotate_keys;
 mod switch;
 mod unset;
 
@@ -83,6 +86,9 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Exec(args) => exec::run(&args, &ctx),
         Command::CredentialProcess(args) => credential_process::run(&args, &ctx),
         Command::Policy(args) => policy::run(&args, &ctx),
+        Command::MfaDevice(args) => mfa_device::run(&args, &ctx),
+        Command::RotateKeys(args) => rotate_keys::run(&args, &ctx),
+        Command::Doctor(args) => doctor::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
     }
 }

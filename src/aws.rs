@@ -1,0 +1,201 @@
+//! What every AWS client of stsenv shares: the async runtime (started only by commands that
+//! call AWS), credentials from the key files (never the SDK's default chain, no profile file),
+//! an explicit region, bounded time and retries, and one-line error messages.
+//! Endpoints come from the standard `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::credentials::{Credentials, Secret};
+use crate::env::Env;
+use crate::error::{self, Result};
+
+/// How long to wait for a TCP (and TLS) connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long one attempt may take.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long a call may take, retries included.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(9);
+/// At most two attempts (one retry of a throttled or transient failure).
+pub const MAX_ATTEMPTS: u32 = 2;
+
+/// A runtime and the SDK configuration for one set of credentials in one region.
+pub struct Session {
+    pub runtime: tokio::runtime::Runtime,
+    pub config: aws_config::SdkConfig,
+    /// Signing with session credentials (a cached MFA session), not the long-term keys.
+    pub temporary: bool,
+}
+
+impl Session {
+    pub fn new(credentials: &Credentials, region: &str) -> Result<Session> {
+        let text = |s: &Secret, what: &str| {
+            s.as_str().map(str::to_owned).ok_or_else(|| {
+                error::usage(format!("the {what} is not valid UTF-8 text; check the key files"))
+            })
+        };
+        let provided = aws_credential_types::Credentials::new(
+            text(&credentials.access_key_id, "access key")?,
+            text(&credentials.secret_access_key, "secret key")?,
+            credentials.session_token.as_ref().map(|t| text(t, "session token")).transpose()?,
+            None,
+            "stsenv",
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| error::aws(format!("cannot start the network runtime: {e}")))?;
+        // No profile file is read: region and credentials are explicit; the endpoint and other
+        // standard settings still come from the AWS_* environment.
+        let no_profiles = EnvConfigFiles::builder()
+            .include_default_config_file(false)
+            .include_default_credentials_file(false)
+            .with_contents(EnvConfigFileKind::Config, "")
+            .build();
+        let config = runtime.block_on(
+            aws_config::defaults(BehaviorVersion::latest())
+                .profile_files(no_profiles)
+                .region(aws_config::Region::new(region.to_owned()))
+                .credentials_provider(SharedCredentialsProvider::new(provided))
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .read_timeout(ATTEMPT_TIMEOUT)
+                        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                        .operation_timeout(OPERATION_TIMEOUT)
+                        .build(),
+                )
+                .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+                .load(),
+        );
+        Ok(Session { runtime, config, temporary: credentials.session_token.is_some() })
+    }
+}
+
+/// Which service a client talks to, and where, for messages.
+pub struct Service {
+    /// "STS", "IAM".
+    pub name: &'static str,
+    /// The variable that overrides its endpoint: "AWS_ENDPOINT_URL_STS".
+    pub variable: &'static str,
+    /// The endpoint, as the messages show it.
+    pub endpoint: String,
+}
+
+impl Service {
+    /// `$AWS_ENDPOINT_URL_<SERVICE>`, else `$AWS_ENDPOINT_URL`, else `default`.
+    pub fn new(name: &'static str, variable: &'static str, default: String, env: &Env) -> Service {
+        let endpoint =
+            env.get(variable).or_else(|| env.get("AWS_ENDPOINT_URL")).map(str::to_owned).unwrap_or(default);
+        Service { name, variable, endpoint }
+    }
+
+    /// One line saying what went wrong and what to do. `advice` gives the service's own advice
+    /// for an error code and AWS's message (None: "OPERATION failed").
+    pub fn describe<E>(
+        &self,
+        e: SdkError<E, HttpResponse>,
+        operation: &str,
+        advice: impl FnOnce(&str, &str) -> Option<String>,
+    ) -> error::Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let Service { name, variable, endpoint } = self;
+        match &e {
+            SdkError::ServiceError(service) => {
+                let err = service.err();
+                let status = service.raw().status().as_u16();
+                // Some emulators wrap the error in <Errors> (EC2 style), which the SDK's parser
+                // misses: read the code and message from the body then.
+                let body = service.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+                let code = err.code().or_else(|| xml_text(&body, "Code"));
+                let message = err.message().or_else(|| xml_text(&body, "Message"));
+                let Some(code) = code else {
+                    return error::aws(if status >= 500 {
+                        format!(
+                            "{name} at {endpoint} failed {operation} with HTTP {status} and no error code: try again in a minute, and check {variable}"
+                        )
+                    } else {
+                        format!(
+                            "{name} at {endpoint} refused {operation} without saying why (HTTP {status}); check {variable}"
+                        )
+                    });
+                };
+                // AWS's own words, kept on one line.
+                let detail = message.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
+                let detail = detail.trim_end_matches('.');
+                let advice = advice(code, detail).unwrap_or_else(|| match code {
+                    "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+                        "AWS is throttling requests: wait a minute and try again".to_owned()
+                    }
+                    _ => format!("{operation} failed"),
+                });
+                let mut err = error::aws(format!("{advice} ({code}: {detail})"));
+                err.code = Some(code.to_owned());
+                err
+            }
+            SdkError::TimeoutError(_) => self.no_answer(operation),
+            // The connector's own timeouts (connect, read) come as dispatch failures.
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => self.no_answer(operation),
+            SdkError::DispatchFailure(_) => error::aws(format!(
+                "cannot reach {name} at {endpoint} ({operation}): {}; check the network or {variable}",
+                root_cause(&e)
+            )),
+            _ => error::aws(format!(
+                "{name} at {endpoint} sent an answer stsenv cannot read ({operation}): {}",
+                causes(&e)
+            )),
+        }
+    }
+
+    fn no_answer(&self, operation: &str) -> error::Error {
+        error::aws(format!(
+            "{} at {} did not answer within {} s ({operation}); check the network or {}",
+            self.name,
+            self.endpoint,
+            OPERATION_TIMEOUT.as_secs(),
+            self.variable
+        ))
+    }
+}
+
+/// The error's chain of causes on one line, each said once: the SDK's own message for a
+/// refused connection is only "dispatch failure".
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
+}
+
+/// The innermost cause, the one a user can act on ("Connection refused", "failed to lookup
+/// address information"), without the SDK's layers around it.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of the first `<TAG>...</TAG>` in an XML body (error codes and messages are plain).
+fn xml_text<'a>(body: &'a str, tag: &str) -> Option<&'a str> {
+    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = start + body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..end].trim()).filter(|t| !t.is_empty())
+}

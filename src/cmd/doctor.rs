@@ -1,0 +1,242 @@
+//! `stsenv doctor [ACCOUNT]`: one line per finding, each problem with the command or edit that
+//! fixes it. Exit 0 when everything is fine, 1 when something is wrong.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use super::Context;
+use crate::accounts::Accounts;
+use crate::cache::{Slot, State};
+use crate::cli::Doctor;
+use crate::credentials::{Credentials, Secret, format_left};
+use crate::discover::Caller;
+use crate::error::{self, Result};
+use crate::escalate::Target;
+use crate::iam::Iam;
+use crate::keys::looks_like_access_key_id;
+
+struct Report {
+    lines: String,
+    problems: usize,
+}
+
+impl Report {
+    fn ok(&mut self, text: impl AsRef<str>) {
+        self.lines.push_str(&format!("ok    {}\n", text.as_ref()));
+    }
+
+    fn fail(&mut self, text: impl AsRef<str>) {
+        self.problems += 1;
+        self.lines.push_str(&format!("FAIL  {}\n", text.as_ref()));
+    }
+
+    /// A FAIL when group or others can use the path, naming the chmod.
+    fn private(&mut self, path: &Path, what: &str, mode: u32) -> bool {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.mode() & 0o077 != 0 => {
+                self.fail(format!(
+                    "{what} {} is open to group or others ({:o}): chmod {mode:o} {}",
+                    path.display(),
+                    meta.mode() & 0o777,
+                    path.display()
+                ));
+                false
+            }
+            Ok(_) => true,
+            Err(e) => {
+                self.fail(format!("{what} {}: {}", path.display(), crate::accounts::io_reason(&e)));
+                false
+            }
+        }
+    }
+}
+
+pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
+    let mut r = Report { lines: String::new(), problems: 0 };
+    let key_dir = ctx.key_dir();
+    if !key_dir.path.is_dir() {
+        r.fail(format!(
+            "key directory {} does not exist: mkdir -m 700 {} and put NAME.access_key and NAME.secret_key in it",
+            key_dir.path.display(),
+            key_dir.path.display()
+        ));
+    } else {
+        // Others may list the directory (the files are 0600), but not replace files in it.
+        match std::fs::metadata(&key_dir.path) {
+            Ok(meta) if meta.mode() & 0o022 != 0 => r.fail(format!(
+                "key directory {} is writable by group or others ({:o}), who could replace the key files: chmod go-w {}",
+                key_dir.path.display(),
+                meta.mode() & 0o777,
+                key_dir.path.display()
+            )),
+            _ => r.ok(format!("key directory {}", key_dir.path.display())),
+        }
+    }
+    let accounts = match Accounts::locate(ctx.config.as_deref(), &ctx.env) {
+        Ok(Some(path)) => match Accounts::read(&path) {
+            Ok(accounts) => {
+                r.ok(format!("accounts file {} ({} accounts)", path.display(), accounts.accounts.len()));
+                accounts
+            }
+            Err(e) => {
+                r.fail(format!("accounts file {}: fix the JSON there", e.message));
+                Accounts::default()
+            }
+        },
+        Ok(None) => {
+            let default =
+                Accounts::default_path(&ctx.env).map(|p| p.display().to_string()).unwrap_or_default();
+            r.fail(format!(
+                "no accounts file: MFA and roles need one; create {default} (see accounts.example.json)"
+            ));
+            Accounts::default()
+        }
+        Err(e) => {
+            r.fail(e.message);
+            Accounts::default()
+        }
+    };
+    let cache = ctx.cache();
+    if cache.dir.is_dir() {
+        if r.private(&cache.dir, "cache directory", 0o700) {
+            r.ok(format!("cache directory {}", cache.dir.display()));
+        }
+    } else {
+        r.ok(format!("cache directory {} (made on the first escalation)", cache.dir.display()));
+    }
+    let names = match args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
+        Some(typed) => match key_dir.resolve(typed) {
+            Ok(name) => vec![name],
+            Err(e) => {
+                r.fail(e.message);
+                Vec::new()
+            }
+        },
+        None if key_dir.path.is_dir() => key_dir.names().unwrap_or_default(),
+        None => Vec::new(),
+    };
+    for name in names {
+        account(&mut r, ctx, name, &accounts);
+    }
+    if r.problems > 0 {
+        // The findings are the output even so; the exit code says something is wrong.
+        print!("{}", r.lines);
+        return Err(error::aws(format!(
+            "{} problem{} found: fix what the FAIL lines say",
+            r.problems,
+            if r.problems == 1 { "" } else { "s" }
+        )));
+    }
+    r.lines.push_str("everything looks fine\n");
+    Ok(r.lines)
+}
+
+fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
+    let key_dir = ctx.key_dir();
+    let target = match Target::with_accounts(ctx, name.clone(), accounts.clone()) {
+        Ok(t) => t,
+        Err(e) => return r.fail(format!("{name}: {}", e.message)),
+    };
+    // Key files: present, private, plausible.
+    let mut values = Vec::new();
+    for suffix in ["access_key", "secret_key"] {
+        let path = key_dir.file(&name, suffix);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                r.fail(format!("{}: {}; put the key in it", path.display(), crate::accounts::io_reason(&e)));
+                continue;
+            }
+        };
+        let private = r.private(&path, "key file", 0o600);
+        let value = bytes.trim_ascii().to_vec();
+        if value.is_empty() || value.contains(&0) {
+            r.fail(format!("{} is empty or has a NUL byte: write the plain key in it", path.display()));
+            continue;
+        }
+        if suffix == "access_key" && !looks_like_access_key_id(&value) {
+            r.fail(format!(
+                "{} does not look like an access key ID (AKIA...): are the access and secret key files swapped?",
+                path.display()
+            ));
+        } else if private {
+            r.ok(format!("{}", path.display()));
+        }
+        values.push(value);
+    }
+    let entry = accounts.find(&name);
+    match entry {
+        Some(a) => r.ok(format!("{name}: in the accounts file, account {}", a.account_id())),
+        None => r.fail(format!(
+            "{name}: not in the accounts file (MFA and roles need it): add \"{name}\": \"arn:aws:iam::ACCOUNT_ID:\""
+        )),
+    }
+    let serial = entry.and_then(|a| target.mfa_serial(a));
+    match &serial {
+        Some((serial, from)) => r.ok(format!("{name}: MFA serial {serial} ({from})")),
+        None if entry.is_some() => {
+            r.ok(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
+        }
+        None => {}
+    }
+    let [access, secret] = values.as_slice() else { return };
+    let keys = Credentials {
+        access_key_id: Secret::new(access.clone()),
+        secret_access_key: Secret::new(secret.clone()),
+        session_token: None,
+        expiration: None,
+    };
+    let caller = match Caller::of(&keys, &target.region, &ctx.env) {
+        Ok(caller) => caller,
+        Err(e) => return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message)),
+    };
+    match entry {
+        Some(a) if a.account_id() != caller.account_id => r.fail(format!(
+            "{name}: the keys are {}, of account {}, but the accounts file says {}: fix \"arn\" or the key files",
+            caller.arn,
+            caller.account_id,
+            a.account_id()
+        )),
+        None => r.fail(format!(
+            "{name}: the keys are {}: add \"{name}\": \"{}\" to the accounts file",
+            caller.arn,
+            caller.arn_prefix()
+        )),
+        _ => r.ok(format!("{name}: the keys work: {}", caller.arn)),
+    }
+    if let Some(user) = &caller.user {
+        let devices = Iam::new(&keys, &target.region, &ctx.env).and_then(|iam| iam.mfa_devices(Some(user)));
+        match devices {
+            Err(e) => r.fail(format!("{name}: ListMFADevices: {}", e.message)),
+            Ok(devices) if devices.is_empty() => {
+                r.fail(format!("{name}: IAM user {user} has no MFA device: stsenv mfa-device enroll {name}"))
+            }
+            Ok(devices) => {
+                let serials: Vec<&str> = devices.iter().map(|d| d.serial.as_str()).collect();
+                match &serial {
+                    Some((serial, _)) if serials.contains(&serial.as_str()) => {
+                        r.ok(format!("{name}: MFA device {serial} is enabled"))
+                    }
+                    Some((serial, _)) => r.fail(format!(
+                        "{name}: MFA serial {serial} is not a device of IAM user {user} ({}): set \"mfa_serial\": \"{}\" in the accounts file",
+                        serials.join(", "),
+                        serials[0]
+                    )),
+                    None if serials.len() > 1 => r.fail(format!(
+                        "{name}: IAM user {user} has {} MFA devices ({}): pick one with \"mfa_serial\" in the accounts file",
+                        serials.len(),
+                        serials.join(", ")
+                    )),
+                    None => r.ok(format!("{name}: MFA device {} is enabled", serials[0])),
+                }
+            }
+        }
+    }
+    match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+        State::Valid(entry) => {
+            r.ok(format!("{name}: cached MFA session, {} left", format_left(entry.seconds_left(ctx.now))))
+        }
+        State::Expired(_) => r.ok(format!("{name}: cached MFA session expired (ec2mfa gets a new one)")),
+        State::Absent => r.ok(format!("{name}: no cached MFA session")),
+    }
+}

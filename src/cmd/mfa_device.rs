@@ -1,0 +1,233 @@
+//! `stsenv mfa-device list` (which devices the keys' IAM user has, and which one stsenv uses)
+//! and `stsenv mfa-device enroll` (a new virtual device, enabled with two consecutive codes,
+//! recorded in the accounts file).
+
+use qrcode::QrCode;
+use qrcode::render::unicode::Dense1x2;
+
+use super::Context;
+use crate::accounts::Accounts;
+use crate::accounts_edit;
+use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList};
+use crate::discover::{self, Caller};
+use crate::error::{self, Result, say};
+use crate::escalate::Target;
+use crate::iam::Iam;
+use crate::mfa_code;
+use crate::totp;
+
+pub fn run(args: &MfaDevice, ctx: &Context) -> Result<String> {
+    match args {
+        MfaDevice::List(args) => list(args, ctx),
+        MfaDevice::Enroll(args) => enroll(args, ctx),
+    }
+}
+
+fn list(args: &MfaDeviceList, ctx: &Context) -> Result<String> {
+    let target = Target::resolve(ctx, args.account.as_deref(), "stsenv mfa-device list")?;
+    let keys = target.keys(ctx)?;
+    let (caller, devices) = discover::devices(&keys, &target.region, &ctx.env)?;
+    let user = caller.user.clone().unwrap_or_default();
+    let configured = target.accounts.find(&target.name).and_then(|a| target.mfa_serial(a));
+    let mut out = String::new();
+    for device in &devices {
+        out.push_str(&device.serial);
+        out.push('\n');
+    }
+    if devices.is_empty() {
+        say(format!(
+            "IAM user {user} has no MFA device: enroll one with: stsenv mfa-device enroll {}",
+            target.name
+        ));
+        return Ok(out);
+    }
+    match configured {
+        Some((serial, from)) if devices.iter().any(|d| d.serial == serial) => {
+            say(format!("stsenv uses {serial} ({from})"))
+        }
+        Some((serial, from)) => say(format!(
+            "stsenv would use {serial} ({from}), which is not one of these: set \"mfa_serial\": \"{}\" in the accounts file's entry for {}",
+            devices[0].serial, target.name
+        )),
+        None if devices.len() == 1 => say(format!("stsenv mfa finds and uses {}", devices[0].serial)),
+        None => say(format!(
+            "several devices: pick one with \"mfa_serial\": \"{}\" in the accounts file's entry for {}",
+            devices[0].serial, target.name
+        )),
+    }
+    Ok(out)
+}
+
+fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
+    for (code, flag) in [(&args.code1, "--code1"), (&args.code2, "--code2")] {
+        if let Some(code) = code {
+            mfa_code::check(code, flag)?;
+        }
+    }
+    if let (Some(a), Some(b)) = (&args.code1, &args.code2)
+        && a == b
+    {
+        return Err(error::usage("--code1 and --code2 must be two consecutive codes, 30 seconds apart"));
+    }
+    let target = Target::resolve(ctx, args.account.as_deref(), "stsenv mfa-device enroll")?;
+    let totp_path = ctx.key_dir().file(&target.name, "totp");
+    if args.store_seed && totp_path.exists() {
+        return Err(error::usage(format!(
+            "{} exists already (the seed of another device?): move it away first",
+            totp_path.display()
+        )));
+    }
+    let keys = target.keys(ctx)?;
+    let caller = Caller::of(&keys, &target.region, &ctx.env)?;
+    let user = caller.require_user("enrolling an MFA device")?.to_owned();
+    if let Some(account) = target.accounts.find(&target.name)
+        && account.account_id() != caller.account_id
+    {
+        return Err(error::usage(format!(
+            "the keys of {} belong to account {}, but the accounts file says {}: fix the key files or the accounts file first",
+            target.name,
+            caller.account_id,
+            account.account_id()
+        )));
+    }
+    let accounts_path = match &target.accounts.path {
+        Some(path) => path.clone(),
+        None => Accounts::default_path(&ctx.env)
+            .ok_or_else(|| error::usage("no accounts file and no config directory: pass --config PATH"))?,
+    };
+    let name = args.name.clone().unwrap_or_else(|| user.clone());
+    let iam = Iam::new(&keys, &target.region, &ctx.env)?;
+    let device = iam.create_virtual_mfa_device(&name).map_err(|e| {
+        if e.code.as_deref() == Some("EntityAlreadyExists") {
+            error::usage(format!(
+                "a virtual MFA device named {name} already exists in account {} (left from an unfinished enrollment?): pick another name with --name, or delete it with: aws iam delete-virtual-mfa-device --serial-number {}mfa/{name}",
+                caller.account_id,
+                caller.arn_prefix()
+            ))
+        } else {
+            e
+        }
+    })?;
+    // From here on a failure deletes the device, so that enrolling again works.
+    let enabled = (|| {
+        let (code1, code2) = if args.store_seed {
+            crate::atomic::write(&totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(
+                |e| {
+                    error::usage(format!(
+                        "cannot write {}: {}",
+                        totp_path.display(),
+                        crate::accounts::io_reason(&e)
+                    ))
+                },
+            )?;
+            say(format!("Stored the seed in {}", totp_path.display()));
+            // Two consecutive windows: the previous one and the current one.
+            let now = ctx.now.unix_timestamp().max(totp::STEP as i64) as u64;
+            let code = |t| {
+                totp::code(device.seed.as_bytes(), t)
+                    .map_err(|reason| error::aws(format!("IAM returned a seed stsenv cannot use: {reason}")))
+            };
+            (code(now - totp::STEP)?, code(now)?)
+        } else {
+            show(&device.seed, &user, &target.name);
+            match (&args.code1, &args.code2) {
+                (Some(a), Some(b)) => (a.clone(), b.clone()),
+                _ => ask_two()?,
+            }
+        };
+        iam.enable_mfa_device(&user, &device.serial, &code1, &code2).map_err(|e| {
+            if matches!(e.code.as_deref(), Some("InvalidAuthenticationCode")) {
+                error::aws(format!(
+                    "AWS rejected the two codes: enroll again and enter two consecutive codes, and check that the device's clock is right ({})",
+                    e.message
+                ))
+            } else {
+                e
+            }
+        })
+    })();
+    if let Err(e) = enabled {
+        if args.store_seed {
+            let _ = std::fs::remove_file(&totp_path);
+        }
+        return Err(match iam.delete_virtual_mfa_device(&device.serial) {
+            Ok(()) => error::Error {
+                message: format!(
+                    "{}; the new device was deleted, so enrolling again starts afresh",
+                    e.message
+                ),
+                ..e
+            },
+            Err(d) => error::Error {
+                message: format!(
+                    "{}; deleting the new device failed too ({}): delete it with: aws iam delete-virtual-mfa-device --serial-number {}",
+                    e.message, d.message, device.serial
+                ),
+                ..e
+            },
+        });
+    }
+    say(format!("Enabled MFA device {} for IAM user {user}", device.serial));
+    accounts_edit::write_mfa_serial(&accounts_path, &target.name, &caller.arn_prefix(), &device.serial)?;
+    say(format!("Recorded it as mfa_serial of {} in {}", target.name, accounts_path.display()));
+    Ok(format!("{}\n", device.serial))
+}
+
+/// The otpauth URI of a virtual device, for authenticator apps.
+pub fn otpauth_uri(seed: &str, user: &str, account: &str) -> String {
+    format!(
+        "otpauth://totp/AWS:{}@{}?secret={seed}&issuer=AWS",
+        percent_encode(user),
+        percent_encode(account)
+    )
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The QR code and the secret, on stderr (the terminal), never stdout.
+fn show(seed: &str, user: &str, account: &str) {
+    let uri = otpauth_uri(seed, user, account);
+    if let Ok(code) = QrCode::new(uri.as_bytes()) {
+        let image = code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).build();
+        say(image);
+    }
+    say(
+        "Scan the QR code with your authenticator app, or enter this secret key by hand (time-based, 6 digits, 30 s):",
+    );
+    let grouped: Vec<String> =
+        seed.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    say(format!("  {}", grouped.join(" ")));
+}
+
+fn ask_two() -> Result<(String, String)> {
+    let no_terminal = "no terminal to ask for the two codes on: pass --code1 and --code2, or use --store-seed for a service user";
+    let first = mfa_code::ask_code("Enter the code the app shows now: ", no_terminal)?;
+    let second = mfa_code::ask_code("Wait for the next code (up to 30 s) and enter it: ", no_terminal)?;
+    if first == second {
+        return Err(error::usage(
+            "the two codes are the same: enter two consecutive codes, 30 seconds apart",
+        ));
+    }
+    Ok((first, second))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn otpauth_uri() {
+        assert_eq!(
+            super::otpauth_uri("JBSWY3DP", "j.browne+ops@x", "work"),
+            "otpauth://totp/AWS:j.browne%2Bops%40x@work?secret=JBSWY3DP&issuer=AWS"
+        );
+    }
+}

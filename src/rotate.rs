@@ -1,0 +1,159 @@
+//! Rotating an account's access key so that a working key is on disk at every moment:
+//! CreateAccessKey; keep the old pair as NAME.access_key.old / NAME.secret_key.old; write the
+//! new pair (atomic renames); check the new key with GetCallerIdentity (IAM takes a few seconds
+//! to make a new key usable everywhere); then DeleteAccessKey the old one and drop the `.old`
+//! files. If the new key never works, the old files come back and the new key is deleted.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::atomic;
+use crate::cmd::Context;
+use crate::credentials::{Credentials, Secret};
+use crate::error::{self, Result};
+use crate::escalate::Target;
+use crate::iam::Iam;
+use crate::sts::Sts;
+
+/// How long to wait for a new key to work (IAM's eventual consistency).
+pub const VERIFY_FOR: Duration = Duration::from_secs(10);
+
+/// The key IDs before and after.
+pub struct Rotated {
+    pub old_id: String,
+    pub new_id: String,
+}
+
+pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
+    let dir = ctx.key_dir();
+    let old = target.keys(ctx)?;
+    let old_id = old.access_key_id.as_str().unwrap_or_default().to_owned();
+    let iam = Iam::new(&old, &target.region, &ctx.env)?;
+    let keys = iam.access_keys()?;
+    if keys.len() >= 2 {
+        let others: Vec<&str> = keys.iter().map(|k| k.id.as_str()).filter(|id| *id != old_id).collect();
+        let listed: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let used = if k.id == old_id { ", the one in the key directory" } else { "" };
+                format!("{} ({}{used})", k.id, k.status)
+            })
+            .collect();
+        let other = others.first().copied().unwrap_or("ID");
+        return Err(error::usage(format!(
+            "the IAM user already has two access keys, the most IAM allows: {}; delete the unused one first (aws iam get-access-key-last-used --access-key-id {other}; aws iam delete-access-key --access-key-id {other}), then rotate again",
+            listed.join(", ")
+        )));
+    }
+    let files =
+        Files { access: dir.file(&target.name, "access_key"), secret: dir.file(&target.name, "secret_key") };
+    for path in [&files.access, &files.secret] {
+        let old = files.old(path);
+        if old.exists() {
+            return Err(error::usage(format!(
+                "{} is left from an unfinished rotation: check which key works (stsenv doctor {}), keep that one in {}, remove the .old file, then rotate again",
+                old.display(),
+                target.name,
+                path.display()
+            )));
+        }
+    }
+    let new = iam.create_access_key()?;
+    let written = files.replace(&new.id, &new.secret);
+    let new_credentials = Credentials {
+        access_key_id: Secret::new(new.id.clone()),
+        secret_access_key: Secret::new(new.secret.clone()),
+        session_token: None,
+        expiration: None,
+    };
+    let verified = written.and_then(|()| verify(&new_credentials, &target.region, ctx));
+    if let Err(e) = verified {
+        let restored = files.restore();
+        let deleted = iam.delete_access_key(&new.id);
+        let mut message =
+            format!("the new access key {} could not be put in place or did not work: {e}", new.id);
+        match restored {
+            Ok(()) => message.push_str("; the old key files are back in place"),
+            Err(r) => message.push_str(&format!(
+                "; putting the old key files back failed ({r}): they are in {} and {}",
+                files.old(&files.access).display(),
+                files.old(&files.secret).display()
+            )),
+        }
+        match deleted {
+            Ok(()) => message.push_str(" and the new key was deleted"),
+            Err(d) => message.push_str(&format!(
+                "; deleting the new key failed ({d}): delete it with: aws iam delete-access-key --access-key-id {}",
+                new.id
+            )),
+        }
+        return Err(error::aws(message));
+    }
+    let deleted = iam.delete_access_key(&old_id);
+    files.drop_old();
+    if let Err(e) = deleted {
+        return Err(error::aws(format!(
+            "the new access key {} is in the key directory and works, but deleting the old key {old_id} failed: {e}; delete it with: aws iam delete-access-key --access-key-id {old_id}",
+            new.id
+        )));
+    }
+    Ok(Rotated { old_id, new_id: new.id })
+}
+
+/// GetCallerIdentity with the new key until it works, for up to `VERIFY_FOR`.
+fn verify(credentials: &Credentials, region: &str, ctx: &Context) -> Result<()> {
+    let sts = Sts::new(credentials, region, &ctx.env)?;
+    let started = Instant::now();
+    loop {
+        match sts.caller_arn() {
+            Ok(_) => return Ok(()),
+            Err(_) if started.elapsed() + Duration::from_secs(1) < VERIFY_FOR => {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+struct Files {
+    access: PathBuf,
+    secret: PathBuf,
+}
+
+impl Files {
+    fn old(&self, path: &std::path::Path) -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".old");
+        PathBuf::from(name)
+    }
+
+    /// Copy the current pair to `.old`, then write the new pair, each file atomically.
+    fn replace(&self, id: &str, secret: &str) -> Result<()> {
+        let io = |path: &std::path::Path, e: std::io::Error| {
+            error::usage(format!("cannot write {}: {}", path.display(), crate::accounts::io_reason(&e)))
+        };
+        for path in [&self.access, &self.secret] {
+            let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+            atomic::write(&self.old(path), &bytes, 0o600).map_err(|e| io(&self.old(path), e))?;
+        }
+        atomic::write(&self.access, format!("{id}\n").as_bytes(), 0o600).map_err(|e| io(&self.access, e))?;
+        atomic::write(&self.secret, format!("{secret}\n").as_bytes(), 0o600).map_err(|e| io(&self.secret, e))
+    }
+
+    /// Put the `.old` pair back (those that exist).
+    fn restore(&self) -> std::io::Result<()> {
+        for path in [&self.access, &self.secret] {
+            let old = self.old(path);
+            if old.exists() {
+                atomic::rename(&old, path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn drop_old(&self) {
+        for path in [&self.access, &self.secret] {
+            let _ = std::fs::remove_file(self.old(path));
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Against moto's IAM and STS: MFA device discovery and enrollment, key rotation, doctor.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output};
+
+use crate::util::moto::{Moto, User};
+use crate::util::{Home, stderr, stdout};
+
+const OTHERS: &str = r#"{
+  "work": {"arn": "arn:aws:iam::012123456789:", "user": "jb", "region": "eu-west-1"},
+  "personal": "arn:aws:iam::123456789012:",
+  "old": "arn:aws:iam::111122223333:"
+}
+"#;
+
+fn setup(moto: &Moto, accounts: &str) -> (Home, User) {
+    let user = moto.user("jbrowne");
+    let mut home = Home::new();
+    home.user_keys("personal", &user).accounts(accounts);
+    home.use_moto(moto);
+    (home, user)
+}
+
+/// The AWS CLI against moto, as the given keys (or moto's default test keys).
+fn aws(home: &Home, keys: Option<(&str, &str)>, args: &[&str]) -> Output {
+    let mut cmd = Command::new("aws");
+    home.apply(&mut cmd);
+    let (access, secret) = keys.unwrap_or(("testing", "testing"));
+    cmd.env("AWS_ACCESS_KEY_ID", access)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn enable(home: &Home, user: &str, serial: &str) {
+    let out = aws(
+        home,
+        None,
+        &[
+            "iam",
+            "enable-mfa-device",
+            "--user-name",
+            user,
+            "--serial-number",
+            serial,
+            "--authentication-code1",
+            "123456",
+            "--authentication-code2",
+            "234567",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn enroll_with_store_seed_enables_the_device_and_records_it() {
+    let moto = Moto::start(false);
+    let (home, _user) = setup(&moto, OTHERS);
+    std::fs::set_permissions(home.accounts_path(), std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = home.stsenv(&["mfa-device", "enroll", "personal", "--store-seed", "--name", "svc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let serial = "arn:aws:iam::123456789012:mfa/svc";
+    assert_eq!(stdout(&out), format!("{serial}\n"));
+    // Moto has it enabled for the user.
+    let listed = aws(&home, None, &["iam", "list-mfa-devices", "--user-name", "jbrowne"]);
+    assert!(stdout(&listed).contains(serial), "{}", stdout(&listed));
+    // The seed, 0600, from which the codes come.
+    let totp = home.creds().join("personal.totp");
+    assert_eq!(mode(&totp), 0o600);
+    let seed = std::fs::read_to_string(&totp).unwrap();
+    assert!(seed.trim().len() >= 16 && seed.trim().bytes().all(|b| b.is_ascii_alphanumeric()), "{seed}");
+    assert!(!stderr(&out).contains(seed.trim()), "the seed is not shown with --store-seed");
+    // The accounts file: this account in object form, the rest as it was, same mode.
+    let text = std::fs::read_to_string(home.accounts_path()).unwrap();
+    assert_eq!(
+        text,
+        OTHERS.replace(
+            r#""personal": "arn:aws:iam::123456789012:","#,
+            &format!(r#""personal": {{"arn": "arn:aws:iam::123456789012:", "mfa_serial": "{serial}"}},"#)
+        )
+    );
+    assert_eq!(mode(&home.accounts_path()), 0o640);
+    // Doctor agrees, and ec2mfa uses the serial.
+    let doctor = home.stsenv(&["doctor", "personal"]);
+    assert_eq!(doctor.status.code(), Some(0), "{}{}", stdout(&doctor), stderr(&doctor));
+    assert!(stdout(&doctor).contains(&format!("MFA device {serial} is enabled")), "{}", stdout(&doctor));
+    // Enrolling the same name again: a clear message, nothing changed.
+    std::fs::remove_file(&totp).unwrap();
+    let again = home.stsenv(&["mfa-device", "enroll", "personal", "--store-seed", "--name", "svc"]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert!(!totp.exists());
+}
+
+#[test]
+fn enroll_with_codes_shows_the_qr_code_on_stderr_only() {
+    let moto = Moto::start(false);
+    let (home, _user) = setup(&moto, "{}");
+    let out = home.stsenv(&[
+        "mfa-device",
+        "enroll",
+        "personal",
+        "--name",
+        "laptop",
+        "--code1",
+        "123456",
+        "--code2",
+        "654321",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "arn:aws:iam::123456789012:mfa/laptop\n");
+    let err = stderr(&out);
+    assert!(err.contains('▀') || err.contains('▄') || err.contains('█'), "a QR code: {err}");
+    assert!(err.contains("secret key"), "{err}");
+    // A missing account was added with its ARN.
+    let accounts = std::fs::read_to_string(home.accounts_path()).unwrap();
+    assert!(
+        accounts.contains(
+            r#""personal": {"arn": "arn:aws:iam::123456789012:", "mfa_serial": "arn:aws:iam::123456789012:mfa/laptop"}"#
+        ),
+        "{accounts}"
+    );
+    // Without a terminal and without codes: a clear error, and the device is deleted again.
+    let out = home.stsenv(&["mfa-device", "enroll", "personal", "--name", "phone"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no terminal"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the new device was deleted"), "{}", stderr(&out));
+    let devices = aws(&home, None, &["iam", "list-virtual-mfa-devices"]);
+    assert!(!stdout(&devices).contains("mfa/phone"), "{}", stdout(&devices));
+}
+
+#[test]
+fn serial_discovery_with_zero_one_and_two_devices() {
+    let moto = Moto::start(false);
+    let (home, user) =
+        setup(&moto, r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "region": "eu-west-1"}}"#);
+    // Without any user name, ec2mfa asks IAM.
+    let mfa_without_user = |home: &Home| {
+        let mut cmd = Command::new(crate::util::bin());
+        home.apply(&mut cmd);
+        cmd.env_remove("USER").env_remove("LOGNAME").args(["mfa", "personal", "-c", "123456", "--force"]);
+        cmd.output().unwrap()
+    };
+    let list = home.stsenv(&["mfa-device", "list", "personal"]);
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    assert_eq!(stdout(&list), "");
+    assert!(stderr(&list).contains("has no MFA device: enroll one with: stsenv mfa-device enroll personal"));
+    let mfa = mfa_without_user(&home);
+    assert_eq!(mfa.status.code(), Some(2), "{}", stderr(&mfa));
+    assert!(stderr(&mfa).contains("no MFA device"), "{}", stderr(&mfa));
+
+    enable(&home, "jbrowne", &user.serial);
+    let list = home.stsenv(&["mfa-device", "list", "personal"]);
+    assert_eq!(stdout(&list), format!("{}\n", user.serial));
+    // $USER is jbrowne here: the guess is the device.
+    assert!(stderr(&list).contains(&format!("stsenv uses {}", user.serial)), "{}", stderr(&list));
+    let mfa = mfa_without_user(&home);
+    assert_eq!(mfa.status.code(), Some(0), "{}", stderr(&mfa));
+
+    let png = home.path().join("qr.png");
+    let second = aws(
+        &home,
+        None,
+        &[
+            "iam",
+            "create-virtual-mfa-device",
+            "--virtual-mfa-device-name",
+            "backup",
+            "--outfile",
+            png.to_str().unwrap(),
+            "--bootstrap-method",
+            "QRCodePNG",
+        ],
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    enable(&home, "jbrowne", "arn:aws:iam::123456789012:mfa/backup");
+    let list = home.stsenv(&["mfa-device", "list", "personal"]);
+    assert_eq!(stdout(&list).lines().count(), 2, "{}", stdout(&list));
+    let mfa = mfa_without_user(&home);
+    assert_eq!(mfa.status.code(), Some(2), "{}", stderr(&mfa));
+    let err = stderr(&mfa);
+    assert!(err.contains("has 2 MFA devices"), "{err}");
+    assert!(err.contains(&user.serial) && err.contains("mfa/backup"), "{err}");
+    assert!(err.contains("\"mfa_serial\": \""), "{err}");
+    assert_eq!(stdout(&mfa), "");
+}
+
+#[test]
+fn rotation_replaces_the_key_and_the_old_one_stops_working() {
+    let moto = Moto::start(true);
+    let (home, user) = setup(&moto, OTHERS);
+    let out = home.stsenv(&["rotate-keys", "personal"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stderr(&out), moto.log());
+    let new_id = stdout(&out).trim().to_owned();
+    assert!(new_id.starts_with("AKIA") && new_id != user.access_key, "{new_id}");
+    assert!(stderr(&out).contains(&format!("from {} to {new_id}", user.access_key)), "{}", stderr(&out));
+    let access = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
+    let secret = std::fs::read_to_string(home.creds().join("personal.secret_key")).unwrap();
+    assert_eq!(access.trim(), new_id);
+    assert!(!stdout(&out).contains(secret.trim()) && !stderr(&out).contains(secret.trim()));
+    for file in ["personal.access_key", "personal.secret_key"] {
+        assert_eq!(mode(&home.creds().join(file)), 0o600);
+        assert!(!home.creds().join(format!("{file}.old")).exists());
+    }
+    // moto checks signatures: the new key works with the AWS CLI, the old one no longer.
+    let new = aws(&home, Some((access.trim(), secret.trim())), &["sts", "get-caller-identity"]);
+    assert!(new.status.success(), "{}", stderr(&new));
+    assert!(stdout(&new).contains("user/jbrowne"), "{}", stdout(&new));
+    let old = aws(&home, Some((&user.access_key, &user.secret_key)), &["sts", "get-caller-identity"]);
+    assert!(!old.status.success());
+    assert!(stderr(&old).contains("InvalidClientTokenId"), "{}", stderr(&old));
+    // ec2mfa --rotate-keys: a session, then another rotation.
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--rotate-keys"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("AWS_SESSION_TOKEN"), "{}", stdout(&out));
+    let rotated = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
+    assert_ne!(rotated.trim(), new_id);
+    assert!(stderr(&out).contains(&format!("from {new_id} to {}", rotated.trim())), "{}", stderr(&out));
+}
+
+#[test]
+fn rotation_refuses_when_the_user_has_two_keys() {
+    let moto = Moto::start(false);
+    let (home, user) = setup(&moto, OTHERS);
+    let second = aws(&home, None, &["iam", "create-access-key", "--user-name", "jbrowne"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    let second_id = second["AccessKey"]["AccessKeyId"].as_str().unwrap();
+    let out = home.stsenv(&["rotate-keys", "personal"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(err.contains("already has two access keys"), "{err}");
+    assert!(err.contains(&user.access_key) && err.contains(second_id), "{err}");
+    assert!(err.contains(&format!("aws iam delete-access-key --access-key-id {second_id}")), "{err}");
+    let access = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
+    assert_eq!(access, user.access_key);
+    let keys = aws(&home, None, &["iam", "list-access-keys", "--user-name", "jbrowne"]);
+    assert_eq!(stdout(&keys).matches("AccessKeyId").count(), 2);
+}
+
+#[test]
+fn doctor_names_each_problem_and_its_fix() {
+    let moto = Moto::start(true);
+    let (home, user) = setup(&moto, r#"{"work": "arn:aws:iam::012123456789:"}"#);
+    // A loose key file, an account missing from the accounts file, a bad key, a loose cache.
+    std::fs::set_permissions(
+        home.creds().join("personal.secret_key"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    home.keys("broken", "AKIAAAAAAAAAAAAAAAAA", "nope");
+    std::fs::set_permissions(home.creds(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::create_dir_all(home.cache_dir()).unwrap();
+    std::fs::set_permissions(home.cache_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = home.stsenv(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let secret = home.creds().join("personal.secret_key");
+    for needle in [
+        format!(
+            "FAIL  key file {} is open to group or others (644): chmod 600 {}",
+            secret.display(),
+            secret.display()
+        ),
+        "FAIL  personal: not in the accounts file".to_owned(),
+        "FAIL  personal: the keys are arn:aws:iam::123456789012:user/jbrowne: add \"personal\": \"arn:aws:iam::123456789012:\""
+            .to_owned(),
+        "FAIL  broken: GetCallerIdentity with the long-term keys: the access key is not valid".to_owned(),
+        format!("chmod 700 {}", home.cache_dir().display()),
+        format!("chmod go-w {}", home.creds().display()),
+    ] {
+        assert!(text.contains(&needle), "missing {needle:?} in\n{text}");
+    }
+    assert!(stderr(&out).contains("problems found"), "{}", stderr(&out));
+    assert!(!text.contains(&user.secret_key));
+    // A bad accounts file and an unknown account.
+    home.accounts("{\"personal\": \"arn:aws:iam::123456789012:\",}");
+    let out = home.stsenv(&["doctor", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL  accounts file ") && text.contains(":1:"), "{text}");
+    assert!(text.contains("FAIL  unknown account 'nosuch'"), "{text}");
+}
