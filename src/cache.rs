@@ -195,6 +195,7 @@ impl Cache {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
+        self.remove_dead_temp_files(&slot.stem(&entry.account));
         let result = (|| {
             let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
             file.write_all(text.as_bytes())?;
@@ -209,6 +210,26 @@ impl Cache {
             let _ = fs::remove_file(&tmp);
             self.write_error(&path, &e)
         })
+    }
+
+    /// Remove the temp files of writers killed between creating and renaming them (`.STEM.PID.N.tmp`):
+    /// this slot's at once (its lock is held, so no live writer has one), any other slot's when
+    /// older than a minute (a write takes milliseconds). Best effort: failures are ignored.
+    fn remove_dead_temp_files(&self, own_stem: &str) {
+        let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        let now = std::time::SystemTime::now();
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().into_string() else { continue };
+            let Some(stem) = temp_file_stem(&name) else { continue };
+            let stale = stem == own_stem
+                || entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Create the cache directory 0700 (parents as usual); tighten it if it is looser.
@@ -261,6 +282,18 @@ impl Cache {
         }
         found
     }
+}
+
+/// A temp file older than this is a dead writer's.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The slot stem of a temp file name `.STEM.PID.N.tmp`, if it is one.
+fn temp_file_stem(name: &str) -> Option<&str> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, counter) = inner.rsplit_once('.')?;
+    let (stem, pid) = rest.rsplit_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(counter) && digits(pid) && !stem.is_empty()).then_some(stem)
 }
 
 /// The inverse of `encode`.
@@ -348,6 +381,15 @@ mod tests {
     fn role_names_encode_uniquely() {
         assert_eq!(encode("arn:aws:iam::1:role/a/b"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
         assert_ne!(encode("role/a_b"), encode("role/a/b"));
+    }
+
+    #[test]
+    fn temp_file_names() {
+        assert_eq!(temp_file_stem(".personal.mfa.123.0.tmp"), Some("personal.mfa"));
+        assert_eq!(temp_file_stem(".a.b.role.arn%3Ax.9.12.tmp"), Some("a.b.role.arn%3Ax"));
+        for other in ["personal.mfa.123.0.tmp", ".personal.mfa.json", ".x.1.tmp", ".x.a.1.tmp", "..1.2.tmp"] {
+            assert_eq!(temp_file_stem(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod util;
 mod accounts_cli;
 mod cache;
 mod completions;
+mod crash;
 mod errors;
 mod init;
 mod now;
