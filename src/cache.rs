@@ -243,8 +243,14 @@ impl Cache {
                 Ok(())
             }
             _ => {
+                // Missing parents too are made 0700 (as the XDG spec asks of ~/.cache), not
+                // with the umask's bits (0777 under umask 000).
                 if let Some(parent) = self.dir.parent() {
-                    fs::create_dir_all(parent).map_err(|e| self.write_error(parent, &e))?;
+                    fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(parent)
+                        .map_err(|e| self.write_error(parent, &e))?;
                 }
                 match fs::DirBuilder::new().mode(0o700).create(&self.dir) {
                     Ok(()) => Ok(()),

@@ -9,5 +9,6 @@ mod crash;
 mod errors;
 mod init;
 mod now;
+mod permissions;
 mod scenarios;
 mod sts;
