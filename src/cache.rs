@@ -140,7 +140,12 @@ impl Cache {
         let path = self.path(account, slot);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return State::Absent,
+            // No cache directory (or a file where it should be, which writing reports).
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+            {
+                return State::Absent;
+            }
             Err(e) => {
                 error::warn(format_args!("cannot read the cache file {}: {e}; ignoring it", path.display()));
                 return State::Absent;
@@ -242,7 +247,20 @@ impl Cache {
                 }
                 Ok(())
             }
-            _ => {
+            Ok(_) => Err(error::usage(format!(
+                "the cache directory {} is not a directory; remove it or set STSENV_CACHE_DIR",
+                self.dir.display()
+            ))),
+            Err(_) => {
+                if let Some(file) = self.dir.ancestors().skip(1).find(|a| a.exists())
+                    && !file.is_dir()
+                {
+                    return Err(error::usage(format!(
+                        "cannot make the cache directory {}: {} is not a directory; set STSENV_CACHE_DIR",
+                        self.dir.display(),
+                        file.display()
+                    )));
+                }
                 // Missing parents too are made 0700 (as the XDG spec asks of ~/.cache), not
                 // with the umask's bits (0777 under umask 000).
                 if let Some(parent) = self.dir.parent() {

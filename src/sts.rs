@@ -57,6 +57,7 @@ impl Sts {
             None,
             "stsenv",
         );
+        check_endpoint(env)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -155,7 +156,11 @@ impl Sts {
                 let code = err.code().or_else(|| xml_text(&body, "Code"));
                 let message = err.message().or_else(|| xml_text(&body, "Message"));
                 let Some(code) = code else {
-                    return error::aws(if status >= 500 {
+                    return error::aws(if (200..300).contains(&status) {
+                        format!(
+                            "STS at {endpoint} answered {operation} with HTTP {status} but not with credentials stsenv can read; check AWS_ENDPOINT_URL_STS"
+                        )
+                    } else if status >= 500 {
                         format!(
                             "STS at {endpoint} failed {operation} with HTTP {status} and no error code: try again in a minute, and check AWS_ENDPOINT_URL_STS"
                         )
@@ -226,6 +231,30 @@ impl Sts {
             OPERATION_TIMEOUT.as_secs()
         ))
     }
+}
+
+/// An endpoint from the environment must be an http(s) URL: anything else is a configuration
+/// error (exit 2) before any network call, not a failure to reach it.
+fn check_endpoint(env: &Env) -> Result<()> {
+    for name in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+        if let Some(url) = env.get(name) {
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+            let host_ok = rest.is_some_and(|r| {
+                !r.is_empty()
+                    && !r.starts_with('/')
+                    && !r.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+            });
+            if !host_ok {
+                return Err(error::usage(format!(
+                    "{name}={} is not an http:// or https:// URL; fix or unset it",
+                    url.escape_default()
+                )));
+            }
+            // The first one set is the one used.
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 /// The error's chain of causes on one line, each said once: the SDK's own message for a

@@ -3,6 +3,7 @@
 mod util;
 
 mod accounts_cli;
+mod bad_inputs;
 mod cache;
 mod completions;
 mod crash;

@@ -23,7 +23,7 @@ pub enum Mode {
     /// Read the request, then never answer (the connection stays open until the drop).
     Hang,
     /// Succeed: GetSessionToken and AssumeRole answer with new credentials (unique values per
-    /// request, `FAULTTOKEN<n>...`), after `delay` when the request is signed with `slow_key`
+    /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
     /// (every request when it is None).
     Ok { delay: Duration, slow_key: Option<&'static str> },
 }
@@ -191,7 +191,7 @@ fn success_xml(body: &str, n: usize) -> Option<String> {
         .unwrap();
     let credentials = format!(
         "<Credentials><AccessKeyId>ASIAFAULT{n:011}</AccessKeyId><SecretAccessKey>faultsecret/{n:08}/abcdefghijklmnopqrstuvwx</SecretAccessKey><SessionToken>FAULTTOKEN{n:08}{}</SessionToken><Expiration>{expiration}</Expiration></Credentials>",
-        "Z".repeat(100)
+        "Z".repeat(600)
     );
     let (result, extra) = match action.as_str() {
         "GetSessionToken" => ("GetSessionToken", String::new()),
