@@ -8,6 +8,7 @@ mod cache;
 mod completions;
 mod crash;
 mod errors;
+mod hygiene;
 mod init;
 mod now;
 mod permissions;
