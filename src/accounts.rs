@@ -161,6 +161,11 @@ impl Accounts {
 fn must_exist(path: &Path, source: &str) -> Result<Option<PathBuf>> {
     if path.is_file() {
         Ok(Some(path.to_owned()))
+    } else if path.is_dir() {
+        Err(error::usage(format!(
+            "the accounts file {} (from {source}) is a directory; point {source} at the JSON file",
+            path.display()
+        )))
     } else {
         Err(error::usage(format!(
             "the accounts file {} (from {source}) does not exist; create it or point {source} at it",

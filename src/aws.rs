@@ -92,10 +92,28 @@ pub struct Service {
 
 impl Service {
     /// `$AWS_ENDPOINT_URL_<SERVICE>`, else `$AWS_ENDPOINT_URL`, else `default`.
-    pub fn new(name: &'static str, variable: &'static str, default: String, env: &Env) -> Service {
-        let endpoint =
-            env.get(variable).or_else(|| env.get("AWS_ENDPOINT_URL")).map(str::to_owned).unwrap_or(default);
-        Service { name, variable, endpoint }
+    /// The endpoint from `variable`, else `AWS_ENDPOINT_URL`, else `default`. One that is not an
+    /// http(s) URL is a configuration error (exit 2) before any network call, not a failure to
+    /// reach it.
+    pub fn new(name: &'static str, variable: &'static str, default: String, env: &Env) -> Result<Service> {
+        let configured =
+            [variable, "AWS_ENDPOINT_URL"].into_iter().find_map(|v| env.get(v).map(|url| (v, url)));
+        if let Some((from, url)) = configured {
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+            let host_ok = rest.is_some_and(|r| {
+                !r.is_empty()
+                    && !r.starts_with('/')
+                    && !r.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+            });
+            if !host_ok {
+                return Err(error::usage(format!(
+                    "{from}={} is not an http:// or https:// URL; fix or unset it",
+                    url.escape_default()
+                )));
+            }
+        }
+        let endpoint = configured.map(|(_, url)| url.to_owned()).unwrap_or(default);
+        Ok(Service { name, variable, endpoint })
     }
 
     /// One line saying what went wrong and what to do. `advice` gives the service's own advice
@@ -120,7 +138,11 @@ impl Service {
                 let code = err.code().or_else(|| xml_text(&body, "Code"));
                 let message = err.message().or_else(|| xml_text(&body, "Message"));
                 let Some(code) = code else {
-                    return error::aws(if status >= 500 {
+                    return error::aws(if (200..300).contains(&status) {
+                        format!(
+                            "{name} at {endpoint} answered {operation} with HTTP {status} but not in a form stsenv can read; check {variable}"
+                        )
+                    } else if status >= 500 {
                         format!(
                             "{name} at {endpoint} failed {operation} with HTTP {status} and no error code: try again in a minute, and check {variable}"
                         )

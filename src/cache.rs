@@ -138,7 +138,12 @@ impl Cache {
         let path = self.path(account, slot);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return State::Absent,
+            // No cache directory (or a file where it should be, which writing reports).
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+            {
+                return State::Absent;
+            }
             Err(e) => {
                 error::warn(format_args!("cannot read the cache file {}: {e}; ignoring it", path.display()));
                 return State::Absent;
@@ -186,7 +191,31 @@ impl Cache {
         self.ensure_dir()?;
         let path = self.path(&entry.account, slot);
         let text = serialize(slot, entry)?;
+        // Temp files of killed writers: `atomic` names them `.FILE.PID.N.tmp`.
+        if let Some(file) = path.file_name().and_then(|n| n.to_str()) {
+            self.remove_dead_temp_files(file);
+        }
         crate::atomic::write(&path, text.as_bytes(), 0o600).map_err(|e| self.write_error(&path, &e))
+    }
+
+    /// Remove the temp files of writers killed between creating and renaming them (`.FILE.PID.N.tmp`):
+    /// this slot's at once (its lock is held, so no live writer has one), any other slot's when
+    /// older than a minute (a write takes milliseconds). Best effort: failures are ignored.
+    fn remove_dead_temp_files(&self, own_file: &str) {
+        let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        let now = std::time::SystemTime::now();
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().into_string() else { continue };
+            let Some(stem) = temp_file_stem(&name) else { continue };
+            let stale = stem == own_file
+                || entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Create the cache directory 0700 (parents as usual); tighten it if it is looser.
@@ -199,9 +228,28 @@ impl Cache {
                 }
                 Ok(())
             }
-            _ => {
+            Ok(_) => Err(error::usage(format!(
+                "the cache directory {} is not a directory; remove it or set STSENV_CACHE_DIR",
+                self.dir.display()
+            ))),
+            Err(_) => {
+                if let Some(file) = self.dir.ancestors().skip(1).find(|a| a.exists())
+                    && !file.is_dir()
+                {
+                    return Err(error::usage(format!(
+                        "cannot make the cache directory {}: {} is not a directory; set STSENV_CACHE_DIR",
+                        self.dir.display(),
+                        file.display()
+                    )));
+                }
+                // Missing parents too are made 0700 (as the XDG spec asks of ~/.cache), not
+                // with the umask's bits (0777 under umask 000).
                 if let Some(parent) = self.dir.parent() {
-                    fs::create_dir_all(parent).map_err(|e| self.write_error(parent, &e))?;
+                    fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(parent)
+                        .map_err(|e| self.write_error(parent, &e))?;
                 }
                 match fs::DirBuilder::new().mode(0o700).create(&self.dir) {
                     Ok(()) => Ok(()),
@@ -239,6 +287,18 @@ impl Cache {
         }
         found
     }
+}
+
+/// A temp file older than this is a dead writer's.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The file a temp file name `.FILE.PID.N.tmp` was for, if it is one.
+fn temp_file_stem(name: &str) -> Option<&str> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, counter) = inner.rsplit_once('.')?;
+    let (stem, pid) = rest.rsplit_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(counter) && digits(pid) && !stem.is_empty()).then_some(stem)
 }
 
 /// The inverse of `encode`.
@@ -326,6 +386,15 @@ mod tests {
     fn role_names_encode_uniquely() {
         assert_eq!(encode("arn:aws:iam::1:role/a/b"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
         assert_ne!(encode("role/a_b"), encode("role/a/b"));
+    }
+
+    #[test]
+    fn temp_file_names() {
+        assert_eq!(temp_file_stem(".personal.mfa.123.0.tmp"), Some("personal.mfa"));
+        assert_eq!(temp_file_stem(".a.b.role.arn%3Ax.9.12.tmp"), Some("a.b.role.arn%3Ax"));
+        for other in ["personal.mfa.123.0.tmp", ".personal.mfa.json", ".x.1.tmp", ".x.a.1.tmp", "..1.2.tmp"] {
+            assert_eq!(temp_file_stem(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Iam {
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Iam> {
         let session = Session::new(credentials, region)?;
         let client = aws_sdk_iam::Client::new(&session.config);
-        let service = Service::new("IAM", "AWS_ENDPOINT_URL_IAM", "iam.amazonaws.com".to_owned(), env);
+        let service = Service::new("IAM", "AWS_ENDPOINT_URL_IAM", "iam.amazonaws.com".to_owned(), env)?;
         Ok(Iam { session, client, service })
     }
 

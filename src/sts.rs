@@ -28,9 +28,10 @@ pub struct Sts {
 impl Sts {
     /// A client signing with `credentials` in `region`.
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Sts> {
+        let service =
+            Service::new("STS", "AWS_ENDPOINT_URL_STS", format!("sts.{region}.amazonaws.com"), env)?;
         let session = Session::new(credentials, region)?;
         let client = aws_sdk_sts::Client::new(&session.config);
-        let service = Service::new("STS", "AWS_ENDPOINT_URL_STS", format!("sts.{region}.amazonaws.com"), env);
         Ok(Sts { session, client, service })
     }
 

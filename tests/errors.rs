@@ -14,20 +14,19 @@ use stsenv::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::moto::free_port;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin};
 
-const ACCOUNTS: &str = r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne"}}"#;
+pub(crate) const ACCOUNTS: &str = r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne"}}"#;
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 
 const MFA: &[&str] = &["mfa", "personal", "-c", "123456"];
 const ROLE: &[&str] = &["role", "Admin", "-a", "personal", "-c", "123456"];
 
 /// Temporary credentials put in the cache by some tests: no more to be shown than the keys.
-const CACHED_TOKEN: &str = "CACHEDTOKENCACHEDTOKENCACHEDTOKEN";
+pub(crate) const CACHED_TOKEN: &str = "CACHEDTOKENCACHEDTOKENCACHEDTOKEN";
 
 /// Keys and an accounts entry for "personal", STS at `url`.
-fn home(url: &str) -> Home {
+pub(crate) fn home(url: &str) -> Home {
     let mut home = Home::new();
     home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
     home.set("AWS_ENDPOINT_URL_STS", url);
@@ -47,16 +46,16 @@ fn cache_files(home: &Home) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
-struct Run {
-    what: String,
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
+pub(crate) struct Run {
+    pub what: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
 }
 
 /// Run a command to its end, killing it (and failing) after `limit`.
-fn run_command(mut cmd: Command, what: String, limit: Duration) -> Run {
+pub(crate) fn run_command(mut cmd: Command, what: String, limit: Duration) -> Run {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = cmd.spawn().unwrap();
@@ -85,7 +84,7 @@ fn run_command(mut cmd: Command, what: String, limit: Duration) -> Run {
 }
 
 /// `stsenv ARGS` in `home`, stdin null.
-fn stsenv(home: &Home, args: &[&str], limit: Duration) -> Run {
+pub(crate) fn stsenv(home: &Home, args: &[&str], limit: Duration) -> Run {
     let mut cmd = Command::new(bin());
     home.apply(&mut cmd);
     cmd.args(args);
@@ -94,7 +93,7 @@ fn stsenv(home: &Home, args: &[&str], limit: Duration) -> Run {
 
 /// The same in a new session under `setsid -w`: no controlling terminal, so /dev/tty cannot
 /// be opened either.
-fn detached(home: &Home, args: &[&str], limit: Duration) -> Run {
+pub(crate) fn detached(home: &Home, args: &[&str], limit: Duration) -> Run {
     let mut cmd = Command::new("setsid");
     home.apply(&mut cmd);
     cmd.arg("-w").arg(bin()).args(args);
@@ -102,12 +101,12 @@ fn detached(home: &Home, args: &[&str], limit: Duration) -> Run {
 }
 
 /// Long enough for anything but a hang.
-const QUICK: Duration = Duration::from_secs(20);
+pub(crate) const QUICK: Duration = Duration::from_secs(20);
 
 impl Run {
     /// Failed with `exit`, nothing on stdout, one `stsenv: ` line on stderr with `phrase` in it
     /// and no secret.
-    fn failed(&self, exit: i32, phrase: &str) -> &Self {
+    pub(crate) fn failed(&self, exit: i32, phrase: &str) -> &Self {
         let what = &self.what;
         let err = &self.stderr;
         assert_eq!(self.status.code(), Some(exit), "{what}: exit status; stderr: {err}");
@@ -123,19 +122,19 @@ impl Run {
 }
 
 /// An STS error answer and what stsenv must say about it.
-struct ServiceError {
-    status: u16,
-    code: &'static str,
-    message: &'static str,
+pub(crate) struct ServiceError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: &'static str,
     /// The key phrase for `mfa` (GetSessionToken with MFA).
-    mfa: &'static str,
+    pub mfa: &'static str,
     /// The key phrase for `role` (AssumeRole with the long-term keys and MFA).
     role: &'static str,
     /// Requests the server sees per command: 2 for what the SDK retries.
     requests: usize,
 }
 
-const SERVICE_ERRORS: &[ServiceError] = &[
+pub(crate) const SERVICE_ERRORS: &[ServiceError] = &[
     ServiceError {
         status: 403,
         code: "AccessDenied",
@@ -303,8 +302,9 @@ fn a_500_without_xml_is_one_line() {
 
 #[test]
 fn an_unreachable_endpoint_fails_fast() {
-    // A free port with nothing listening: the connection is refused.
-    let home = home(&format!("http://127.0.0.1:{}", free_port()));
+    // Port 1, where nothing listens: the connection is refused. (A free ephemeral port, bound
+    // and released, could be taken meanwhile by a fault server of a test running alongside.)
+    let home = home("http://127.0.0.1:1");
     for args in [MFA, ROLE] {
         let run = stsenv(&home, args, QUICK);
         run.failed(1, "cannot reach STS");

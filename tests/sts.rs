@@ -191,31 +191,118 @@ fn credential_process_feeds_the_aws_cli() {
     assert_eq!(stdout(&out).trim(), "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne");
 }
 
-#[test]
-fn concurrent_escalations_make_one_sts_call() {
-    let moto = Moto::start(false);
-    let home = setup(&moto);
-    let before = moto.requests();
-    let children: Vec<_> = (0..20)
+/// How many processes escalate at once in the concurrency tests.
+const AT_ONCE: usize = 50;
+
+/// `stsenv ARGS` in `AT_ONCE` processes started together; their outputs, each a success.
+fn all_at_once(home: &Home, args: &[&str]) -> Vec<std::process::Output> {
+    let children: Vec<_> = (0..AT_ONCE)
         .map(|_| {
             let mut cmd = Command::new(crate::util::bin());
             home.apply(&mut cmd);
-            cmd.args(["mfa", "personal", "-c", "123456", "--shell", "bash"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
+            cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
             cmd.spawn().unwrap()
         })
         .collect();
     let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
     for out in &outputs {
-        assert!(out.status.success(), "{}", stderr(out));
+        assert!(out.status.success(), "stsenv {}: {}", args.join(" "), stderr(out));
     }
-    assert_eq!(moto.requests() - before, 1, "exactly one GetSessionToken");
+    outputs
+}
+
+/// Every process emitted the same credentials, and exactly one said they were new.
+fn one_fetch_same_credentials(outputs: &[std::process::Output], new: &str) {
     let first = stdout(&outputs[0]);
-    assert!(first.contains("AWS_SESSION_TOKEN="));
+    assert!(first.contains("AWS_SESSION_TOKEN="), "{first}");
     assert!(outputs.iter().all(|o| stdout(o) == first), "every process emits the same credentials");
-    let fresh = outputs.iter().filter(|o| stderr(o).contains("New session")).count();
-    assert_eq!(fresh, 1);
+    let fresh = outputs.iter().filter(|o| stderr(o).contains(new)).count();
+    assert_eq!(fresh, 1, "one process fetched, the others used its cache");
+}
+
+#[test]
+fn concurrent_escalations_make_one_sts_call() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    let before = moto.requests();
+    let outputs = all_at_once(&home, &["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+    assert_eq!(moto.requests() - before, 1, "exactly one GetSessionToken for {AT_ONCE} processes");
+    one_fetch_same_credentials(&outputs, "New session");
+    eprintln!("{AT_ONCE} x mfa: {} STS call", moto.requests() - before);
+}
+
+#[test]
+fn concurrent_role_escalations_make_one_sts_call() {
+    let moto = Moto::start(false);
+    let home = setup(&moto);
+    // Without an MFA session: AssumeRole with the long-term keys and the code, once.
+    let before = moto.requests();
+    let args = ["role", "admin", "-a", "personal", "-c", "123456", "--format", "shell", "--shell", "bash"];
+    let outputs = all_at_once(&home, &args);
+    assert_eq!(
+        moto.requests() - before,
+        1,
+        "exactly one AssumeRole for {AT_ONCE} processes (no MFA session)"
+    );
+    one_fetch_same_credentials(&outputs, "Assumed role Admin");
+    let without = stdout(&outputs[0]);
+    eprintln!("{AT_ONCE} x role without an MFA session: {} STS call", moto.requests() - before);
+
+    // With an MFA session cached (and the role's cache gone): chained from it, once.
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let role_file = home
+        .cache()
+        .path("personal", &stsenv::cache::Slot::Role("arn:aws:iam::123456789012:role/Admin".into()));
+    std::fs::remove_file(&role_file).unwrap();
+    let before = moto.requests();
+    let outputs =
+        all_at_once(&home, &["role", "admin", "-a", "personal", "--format", "shell", "--shell", "bash"]);
+    assert_eq!(moto.requests() - before, 1, "exactly one AssumeRole for {AT_ONCE} processes (MFA session)");
+    one_fetch_same_credentials(&outputs, "Assumed role Admin");
+    assert_ne!(stdout(&outputs[0]), without, "new role credentials");
+    eprintln!("{AT_ONCE} x role with an MFA session: {} STS call", moto.requests() - before);
+}
+
+#[test]
+fn escalating_two_accounts_at_once_does_not_serialise_them() {
+    use crate::util::fault::{Fault, Mode};
+    use std::time::{Duration, Instant};
+    const SLOW_KEY: &str = "AKIASLOWSLOWSLOWSLOW";
+    const DELAY: Duration = Duration::from_millis(1500);
+    // One STS server, slow for account A's key only; one home and cache for both.
+    let fault = Fault::start(Mode::Ok { delay: DELAY, slow_key: Some(SLOW_KEY) });
+    let mut home = Home::new();
+    home.keys("a", SLOW_KEY, "slowsecretslowsecretslowsecretslowsecret")
+        .keys("b", "AKIAFASTFASTFASTFAST", "fastsecretfastsecretfastsecretfastsecret")
+        .accounts(r#"{"a": "arn:aws:iam::111111111111:", "b": "arn:aws:iam::222222222222:"}"#);
+    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let spawn = |account: &str| {
+        let mut cmd = Command::new(crate::util::bin());
+        home.apply(&mut cmd);
+        cmd.args(["mfa", account, "-c", "123456"]).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let started = Instant::now();
+    let a = spawn("a");
+    // A holds its lock and waits on STS before B starts.
+    while fault.count() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "A sent nothing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let b_started = Instant::now();
+    let b = spawn("b").wait_with_output().unwrap();
+    let b_done = started.elapsed();
+    let b_took = b_started.elapsed();
+    let a = a.wait_with_output().unwrap();
+    let a_done = started.elapsed();
+    assert!(a.status.success() && b.status.success(), "{}{}", stderr(&a), stderr(&b));
+    eprintln!(
+        "two accounts at once: B done after {b_done:?} (took {b_took:?}), A (STS delayed {DELAY:?}) after {a_done:?}"
+    );
+    assert!(b_done < a_done, "B waited for A: B {b_done:?}, A {a_done:?}");
+    assert!(b_took < DELAY, "B took {b_took:?}, as long as A's delay");
+    assert_eq!(fault.count(), 2);
 }
 
 #[test]

@@ -3,12 +3,16 @@
 mod util;
 
 mod accounts_cli;
+mod bad_inputs;
 mod cache;
 mod completions;
+mod crash;
 mod errors;
+mod hygiene;
 mod iam;
 mod init;
 mod now;
+mod permissions;
 mod policy;
 mod profile;
 mod scenarios;

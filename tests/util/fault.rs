@@ -22,11 +22,20 @@ pub enum Mode {
     Raw { status: u16, body: &'static str },
     /// Read the request, then never answer (the connection stays open until the drop).
     Hang,
+    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (unique values per
+    /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
+    /// (every request when it is None).
+    Ok { delay: Duration, slow_key: Option<&'static str> },
 }
 
 impl Mode {
     pub fn error(status: u16, code: &'static str, message: &'static str) -> Mode {
         Mode::Error { status, code, message }
+    }
+
+    /// Succeed at once.
+    pub fn ok() -> Mode {
+        Mode::Ok { delay: Duration::ZERO, slow_key: None }
     }
 }
 
@@ -112,8 +121,31 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(POLL));
     let Some(request) = read_request(&mut stream, &shared.stop) else { return };
-    shared.requests.lock().unwrap().push(request);
+    let number = {
+        let mut requests = shared.requests.lock().unwrap();
+        requests.push(request.clone());
+        requests.len()
+    };
     let (status, content_type, body) = match &shared.mode {
+        Mode::Ok { delay, slow_key } => {
+            if slow_key.is_none_or(|key| request.head.contains(key)) {
+                let until = std::time::Instant::now() + *delay;
+                while std::time::Instant::now() < until {
+                    if shared.stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    std::thread::sleep(POLL.min(until - std::time::Instant::now()));
+                }
+            }
+            match success_xml(&request.body, number) {
+                Some(xml) => (200, "text/xml", xml),
+                None => (
+                    400,
+                    "text/xml",
+                    error_xml(400, "InvalidAction", "not an STS action the fault server knows"),
+                ),
+            }
+        }
         Mode::Error { status, code, message } => (*status, "text/xml", error_xml(*status, code, message)),
         Mode::Raw { status, body } => (*status, "text/plain", (*body).to_owned()),
         Mode::Hang => {
@@ -141,6 +173,37 @@ fn error_xml(status: u16, code: &str, message: &str) -> String {
     format!(
         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>{REQUEST_ID}</RequestId></ErrorResponse>"
     )
+}
+
+/// The answer of GetSessionToken or AssumeRole (from the form body's `Action`), with credentials
+/// unique to request `n`, valid for the `DurationSeconds` asked (default 43200).
+fn success_xml(body: &str, n: usize) -> Option<String> {
+    let field = |name: &str| {
+        body.split('&')
+            .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')).map(str::to_owned))
+    };
+    let action = field("Action")?;
+    let seconds: i64 = field("DurationSeconds").and_then(|d| d.parse().ok()).unwrap_or(43_200);
+    let expiration = (time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let credentials = format!(
+        "<Credentials><AccessKeyId>ASIAFAULT{n:011}</AccessKeyId><SecretAccessKey>faultsecret/{n:08}/abcdefghijklmnopqrstuvwx</SecretAccessKey><SessionToken>FAULTTOKEN{n:08}{}</SessionToken><Expiration>{expiration}</Expiration></Credentials>",
+        "Z".repeat(600)
+    );
+    let (result, extra) = match action.as_str() {
+        "GetSessionToken" => ("GetSessionToken", String::new()),
+        "AssumeRole" => (
+            "AssumeRole",
+            "<AssumedRoleUser><AssumedRoleId>AROAFAULT:stsenv</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/Admin/stsenv</Arn></AssumedRoleUser>".to_owned(),
+        ),
+        _ => return None,
+    };
+    Some(format!(
+        "<{result}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{result}Result>{credentials}{extra}</{result}Result><ResponseMetadata><RequestId>{REQUEST_ID}</RequestId></ResponseMetadata></{result}Response>"
+    ))
 }
 
 fn reason(status: u16) -> &'static str {
