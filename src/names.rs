@@ -10,6 +10,17 @@ pub fn is_valid(name: &str) -> bool {
     bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// Whether `c` may stand in an IAM name (user names, role session names): letters, digits and
+/// `+=,.@_-`.
+pub fn is_iam_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+/// Whether `name` is an IAM name of an allowed length.
+pub fn is_iam_name(name: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&name.len()) && name.chars().all(is_iam_char)
+}
+
 /// The error text for a name that is not allowed.
 pub fn invalid_message(name: &str) -> String {
     format!(

@@ -155,9 +155,7 @@ fn check_account_id(id: &str) -> Result<()> {
 
 /// IAM user names: 1 to 64 of letters, digits and `+=,.@_-`; or the policy variable.
 fn check_user(user: &str) -> Result<()> {
-    let ok = user == USERNAME_VARIABLE
-        || ((1..=64).contains(&user.len())
-            && user.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)));
+    let ok = user == USERNAME_VARIABLE || crate::names::is_iam_name(user, 1..=64);
     if ok {
         Ok(())
     } else {

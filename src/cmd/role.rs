@@ -150,15 +150,14 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
 fn default_session_name(user: &str) -> String {
     let name: String = format!("stsenv-{user}")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) { c } else { '_' })
+        .map(|c| if crate::names::is_iam_char(c) { c } else { '_' })
         .take(64)
         .collect();
     name
 }
 
 fn check_session_name(name: &str) -> Result<()> {
-    let ok = (2..=64).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    let ok = crate::names::is_iam_name(name, 2..=64);
     if ok {
         Ok(())
     } else {
