@@ -36,7 +36,8 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(credentials: &Credentials, region: &str) -> Result<Session> {
+    /// A runtime and configuration for `service` (whose endpoint picks the HTTP client).
+    pub fn new(credentials: &Credentials, region: &str, service: &Service) -> Result<Session> {
         let text = |s: &Secret, what: &str| {
             s.as_str().map(str::to_owned).ok_or_else(|| {
                 error::usage(format!("the {what} is not valid UTF-8 text; check the key files"))
@@ -60,8 +61,12 @@ impl Session {
             .include_default_credentials_file(false)
             .with_contents(EnvConfigFileKind::Config, "")
             .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if service.endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")) {
+            loader = loader.http_client(plain_http_client());
+        }
         let config = runtime.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
+            loader
                 .profile_files(no_profiles)
                 .region(aws_config::Region::new(region.to_owned()))
                 .credentials_provider(SharedCredentialsProvider::new(provided))
@@ -78,6 +83,27 @@ impl Session {
         );
         Ok(Session { runtime, config, temporary: credentials.session_token.is_some() })
     }
+}
+
+/// The SDK's default HTTP client without TLS, for an `http://` endpoint (a local emulator or a
+/// plain-HTTP VPC proxy). The default client builds its TLS configuration, reading and parsing
+/// every certificate of the system store (146 files on Debian), before the first request even
+/// when the endpoint needs no TLS; that was most of stsenv's own time in `mfa` against a local
+/// endpoint. Like the default client it takes connect and read timeouts from the SDK config and
+/// honours HTTP_PROXY and NO_PROXY. (`build_with_connector_fn` and `build_http` are the
+/// functions aws-config's own default client is made with.)
+fn plain_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default();
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build_http()
+    })
 }
 
 /// Which service a client talks to, and where, for messages.

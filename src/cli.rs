@@ -176,6 +176,29 @@ pub struct Now {
     pub format: NowFormat,
 }
 
+impl Now {
+    /// The `now` command lines a prompt runs on every redraw (`now`, `now --format F`,
+    /// `now --format=F`), recognised without building clap's command tree, which costs more than
+    /// the rest of `now`. Anything else (other flags, `--help`, an unknown format) returns None and
+    /// goes through clap, so the result is always what clap would have parsed.
+    pub fn fast_parse(args: &[OsString]) -> Option<Now> {
+        let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+        let format = match args.as_slice() {
+            ["now"] => "text",
+            ["now", "--format", format] => format,
+            ["now", flag] => flag.strip_prefix("--format=")?,
+            _ => return None,
+        };
+        let format = match format {
+            "text" => NowFormat::Text,
+            "prompt" => NowFormat::Prompt,
+            "json" => NowFormat::Json,
+            _ => return None,
+        };
+        Some(Now { format })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct Unset {
     #[command(flatten)]
@@ -298,4 +321,47 @@ pub struct Exec {
     /// The command to run, then its arguments (after --)
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// The fast path of `now` agrees with clap on every command line it accepts, and leaves the
+    /// others to clap.
+    #[test]
+    fn now_fast_parse_agrees_with_clap() {
+        let lines: &[&[&str]] = &[
+            &["now"],
+            &["now", "--format", "text"],
+            &["now", "--format", "prompt"],
+            &["now", "--format", "json"],
+            &["now", "--format=prompt"],
+            &["now", "--format=json"],
+        ];
+        for line in lines {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            let fast = Now::fast_parse(&args).unwrap_or_else(|| panic!("{line:?} not on the fast path"));
+            let cli = Cli::try_parse_from(std::iter::once("stsenv").chain(line.iter().copied())).unwrap();
+            let Command::Now(slow) = cli.command else { panic!("{line:?} is not now") };
+            assert_eq!(fast.format, slow.format, "{line:?}");
+        }
+        let others: &[&[&str]] = &[
+            &[],
+            &["now", "--help"],
+            &["now", "--format", "xml"],
+            &["now", "--format"],
+            &["now", "--format=Prompt"],
+            &["now", "extra"],
+            &["--config", "x", "now"],
+            &["now", "--format", "text", "--format", "json"],
+            &["switch"],
+        ];
+        for line in others {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            assert!(Now::fast_parse(&args).is_none(), "{line:?} must go through clap");
+        }
+    }
 }

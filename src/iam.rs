@@ -46,9 +46,9 @@ pub struct Iam {
 impl Iam {
     /// A client signing with `credentials` (IAM is global; `region` only signs).
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Iam> {
-        let session = Session::new(credentials, region)?;
-        let client = aws_sdk_iam::Client::new(&session.config);
         let service = Service::new("IAM", "AWS_ENDPOINT_URL_IAM", "iam.amazonaws.com".to_owned(), env)?;
+        let session = Session::new(credentials, region, &service)?;
+        let client = aws_sdk_iam::Client::new(&session.config);
         Ok(Iam { session, client, service })
     }
 

@@ -1,35 +1,64 @@
+//! The stsenv binary. `main` is the C entry point (`#![no_main]`): Rust's own runtime start-up
+//! asks glibc for the main thread's stack bounds to place a stack-overflow guard, and glibc
+//! answers by opening and parsing /proc/self/maps, which was a quarter of the instructions of
+//! `stsenv now` (run on every prompt redraw) and a file opened for nothing. Without it a stack
+//! overflow is a plain SIGSEGV instead of a message; everything else the runtime did is here:
+//! SIGPIPE is ignored (so a closed pipe or socket is an error, not a silent kill) and stdout is
+//! flushed before returning. `std::env::args_os` works without the runtime on Linux (glibc passes
+//! argv to initialisers) and macOS (`_NSGetArgv`).
+// (A test build keeps the harness's own main.)
+#![cfg_attr(not(test), no_main)]
+
+use std::ffi::{OsString, c_int};
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
 
-fn main() -> ExitCode {
-    let cli = match stsenv::cli::Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => match e.kind() {
-            ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
-            // Like every other error: one line, stdout empty, exit 2.
-            _ => {
-                eprintln!("stsenv: {}", one_line(&e.to_string()));
-                return ExitCode::from(2);
-            }
+#[cfg(not(test))]
+#[unsafe(no_mangle)]
+pub extern "C" fn main(_argc: c_int, _argv: *const *const std::ffi::c_char) -> c_int {
+    run()
+}
+
+#[cfg_attr(test, allow(dead_code))]
+fn run() -> c_int {
+    // SAFETY: setting a signal's disposition to SIG_IGN, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let env = stsenv::env::Env::from_process();
+    let now = time::OffsetDateTime::now_utc();
+    // `now` runs on every prompt redraw: its usual command lines skip clap (see Now::fast_parse).
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let result = match stsenv::cli::Now::fast_parse(&args) {
+        Some(args) => Ok(stsenv::cmd::now(&args, env, now)),
+        None => match stsenv::cli::Cli::try_parse_from(std::iter::once(OsString::from("stsenv")).chain(args))
+        {
+            Ok(cli) => stsenv::cmd::run(cli, env, now),
+            Err(e) => match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+                // Like every other error: one line, stdout empty, exit 2.
+                _ => {
+                    eprintln!("stsenv: {}", one_line(&e.to_string()));
+                    return 2;
+                }
+            },
         },
     };
-    let env = stsenv::env::Env::from_process();
-    match stsenv::cmd::run(cli, env, time::OffsetDateTime::now_utc()) {
+    match result {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-                return ExitCode::from(1);
+                return 1;
             }
-            ExitCode::SUCCESS
+            0
         }
         Err(e) => {
             eprintln!("stsenv: {e}");
-            ExitCode::from(e.exit_code() as u8)
+            c_int::from(e.exit_code() as u8)
         }
     }
 }

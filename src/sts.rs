@@ -30,7 +30,7 @@ impl Sts {
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Sts> {
         let service =
             Service::new("STS", "AWS_ENDPOINT_URL_STS", format!("sts.{region}.amazonaws.com"), env)?;
-        let session = Session::new(credentials, region)?;
+        let session = Session::new(credentials, region, &service)?;
         let client = aws_sdk_sts::Client::new(&session.config);
         Ok(Sts { session, client, service })
     }

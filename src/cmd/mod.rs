@@ -72,6 +72,11 @@ pub fn write_profile(request: Option<&profile::Request>, entry: &Entry, descript
     Ok(())
 }
 
+/// `stsenv now`, for the fast path of main that skips clap: it reads the environment alone.
+pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
+    now::output(args, &env, now)
+}
+
 /// Run a parsed command line; the result is what to print on stdout.
 pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     let ctx = Context { env, config: cli.config, creds_dir: cli.creds_dir, now };

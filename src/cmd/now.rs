@@ -107,10 +107,15 @@ impl Status {
 }
 
 pub fn run(args: &Now, ctx: &Context) -> Result<String> {
-    let status = Status::read(&ctx.env);
-    Ok(match args.format {
-        NowFormat::Text => status.text(ctx.now),
-        NowFormat::Prompt => status.prompt(ctx.now),
-        NowFormat::Json => status.json(ctx.now),
-    })
+    Ok(output(args, &ctx.env, ctx.now))
+}
+
+/// What `now` prints; it cannot fail.
+pub fn output(args: &Now, env: &Env, now: OffsetDateTime) -> String {
+    let status = Status::read(env);
+    match args.format {
+        NowFormat::Text => status.text(now),
+        NowFormat::Prompt => status.prompt(now),
+        NowFormat::Json => status.json(now),
+    }
 }

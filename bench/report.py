@@ -1,0 +1,231 @@
+"""Turn the raw measurements of scripts/bench into bench/results.json and bench/results.md, and
+print the table. Standard library only.
+
+usage: report.py --raw DIR --out DIR --binary-bytes N [--build-seconds S --build-when T]
+                 [--tools TEXT] [--machine TEXT] [--load TEXT]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import time
+
+# What each stsenv measurement is, in table order.
+STSENV = [
+    ("true", "/bin/true", "the floor: exec of a process that does nothing"),
+    ("stsenv-now", "stsenv now", "text, from the environment alone"),
+    ("stsenv-now-prompt", "stsenv now --format prompt", "the prompt segment"),
+    ("stsenv-switch-cached", "stsenv switch demo", "valid cached MFA session to shell code"),
+    ("stsenv-mfa-cached", "stsenv mfa demo", "valid cached MFA session, no STS call"),
+    ("stsenv-list-1000", "stsenv list (1,000 accounts)", "1,000 key pairs and accounts-file entries"),
+    ("stsenv-mfa-fresh", "stsenv mfa demo -c 123456 --force", "GetSessionToken against moto, cached"),
+    ("stsenv-role-fresh", "stsenv role admin -a demo --force", "AssumeRole chained from the MFA session"),
+    ("moto-round-trip", "moto round trip (in-process)",
+     "new TCP connection + unsigned GetSessionToken POST, timed inside one Python process"),
+    ("curl-moto", "curl -s -X POST (GetSessionToken)", "a curl process + the same unsigned request"),
+]
+# Each target: measurement, limit, unit ('x' of /bin/true or 'ms').
+TARGETS = [
+    ("stsenv-now", 1.3, "x"),
+    ("stsenv-switch-cached", 2.0, "x"),
+    ("stsenv-mfa-fresh", 15.0, "ms"),
+    ("stsenv-list-1000", 20.0, "ms"),
+]
+LOADER_FILE = re.compile(r"^(/etc/ld\.so\.(cache|preload)|(/usr)?/lib(32|64)?(/[^/]+)*/lib[^/]*\.so(\.[0-9]+)*)$")
+
+
+def stats(times):
+    times = sorted(t * 1000 for t in times)
+    q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
+    return {"median_ms": statistics.median(times), "p25_ms": q[0], "p75_ms": q[2],
+            "min_ms": times[0], "max_ms": times[-1], "runs": len(times)}
+
+
+def read_tsv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--raw", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--binary-bytes", type=int, required=True)
+    parser.add_argument("--build-seconds", default="")
+    parser.add_argument("--build-when", default="")
+    parser.add_argument("--tools", default="")
+    parser.add_argument("--machine", default="")
+    parser.add_argument("--load", default="")
+    args = parser.parse_args()
+    raw = args.raw
+
+    measured = {}
+    for name in os.listdir(raw):
+        if name.endswith(".json"):
+            with open(os.path.join(raw, name)) as f:
+                for result in json.load(f)["results"]:
+                    measured[name[:-5]] = stats(result["times"])
+
+    rows = []
+    floor = measured["true"]["median_ms"]
+    for key, command, what in STSENV:
+        if key not in measured:
+            continue
+        row = dict(measured[key], key=key, command=command, what=what, group="floor" if key == "true" else
+                   ("moto" if key in ("moto-round-trip", "curl-moto") else "stsenv"))
+        if row["group"] == "stsenv":
+            row["x_true"] = row["median_ms"] / floor
+        rows.append(row)
+
+    peers = {name: (where, desc) for name, where, desc in read_tsv(os.path.join(raw, "peers.txt"))}
+    status = {(p, c): s for p, c, s in read_tsv(os.path.join(raw, "peer-status.txt"))}
+    problems = []
+    for name, (where, desc) in peers.items():
+        if where == "unavailable":
+            problems.append("%s: %s" % (name, desc))
+    for peer, case, equivalent, command, note in read_tsv(os.path.join(raw, "peer-commands.txt")):
+        key = "%s-%s" % (peer, case)
+        state = status.get((peer, case), "not run")
+        if state != "ok" or key not in measured:
+            problems.append("%s %s: %s (no number)" % (peer, case, state))
+            continue
+        command = re.sub(r"^\S*/bin/", "", command).replace(" <" + os.path.dirname(raw) + "/code", " <code")
+        command = re.sub(r"/\S*/code\b", "code", command)
+        row = dict(measured[key], key=key, command=command, what="%s (%s)" % (note, peers[peer][1]),
+                   group="peer", equivalent=equivalent)
+        if equivalent in measured:
+            row["x_stsenv"] = row["median_ms"] / measured[equivalent]["median_ms"]
+        rows.append(row)
+
+    # The prompt function, in one bash process.
+    loop = {}
+    processes = None
+    for line in open(os.path.join(raw, "prompt-loop.txt")):
+        label, value = line.split()
+        if label == "processes":
+            processes = int(value)
+        else:
+            loop.setdefault(label, []).append(int(value) / 1000)
+    prompt = {label: {"median_us": statistics.median(v), "min_us": min(v), "max_us": max(v), "batches": len(v)}
+              for label, v in loop.items()}
+    prompt["processes_started_by_10_calls"] = processes
+
+    memory = {name: int(kb) for name, kb in read_tsv(os.path.join(raw, "memory.txt"))}
+
+    opened, network = [], []
+    for line in open(os.path.join(raw, "now-syscalls.txt")):
+        m = re.search(r'\b(openat|open)\((?:AT_FDCWD, )?"([^"]*)"', line)
+        if m:
+            opened.append((m.group(2), "ENOENT" not in line))
+        elif re.search(r"\b(socket|connect)\(", line):
+            network.append(line.strip())
+    extra = [path for path, _ in opened if not LOADER_FILE.match(path)]
+    syscalls = {"pass": not extra and not network, "opened": [p for p, ok in opened if ok],
+                "tried": [p for p, ok in opened if not ok], "not_loader": extra, "network": network}
+
+    previous = {}
+    results_json = os.path.join(args.out, "results.json")
+    if os.path.exists(results_json):
+        with open(results_json) as f:
+            previous = json.load(f)
+    if args.build_seconds:
+        build = {"seconds": float(args.build_seconds), "measured_at": args.build_when, "this_run": True}
+    else:
+        earlier = previous.get("clean_release_build")
+        build = dict(earlier, this_run=False) if earlier and "seconds" in earlier else None
+
+    targets = []
+    by_key = {row["key"]: row for row in rows}
+    for key, limit, unit in TARGETS:
+        if key not in by_key:
+            continue
+        value = by_key[key]["x_true"] if unit == "x" else by_key[key]["median_ms"]
+        targets.append({"measurement": key, "limit": limit, "unit": unit, "value": value, "met": value <= limit})
+    targets.append({"measurement": "stsenv_prompt processes", "limit": 0, "unit": "processes",
+                    "value": processes, "met": processes == 0})
+    if "moto-round-trip" in by_key and "stsenv-mfa-fresh" in by_key:
+        own = by_key["stsenv-mfa-fresh"]["median_ms"] - by_key["moto-round-trip"]["median_ms"]
+    else:
+        own = None
+
+    result = {
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": args.machine, "load_average_at_end": args.load, "tools": args.tools,
+        "rows": rows, "prompt_function": prompt, "peak_memory_kb": memory,
+        "binary_bytes": args.binary_bytes, "clean_release_build": build, "now_syscalls": syscalls,
+        "targets": targets, "stsenv_mfa_fresh_minus_round_trip_ms": own, "peer_problems": problems,
+    }
+    with open(results_json, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    md = markdown(result)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(md)
+    print(md)
+
+
+def ms(value):
+    return "%.2f" % value if value < 10 else "%.1f" % value if value < 100 else "%.0f" % value
+
+
+def markdown(r):
+    out = ["Measured %s on %s (load average at the end: %s); %s." % (
+        r["generated_at"], r["machine"], r["load_average_at_end"], r["tools"]), ""]
+    out += ["| command | what | median ms | spread ms (p25-p75) | runs | vs /bin/true | vs stsenv |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for row in r["rows"]:
+        out.append("| `%s` | %s | %s | %s-%s | %d | %s | %s |" % (
+            row["command"], row["what"], ms(row["median_ms"]), ms(row["p25_ms"]), ms(row["p75_ms"]), row["runs"],
+            "%.2fx" % row["x_true"] if "x_true" in row else "",
+            "%.0fx `%s`" % (row["x_stsenv"], row["equivalent"]) if "x_stsenv" in row else ""))
+    p = r["prompt_function"]
+    out += ["", "Prompt segment, per call, measured inside one bash with `EPOCHREALTIME` around loops "
+            "(median of 5 batches, min-max):", "",
+            "| call | per call (us) | min-max (us) |", "| --- | ---: | ---: |"]
+    labels = {"function": "`stsenv_prompt` (function, no process)",
+              "function-in-subshell": "`$(stsenv_prompt)` (as in PS1: a fork of bash, no exec)",
+              "binary": "`$(stsenv now --format prompt)` (fork + exec)"}
+    for key, label in labels.items():
+        if key in p:
+            out.append("| %s | %.1f | %.1f-%.1f |" % (label, p[key]["median_us"], p[key]["min_us"], p[key]["max_us"]))
+    out += ["", "Processes started by 10 calls of `stsenv_prompt` (strace, clone/fork/execve): %s." %
+            p["processes_started_by_10_calls"], ""]
+    mem = r["peak_memory_kb"]
+    out.append("Peak memory (max RSS of 5 runs, GNU time): " + ", ".join(
+        "%s %.1f MB" % (k, v / 1024) for k, v in mem.items()) + ".")
+    out.append("")
+    out.append("Release binary: %.1f MB (stripped)." % (r["binary_bytes"] / 1e6))
+    b = r["clean_release_build"]
+    if b:
+        out.append("Clean release build: %.0f s (%s%s)." % (
+            b["seconds"], "measured in this run" if b.get("this_run") else "from an earlier run with --build-time",
+            ", " + b["measured_at"] if b.get("measured_at") else ""))
+    else:
+        out.append("Clean release build: not measured yet (run scripts/bench --build-time).")
+    s = r["now_syscalls"]
+    out += ["", "strace of `stsenv now` (openat, open, connect, socket): **%s**. Opened: %s%s%s." % (
+        "PASS" if s["pass"] else "FAIL", ", ".join("`%s`" % x for x in s["opened"]),
+        "; beyond the loader: " + ", ".join("`%s`" % x for x in s["not_loader"]) if s["not_loader"] else "",
+        "; network: " + "; ".join(s["network"]) if s["network"] else "; no socket, no connect")]
+    out += ["", "Targets:", ""]
+    for t in r["targets"]:
+        if t["unit"] == "x":
+            text = "%s: %.2fx /bin/true (target at most %.1fx)" % (t["measurement"], t["value"], t["limit"])
+        elif t["unit"] == "ms":
+            text = "%s: %s ms (target at most %.0f ms)" % (t["measurement"], ms(t["value"]), t["limit"])
+        else:
+            text = "%s: %s (target 0)" % (t["measurement"], t["value"])
+        out.append("- %s %s" % ("met:" if t["met"] else "MISSED:", text))
+    if r["stsenv_mfa_fresh_minus_round_trip_ms"] is not None:
+        out.append("- stsenv mfa fresh minus one in-process moto round trip: %s ms" %
+                   ms(r["stsenv_mfa_fresh_minus_round_trip_ms"]))
+    if r["peer_problems"]:
+        out += ["", "Peers without a number:", ""] + ["- " + x for x in r["peer_problems"]]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    main()
