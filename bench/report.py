@@ -197,7 +197,7 @@ def markdown(r):
     out.append("Peak memory (max RSS of 5 runs, GNU time): " + ", ".join(
         "%s %.1f MB" % (k, v / 1024) for k, v in mem.items()) + ".")
     out.append("")
-    out.append("Release binary: %.1f MB (stripped)." % (r["binary_bytes"] / 1e6))
+    out.append("Release binary: %.1f MB (stripped; %s link)." % (r["binary_bytes"] / 1e6, os.environ.get("BENCH_LINKED", "dynamic")))
     b = r["clean_release_build"]
     if b:
         out.append("Clean release build: %.0f s (%s%s)." % (
@@ -207,7 +207,7 @@ def markdown(r):
         out.append("Clean release build: not measured yet (run scripts/bench --build-time).")
     s = r["now_syscalls"]
     out += ["", "strace of `stsenv now` (openat, open, connect, socket): **%s**. Opened: %s%s%s." % (
-        "PASS" if s["pass"] else "FAIL", ", ".join("`%s`" % x for x in s["opened"]),
+        "PASS" if s["pass"] else "FAIL", ", ".join("`%s`" % x for x in s["opened"]) or "no file at all",
         "; beyond the loader: " + ", ".join("`%s`" % x for x in s["not_loader"]) if s["not_loader"] else "",
         "; network: " + "; ".join(s["network"]) if s["network"] else "; no socket, no connect")]
     out += ["", "Targets:", ""]
