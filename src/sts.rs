@@ -41,11 +41,7 @@ impl Sts {
         if let Some(mfa) = &mfa {
             call = call.serial_number(mfa.serial).token_code(mfa.code);
         }
-        let out = self
-            .session
-            .runtime
-            .block_on(call.send())
-            .map_err(|e| self.describe(e, "GetSessionToken", mfa.is_some()))?;
+        let out = self.send(call.send(), "GetSessionToken", mfa.is_some())?;
         convert(out.credentials)
     }
 
@@ -68,22 +64,27 @@ impl Sts {
         if let Some(mfa) = &mfa {
             call = call.serial_number(mfa.serial).token_code(mfa.code);
         }
-        let out = self
-            .session
-            .runtime
-            .block_on(call.send())
-            .map_err(|e| self.describe(e, "AssumeRole", mfa.is_some()))?;
+        let out = self.send(call.send(), "AssumeRole", mfa.is_some())?;
         convert(out.credentials)
     }
 
     /// GetCallerIdentity: the ARN the credentials belong to.
     pub fn caller_arn(&self) -> Result<String> {
-        let out = self
-            .session
-            .runtime
-            .block_on(self.client.get_caller_identity().send())
-            .map_err(|e| self.describe(e, "GetCallerIdentity", false))?;
+        let out = self.send(self.client.get_caller_identity().send(), "GetCallerIdentity", false)?;
         Ok(out.arn.unwrap_or_default())
+    }
+
+    /// Run one call to its end on the runtime, its error described in one line.
+    fn send<T, E>(
+        &self,
+        call: impl std::future::Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+        operation: &str,
+        with_mfa: bool,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        self.session.runtime.block_on(call).map_err(|e| self.describe(e, operation, with_mfa))
     }
 
     /// One line saying what went wrong and what to do.
