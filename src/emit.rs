@@ -1,8 +1,6 @@
 //! What the emitted code sets: the variables of a switch or escalation, in a fixed order, with
 //! those that do not apply unset. All values go through `quote`.
 
-use time::OffsetDateTime;
-
 use crate::cache::rfc3339;
 use crate::credentials::{Credentials, Kind};
 use crate::env::Env;
@@ -134,9 +132,4 @@ pub fn user_region(env: &Env) -> Option<String> {
     } else {
         env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_owned)
     }
-}
-
-/// Seconds from `now` until a Unix time.
-pub fn seconds_until(unix: i64, now: OffsetDateTime) -> i64 {
-    unix - now.unix_timestamp()
 }

@@ -15,6 +15,11 @@ impl Env {
         Env { vars: std::env::vars_os().collect() }
     }
 
+    /// Only the named variables of this process's environment (for `now`, on every prompt).
+    pub fn from_process_names(names: &[&str]) -> Env {
+        Env { vars: names.iter().filter_map(|n| Some((OsString::from(n), std::env::var_os(n)?))).collect() }
+    }
+
     /// An environment made of the given pairs (for tests).
     pub fn from_pairs<K: Into<OsString>, V: Into<OsString>>(pairs: impl IntoIterator<Item = (K, V)>) -> Env {
         Env { vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }

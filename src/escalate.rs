@@ -105,6 +105,46 @@ impl Target {
     }
 }
 
+/// The MFA device a call with the long-term keys is signed with.
+pub struct Device {
+    pub serial: String,
+    /// Where the serial came from when stsenv did not ask IAM (for messages).
+    pub from: Option<String>,
+    /// The user name to ask the code for.
+    pub user: String,
+}
+
+impl Target {
+    /// The account's MFA device: `mfa_serial`, else `<arn>mfa/<user>`, else (no user name at all)
+    /// the one device IAM lists for the keys' user.
+    pub fn device(&self, account: &Account, long_term: &Credentials, ctx: &Context) -> Result<Device> {
+        if let Some((serial, from)) = self.mfa_serial(account) {
+            return Ok(Device { serial, from: Some(from), user: self.user.clone() });
+        }
+        let (caller, devices) = crate::discover::devices(long_term, &self.region, &ctx.env)?;
+        let user = caller.user.unwrap_or_default();
+        let serial = crate::discover::pick(&self.name, &user, &devices)?;
+        Ok(Device { serial, from: None, user })
+    }
+}
+
+impl Device {
+    /// A rejected code with a guessed serial: the serial may be the problem, so say how to find
+    /// the real one.
+    pub fn explain(&self, e: error::Error, account: &str) -> error::Error {
+        match &self.from {
+            Some(from) if from.starts_with("guessed") && e.message.contains("rejected") => error::Error {
+                message: format!(
+                    "{}; the MFA serial {} was {from}: stsenv mfa-device list {account} shows the real one",
+                    e.message, self.serial
+                ),
+                ..e
+            },
+            _ => e,
+        }
+    }
+}
+
 /// A valid cache entry of the slot (unless `force`), else `fetch` under the slot's lock, after
 /// looking again: another process may have just written it while this one waited.
 /// Returns the entry and whether it is new.

@@ -27,22 +27,27 @@ fn run() -> c_int {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
-    let env = stsenv::env::Env::from_process();
     let now = time::OffsetDateTime::now_utc();
-    // `now` runs on every prompt redraw: its usual command lines skip clap (see Now::fast_parse).
+    // `now` runs on every prompt redraw: its usual command lines skip clap (see Now::fast_parse),
+    // and it reads only its own few variables.
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let result = match stsenv::cli::Now::fast_parse(&args) {
-        Some(args) => Ok(stsenv::cmd::now(&args, env, now)),
-        None => match stsenv::cli::Cli::try_parse_from(std::iter::once(OsString::from("stsenv")).chain(args))
-        {
-            Ok(cli) => stsenv::cmd::run(cli, env, now),
+        Some(now_args) => Ok(stsenv::cmd::now(
+            &now_args,
+            stsenv::env::Env::from_process_names(stsenv::cmd::NOW_VARIABLES),
+            now,
+        )),
+        None => match stsenv::cli::Cli::try_parse_from(
+            std::iter::once(OsString::from("stsenv")).chain(args.clone()),
+        ) {
+            Ok(cli) => stsenv::cmd::run(cli, stsenv::env::Env::from_process(), now),
             Err(e) => match e.kind() {
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
                 | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
                 // Like every other error: one line, stdout empty, exit 2.
                 _ => {
-                    eprintln!("stsenv: {}", one_line(&e.to_string()));
+                    eprintln!("stsenv: {}", one_line(&e.to_string(), &args));
                     return 2;
                 }
             },
@@ -64,11 +69,12 @@ fn run() -> c_int {
 }
 
 /// clap's usage error on one line: the error, its tip, and which help to read.
-fn one_line(text: &str) -> String {
+fn one_line(text: &str, args: &[OsString]) -> String {
     let mut parts: Vec<String> = Vec::new();
     // The subcommand typed, if any: its help is the one to read.
     let command = <stsenv::cli::Cli as clap::CommandFactory>::command();
-    let typed = std::env::args().skip(1).find(|a| command.get_subcommands().any(|c| c.get_name() == a));
+    let typed =
+        args.iter().find_map(|a| command.get_subcommands().find(|c| a == c.get_name()).map(|c| c.get_name()));
     let help = match typed {
         Some(sub) => format!("stsenv {sub} --help"),
         None => String::from("stsenv --help"),

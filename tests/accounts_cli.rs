@@ -154,3 +154,17 @@ fn list_shows_keys_and_cache_state() {
     let out = home.stsenv(&["list", "--names"]);
     assert_eq!(stdout(&out), "personal\nwork\n");
 }
+
+#[test]
+fn a_non_utf8_argument_is_a_one_line_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = home();
+    let mut cmd = std::process::Command::new(crate::util::bin());
+    home.apply(&mut cmd);
+    let out = cmd.arg("switch").arg(std::ffi::OsStr::from_bytes(b"pers\xffonal")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("stsenv: ") && err.contains("see stsenv switch --help"), "{err}");
+}

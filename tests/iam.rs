@@ -263,7 +263,7 @@ fn doctor_names_each_problem_and_its_fix() {
     std::fs::set_permissions(home.cache_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = home.stsenv(&["doctor"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let text = stdout(&out);
+    let text = stderr(&out);
     let secret = home.creds().join("personal.secret_key");
     for needle in [
         format!(
@@ -286,7 +286,7 @@ fn doctor_names_each_problem_and_its_fix() {
     home.accounts("{\"personal\": \"arn:aws:iam::123456789012:\",}");
     let out = home.stsenv(&["doctor", "nosuch"]);
     assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
+    let text = stderr(&out);
     assert!(text.contains("FAIL  accounts file ") && text.contains(":1:"), "{text}");
     assert!(text.contains("FAIL  unknown account 'nosuch'"), "{text}");
 }

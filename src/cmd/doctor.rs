@@ -119,8 +119,8 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
         account(&mut r, ctx, name, &accounts);
     }
     if r.problems > 0 {
-        // The findings are the output even so; the exit code says something is wrong.
-        print!("{}", r.lines);
+        // The findings go to stderr with the error, so that stdout is empty on failure.
+        eprint!("{}", r.lines);
         return Err(error::aws(format!(
             "{} problem{} found: fix what the FAIL lines say",
             r.problems,

@@ -25,7 +25,7 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
         ));
     };
     // A missing command fails before any MFA prompt or STS call.
-    find_program(program, ctx.env.get_os("PATH"))?;
+    let resolved = find_program(program, ctx.env.get_os("PATH"))?;
     let code = args.code.as_deref();
     let (entry, kind, role_name, target) = match &args.role {
         Some(role) => {
@@ -61,8 +61,9 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
         credentials: &entry.credentials,
         region: target.account_region(),
     };
-    let mut command = Command::new(program);
-    command.args(rest);
+    // The path found above (not a second search), with the name the user typed as argv[0].
+    let mut command = Command::new(&resolved);
+    command.arg0(program).args(rest);
     // Credentials only in the environment, never in the arguments (which others can read).
     for (name, value) in emit::assignments(&switch, &ctx.env) {
         match value {

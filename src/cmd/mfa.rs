@@ -6,7 +6,6 @@ use crate::accounts::{DEFAULT_SESSION_DURATION, SESSION_DURATION};
 use crate::cache::{Entry, Slot};
 use crate::cli::Mfa;
 use crate::credentials::{Kind, format_left};
-use crate::discover;
 use crate::emit;
 use crate::error::{self, Result, say};
 use crate::escalate::{Target, cached_or_fetch};
@@ -65,43 +64,25 @@ pub fn session(req: &SessionRequest, ctx: &Context) -> Result<Session> {
         Source::Skip => (Slot::Session, Kind::Session),
         _ => (Slot::Mfa, Kind::Mfa),
     };
-    // The serial: mfa_serial, else <arn>mfa/<user>, else (no user name at all) asked of IAM.
-    let serial = match kind {
-        Kind::Mfa => Some(target.mfa_serial(target.account("ec2mfa")?)),
+    // An MFA session needs the account's entry (its ARN, maybe its serial).
+    let account = match kind {
+        Kind::Mfa => Some(target.account("ec2mfa")?),
         _ => None,
     };
     let keys = ctx.key_dir();
     let source = source.or_automatic(entry, &keys, &target.name, &ctx.env)?;
     let (session, fresh) = cached_or_fetch(&ctx.cache(), &target.name, &slot, req.force, ctx.now, || {
         let long_term = target.keys(ctx)?;
-        let mut user = target.user.clone();
-        let serial = match &serial {
-            Some(Some((serial, from))) => Some((serial.clone(), Some(from.clone()))),
-            Some(None) => {
-                let (caller, devices) = discover::devices(&long_term, &target.region, &ctx.env)?;
-                user = caller.user.unwrap_or_default();
-                Some((discover::pick(&target.name, &user, &devices)?, None))
-            }
-            None => None,
-        };
-        let code = source.code(&user)?;
-        let mfa = match (&serial, &code) {
-            (Some((serial, _)), Some(code)) => Some(sts::Mfa { serial, code }),
+        let device = account.map(|account| target.device(account, &long_term, ctx)).transpose()?;
+        let code = source.code(device.as_ref().map_or(&target.user, |d| &d.user))?;
+        let mfa = match (&device, &code) {
+            (Some(device), Some(code)) => Some(sts::Mfa { serial: &device.serial, code }),
             _ => None,
         };
         Sts::new(&long_term, &target.region, &ctx.env)?.get_session_token(duration, mfa).map_err(|e| {
-            // A rejected code with a guessed serial: the serial may be the problem.
-            match &serial {
-                Some((serial, Some(from))) if from.starts_with("guessed") && e.message.contains("rejected") => {
-                    error::Error {
-                        message: format!(
-                            "{}; the MFA serial {serial} was {from}: stsenv mfa-device list {} shows the real one",
-                            e.message, target.name
-                        ),
-                        ..e
-                    }
-                }
-                _ => e,
+            match &device {
+                Some(device) => device.explain(e, &target.name),
+                None => e,
             }
         })
     })?;

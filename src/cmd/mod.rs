@@ -72,6 +72,9 @@ pub fn write_profile(request: Option<&profile::Request>, entry: &Entry, descript
     Ok(())
 }
 
+/// What `stsenv now` reads of the environment.
+pub use now::VARIABLES as NOW_VARIABLES;
+
 /// `stsenv now`, for the fast path of main that skips clap: it reads the environment alone.
 pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
     now::output(args, &env, now)

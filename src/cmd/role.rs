@@ -91,12 +91,24 @@ pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
             sts.assume_role(&role_arn, &session_name, duration.min(CHAINED_MAX), req.external_id, None)
         } else {
             let long_term = keys.keys(&target.name)?;
-            let code = source.code(&target.user)?;
-            let serial = account.mfa_serial(&target.user);
-            let mfa = code.as_deref().map(|code| sts::Mfa { serial: &serial, code });
+            // The same device lookup as ec2mfa's (none for `-c skip`).
+            let device = match source {
+                Source::Skip => None,
+                _ => Some(target.device(account, &long_term, ctx)?),
+            };
+            let code = source.code(device.as_ref().map_or(&target.user, |d| &d.user))?;
+            let mfa = match (&device, &code) {
+                (Some(device), Some(code)) => Some(sts::Mfa { serial: &device.serial, code }),
+                _ => None,
+            };
             let duration = req.duration.unwrap_or(CHAINED_MAX);
             let sts = Sts::new(&long_term, &target.region, &ctx.env)?;
-            sts.assume_role(&role_arn, &session_name, duration, req.external_id, mfa)
+            sts.assume_role(&role_arn, &session_name, duration, req.external_id, mfa).map_err(|e| {
+                match &device {
+                    Some(device) => device.explain(e, &target.name),
+                    None => e,
+                }
+            })
         }
     })?;
     Ok(Assumed { target, role_name, entry, fresh })
