@@ -59,11 +59,7 @@ pub fn assignments(sw: &Switch, env: &Env) -> Vec<Assignment> {
     let expiration = c.expiration.map(|t| rfc3339(t).into_bytes());
     let expires = c.expiration.map(|t| t.unix_timestamp().to_string().into_bytes());
     let user_region = user_region(env);
-    let region = sw
-        .region
-        .map(str::to_owned)
-        .or_else(|| user_region.clone())
-        .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+    let region = region(sw.region, env);
     let text = |s: &str| Some(s.as_bytes().to_vec());
     vec![
         ("AWS_ACCESS_KEY_ID", Some(c.access_key_id.expose().to_vec())),
@@ -116,6 +112,14 @@ fn render(shell: Shell, assignments: &[Assignment]) -> String {
         }
     }
     out
+}
+
+/// The region for an account: its own, else the user's own, else `us-east-1`.
+pub fn region(account_region: Option<&str>, env: &Env) -> String {
+    account_region
+        .map(str::to_owned)
+        .or_else(|| user_region(env))
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned())
 }
 
 /// Whether the region in the shell is still the one stsenv set.

@@ -52,10 +52,7 @@ impl Target {
                 },
             },
         };
-        let region = entry
-            .and_then(|a| a.region.clone())
-            .or_else(|| emit::user_region(&ctx.env))
-            .unwrap_or_else(|| emit::DEFAULT_REGION.to_owned());
+        let region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
         Ok(Target { name, accounts, user, user_source, region })
     }
 
