@@ -139,9 +139,14 @@ pub fn read_key_file(path: &Path) -> Result<Vec<u8>> {
 
 /// Warn (naming the fix) when a secret-holding file is readable by group or others.
 pub fn warn_if_readable_by_others(path: &Path) {
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.mode() & 0o077 != 0
-    {
+    if let Ok(meta) = std::fs::metadata(path) {
+        warn_if_loose(path, meta.mode());
+    }
+}
+
+/// Warn (naming the fix) when the mode of a secret-holding file lets group or others in.
+pub fn warn_if_loose(path: &Path, mode: u32) {
+    if mode & 0o077 != 0 {
         error::warn(format_args!(
             "{} is readable by group or others; fix it with: chmod 600 {}",
             path.display(),

@@ -328,13 +328,7 @@ impl Request<'_> {
             .map_err(|e| cannot_write(&lock_path, &e))?;
         lock.lock().map_err(|e| cannot_write(&lock_path, &e))?;
         let (text, mode) = read_current(&real, &self.path)?;
-        if mode & 0o044 != 0 {
-            error::warn(format_args!(
-                "{} is readable by group or others; fix it with: chmod 600 {}",
-                self.path.display(),
-                self.path.display()
-            ));
-        }
+        crate::keys::warn_if_loose(&self.path, mode);
         let new = replace(text.as_deref().unwrap_or_default(), self.name, content, self.force, &self.path)?;
         crate::atomic::write(&real, &new, mode).map_err(|e| cannot_write(&real, &e))?;
         drop(lock);
