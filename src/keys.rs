@@ -155,7 +155,8 @@ pub fn warn_if_loose(path: &Path, mode: u32) {
     }
 }
 
-fn checked_value(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>> {
+/// A key-directory value: trimmed, not empty, no NUL byte.
+pub fn checked_value(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>> {
     let value = bytes.trim_ascii();
     if value.is_empty() {
         return Err(error::usage(format!("{} is empty; put the value in it", path.display())));

@@ -149,11 +149,14 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
             }
         };
         let private = r.private(&path, "key file", 0o600);
-        let value = bytes.trim_ascii().to_vec();
-        if value.is_empty() || value.contains(&0) {
-            r.fail(format!("{} is empty or has a NUL byte: write the plain key in it", path.display()));
-            continue;
-        }
+        // The same checks as every command's (trimmed; not empty; no NUL), as a FAIL line.
+        let value = match crate::keys::checked_value(&path, bytes) {
+            Ok(value) => value,
+            Err(e) => {
+                r.fail(e.message);
+                continue;
+            }
+        };
         if suffix == "access_key" && !looks_like_access_key_id(&value) {
             r.fail(format!(
                 "{} does not look like an access key ID (AKIA...): are the access and secret key files swapped?",
