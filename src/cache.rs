@@ -83,6 +83,17 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The entry of a slot for temporary credentials: the role ARN from the slot, the expiry
+    /// from the credentials (None when they have none).
+    pub fn new(account: &str, slot: &Slot, credentials: Credentials) -> Option<Entry> {
+        let expiration = credentials.expiration?;
+        let role_arn = match slot {
+            Slot::Role(arn) => Some(arn.clone()),
+            _ => None,
+        };
+        Some(Entry { account: account.to_owned(), role_arn, credentials, expiration })
+    }
+
     pub fn seconds_left(&self, now: OffsetDateTime) -> i64 {
         (self.expiration - now).whole_seconds()
     }
@@ -365,17 +376,13 @@ fn parse(bytes: &[u8], slot: &Slot) -> Option<Entry> {
     if fields.iter().any(|f| f.is_empty() || f.contains('\0')) {
         return None;
     }
-    Some(Entry {
-        account: disk.account,
-        role_arn: disk.role_arn,
-        credentials: Credentials {
-            access_key_id: Secret::new(disk.access_key_id),
-            secret_access_key: Secret::new(disk.secret_access_key),
-            session_token: Some(Secret::new(disk.session_token)),
-            expiration: Some(expiration),
-        },
-        expiration,
-    })
+    let credentials = Credentials {
+        access_key_id: Secret::new(disk.access_key_id),
+        secret_access_key: Secret::new(disk.secret_access_key),
+        session_token: Some(Secret::new(disk.session_token)),
+        expiration: Some(expiration),
+    };
+    Entry::new(&disk.account, slot, credentials)
 }
 
 #[cfg(test)]

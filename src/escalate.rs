@@ -161,17 +161,8 @@ pub fn cached_or_fetch(
         return Ok((entry, false));
     }
     let credentials = fetch()?;
-    let expiration =
-        credentials.expiration.ok_or_else(|| error::aws("STS answered without an expiry time"))?;
-    let entry = Entry {
-        account: account.to_owned(),
-        role_arn: match slot {
-            Slot::Role(arn) => Some(arn.clone()),
-            _ => None,
-        },
-        credentials,
-        expiration,
-    };
+    let entry = Entry::new(account, slot, credentials)
+        .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
     cache.write(slot, &entry)?;
     Ok((entry, true))
 }

@@ -125,23 +125,13 @@ impl Home {
 
     /// Put temporary credentials in the cache, as `mfa` will.
     pub fn cache_session(&self, account: &str, slot: Slot, token: &str, expiration: OffsetDateTime) -> Entry {
-        let entry = Entry {
-            account: account.to_owned(),
-            role_arn: match &slot {
-                Slot::Role(arn) => Some(arn.clone()),
-                _ => None,
-            },
-            credentials: Credentials {
-                access_key_id: Secret::new(format!(
-                    "ASIA{}",
-                    &token[..16.min(token.len())].to_ascii_uppercase()
-                )),
-                secret_access_key: Secret::new(format!("tmpsecret/{token}")),
-                session_token: Some(Secret::new(token)),
-                expiration: Some(expiration),
-            },
-            expiration,
+        let credentials = Credentials {
+            access_key_id: Secret::new(format!("ASIA{}", &token[..16.min(token.len())].to_ascii_uppercase())),
+            secret_access_key: Secret::new(format!("tmpsecret/{token}")),
+            session_token: Some(Secret::new(token)),
+            expiration: Some(expiration),
         };
+        let entry = Entry::new(account, &slot, credentials).unwrap();
         let _lock = self.cache().lock(account, &slot).unwrap();
         self.cache().write(&slot, &entry).unwrap();
         entry
