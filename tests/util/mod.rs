@@ -275,3 +275,26 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The npm packages `scripts/node-deps` installs (`$STSENV_NODE`, else `.node`): nushell's `nu`
+/// and the AWS SDK for JavaScript v3; a clear failure when they are missing.
+pub fn node_dir() -> PathBuf {
+    let dir = std::env::var_os("STSENV_NODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
+    assert!(
+        dir.join("node_modules/@aws-sdk/credential-providers").is_dir(),
+        "no npm packages in {}: run scripts/test (it installs them), or set STSENV_NODE",
+        dir.display()
+    );
+    dir
+}
+
+/// The official `nu` binary from the npm package `nushell` (its platform package holds it).
+pub fn nu_bin() -> Option<PathBuf> {
+    let dir = std::env::var_os("STSENV_NODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
+    let modules = dir.join("node_modules/@nushell");
+    std::fs::read_dir(modules).ok()?.flatten().map(|e| e.path().join("bin/nu")).find(|p| p.is_file())
+}
