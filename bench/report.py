@@ -18,6 +18,8 @@ STSENV = [
     ("stsenv-now-prompt", "stsenv now --format prompt", "the prompt segment"),
     ("stsenv-switch-cached", "stsenv switch demo", "valid cached MFA session to shell code"),
     ("stsenv-mfa-cached", "stsenv mfa demo", "valid cached MFA session, no STS call"),
+    ("stsenv-credential-process-cached", "stsenv credential-process demo",
+     "credential_process JSON of the valid cached MFA session"),
     ("stsenv-list-1000", "stsenv list (1,000 accounts)", "1,000 key pairs and accounts-file entries"),
     ("stsenv-mfa-fresh", "stsenv mfa demo -c 123456 --force", "GetSessionToken against moto, cached"),
     ("stsenv-role-fresh", "stsenv role admin -a demo --force", "AssumeRole chained from the MFA session"),
@@ -31,6 +33,7 @@ TARGETS = [
     ("stsenv-switch-cached", 2.0, "x"),
     ("stsenv-mfa-fresh", 15.0, "ms"),
     ("stsenv-list-1000", 20.0, "ms"),
+    ("stsenv-credential-process-cached", 2.0, "x"),
 ]
 LOADER_FILE = re.compile(r"^(/etc/ld\.so\.(cache|preload)|(/usr)?/lib(32|64)?(/[^/]+)*/lib[^/]*\.so(\.[0-9]+)*)$")
 

@@ -61,12 +61,10 @@ impl Session {
             .include_default_credentials_file(false)
             .with_contents(EnvConfigFileKind::Config, "")
             .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if service.endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")) {
-            loader = loader.http_client(plain_http_client());
-        }
+        let plain = service.endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
         let config = runtime.block_on(
-            loader
+            aws_config::defaults(BehaviorVersion::latest())
+                .http_client(http_client(plain))
                 .profile_files(no_profiles)
                 .region(aws_config::Region::new(region.to_owned()))
                 .credentials_provider(SharedCredentialsProvider::new(provided))
@@ -85,24 +83,31 @@ impl Session {
     }
 }
 
-/// The SDK's default HTTP client without TLS, for an `http://` endpoint (a local emulator or a
-/// plain-HTTP VPC proxy). The default client builds its TLS configuration, reading and parsing
-/// every certificate of the system store (146 files on Debian), before the first request even
-/// when the endpoint needs no TLS; that was most of stsenv's own time in `mfa` against a local
-/// endpoint. Like the default client it takes connect and read timeouts from the SDK config and
-/// honours HTTP_PROXY and NO_PROXY. (`build_with_connector_fn` and `build_http` are the
-/// functions aws-config's own default client is made with.)
-fn plain_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+/// The SDK's default HTTP client (hyper with rustls), with ring as rustls's cryptography
+/// instead of the SDK's default aws-lc, whose C build was a third of a clean build's time; for
+/// an `http://` endpoint (a local emulator or a plain-HTTP VPC proxy), the same client without
+/// TLS. The TLS configuration reads and parses every certificate of the system store (146
+/// files on Debian, or `SSL_CERT_FILE` / `SSL_CERT_DIR`) before the first request, which was
+/// most of stsenv's own time in `mfa` against a local endpoint that needs no TLS. Like the
+/// SDK's default client it takes connect and read timeouts from the SDK config and honours
+/// HTTP_PROXY, HTTPS_PROXY and NO_PROXY. (`build_with_connector_fn` and `build` are what
+/// aws-smithy-runtime's own default client is made with.)
+fn http_client(plain: bool) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     use aws_smithy_http_client::{Builder, ConnectorBuilder};
-    Builder::new().build_with_connector_fn(|settings, components| {
+    Builder::new().build_with_connector_fn(move |settings, components| {
         let mut connector = ConnectorBuilder::default();
         connector.set_connector_settings(settings.cloned());
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
         }
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build_http()
+        if plain {
+            connector.build_http()
+        } else {
+            connector.tls_provider(Provider::Rustls(CryptoMode::Ring)).build()
+        }
     })
 }
 

@@ -18,3 +18,5 @@ mod profile;
 mod scenarios;
 mod sources;
 mod sts;
+mod man;
+mod tls;
