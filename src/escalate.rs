@@ -156,7 +156,9 @@ pub fn cached_or_fetch(
     if !force && let Some(entry) = cache.valid(account, slot, now) {
         return Ok((entry, false));
     }
-    let _lock = cache.lock(account, slot)?;
+    let lock = cache.lock(account, slot)?;
+    // Time passed while another process held the lock: look again with the clock of now.
+    let now = now + lock.waited;
     if !force && let Some(entry) = cache.valid(account, slot, now) {
         return Ok((entry, false));
     }
@@ -164,5 +166,6 @@ pub fn cached_or_fetch(
     let entry = Entry::new(account, slot, credentials)
         .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
     cache.write(slot, &entry)?;
+    drop(lock);
     Ok((entry, true))
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod escalate;
 pub mod iam;
 pub mod keys;
+pub mod lock;
 pub mod mfa_code;
 pub mod names;
 pub mod profile;

@@ -22,7 +22,7 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
         }
         None => (Slot::Mfa, format!("ec2mfa {name}")),
     };
-    let Some(entry) = ctx.cache().valid(name, &slot, ctx.now) else {
+    let Some(entry) = ctx.cache()?.valid(name, &slot, ctx.now) else {
         return Err(error::usage(format!(
             "no valid cached session for account {name}{}; run: {command}",
             args.role.as_deref().map(|r| format!(" and role {r}")).unwrap_or_default()

@@ -71,7 +71,7 @@ pub fn session(req: &SessionRequest, ctx: &Context) -> Result<Session> {
     };
     let keys = ctx.key_dir();
     let source = source.or_automatic(entry, &keys, &target.name, &ctx.env)?;
-    let (session, fresh) = cached_or_fetch(&ctx.cache(), &target.name, &slot, req.force, ctx.now, || {
+    let (session, fresh) = cached_or_fetch(&ctx.cache()?, &target.name, &slot, req.force, ctx.now, || {
         let long_term = target.keys(ctx)?;
         let device = account.map(|account| target.device(account, &long_term, ctx)).transpose()?;
         let code = source.code(device.as_ref().map_or(&target.user, |d| &d.user))?;

@@ -74,7 +74,7 @@ pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
     let role_arn = account.role_arn(req.role);
     let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
     let session_name = req.session_name.map_or_else(|| default_session_name(&target.user), str::to_owned);
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     let keys = ctx.key_dir();
     let source = source.or_automatic(Some(account), &keys, &target.name, &ctx.env)?;
     let slot = Slot::Role(role_arn.clone());

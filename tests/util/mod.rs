@@ -120,7 +120,7 @@ impl Home {
     }
 
     pub fn cache(&self) -> Cache {
-        Cache { dir: self.cache_dir() }
+        Cache::new(self.cache_dir())
     }
 
     /// Put temporary credentials in the cache, as `mfa` will.
