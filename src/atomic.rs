@@ -58,7 +58,8 @@ fn c_name(name: &OsStr) -> io::Result<CString> {
     if name.is_empty() || name.as_bytes().contains(&b'/') {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name"));
     }
-    CString::new(name.as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a file name"))
+    CString::new(name.as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a file name"))
 }
 
 fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
@@ -75,10 +76,8 @@ pub struct Dir {
 impl Dir {
     /// Open a directory (a symlink to one is followed: the check is on what was opened).
     pub fn open(path: &Path) -> io::Result<Dir> {
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-            .open(path)?;
+        let file =
+            fs::OpenOptions::new().read(true).custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC).open(path)?;
         Ok(Dir { path: path.to_owned(), file })
     }
 
@@ -99,7 +98,8 @@ impl Dir {
         let c = c_name(name)?;
         let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK;
         // SAFETY: a valid directory descriptor and a NUL-terminated name.
-        let fd = check(unsafe { libc::openat(self.file.as_raw_fd(), c.as_ptr(), flags, mode as libc::c_uint) })?;
+        let fd =
+            check(unsafe { libc::openat(self.file.as_raw_fd(), c.as_ptr(), flags, mode as libc::c_uint) })?;
         // SAFETY: `fd` was just opened and is owned by nobody else.
         let file = unsafe { File::from_raw_fd(fd) };
         // Blocking again for reads and writes (O_NONBLOCK was only for a FIFO's open).
@@ -115,8 +115,9 @@ impl Dir {
         let c = c_name(name)?;
         let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
         // SAFETY: valid descriptor, NUL-terminated name, and a buffer for one stat.
-        let ret =
-            unsafe { libc::fstatat(self.file.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) };
+        let ret = unsafe {
+            libc::fstatat(self.file.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW)
+        };
         match check(ret) {
             Ok(_) => {
                 // SAFETY: fstatat succeeded, so it filled the buffer.
@@ -156,7 +157,13 @@ impl Dir {
     /// Replace `name` with `bytes`: a temp file made with `mode` (and `owner`, where the system
     /// allows it), written, fsynced, renamed over `name`, the directory fsynced. Temp files of
     /// killed writers of `name` are removed first.
-    pub fn replace(&self, name: &OsStr, bytes: &[u8], mode: u32, owner: Option<(u32, u32)>) -> io::Result<()> {
+    pub fn replace(
+        &self,
+        name: &OsStr,
+        bytes: &[u8],
+        mode: u32,
+        owner: Option<(u32, u32)>,
+    ) -> io::Result<()> {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         self.remove_dead_temp_files(name, false);
         let mut tmp = std::ffi::OsString::from(".");
@@ -258,7 +265,8 @@ pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = real.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let name =
+        real.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
     let dir = Dir::open(dir_path)?;
     let (mode, owner) = match dir.stat_of(name)? {
         Some(st) => (st.mode, Some((st.uid, st.gid))),

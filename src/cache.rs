@@ -67,7 +67,9 @@ impl Slot {
     /// `escalating personal`, `escalating personal to role Admin`.
     fn doing(&self, account: &str) -> String {
         match self {
-            Slot::Role(arn) => format!("escalating {account} to role {}", arn.rsplit('/').next().unwrap_or(arn)),
+            Slot::Role(arn) => {
+                format!("escalating {account} to role {}", arn.rsplit('/').next().unwrap_or(arn))
+            }
             _ => format!("escalating {account}"),
         }
     }
@@ -265,7 +267,8 @@ impl Cache {
         if let Some(why) = distrust(&Stat::of(&st)) {
             return Err(refused(&why));
         }
-        let waited = lock::acquire(&file, lock::Mode::Exclusive, &slot.doing(account), &path, self.lock_timeout)?;
+        let waited =
+            lock::acquire(&file, lock::Mode::Exclusive, &slot.doing(account), &path, self.lock_timeout)?;
         Ok(Lock { _file: Some(file), waited })
     }
 
@@ -295,7 +298,10 @@ impl Cache {
             }
             Err(e) => {
                 let shown = self.dir.display();
-                warn_once(&self.dir, format_args!("cannot read the cache directory {shown}: {e}; ignoring it"));
+                warn_once(
+                    &self.dir,
+                    format_args!("cannot read the cache directory {shown}: {e}; ignoring it"),
+                );
                 return None;
             }
         };
@@ -421,7 +427,12 @@ fn read_file(dir: &Dir, path: &Path) -> Option<Vec<u8>> {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) if is_symlink_error(&e) => {
-            warn_once(path, format_args!("the cache file {shown} is a symlink, so it is not used; remove it with: rm {shown}"));
+            warn_once(
+                path,
+                format_args!(
+                    "the cache file {shown} is a symlink, so it is not used; remove it with: rm {shown}"
+                ),
+            );
             return None;
         }
         Err(e) => {
@@ -431,7 +442,10 @@ fn read_file(dir: &Dir, path: &Path) -> Option<Vec<u8>> {
     };
     let st = file.metadata().ok()?;
     if let Some(why) = distrust(&Stat::of(&st)) {
-        warn_once(path, format_args!("the cache file {shown} {why}, so it is not used; remove it with: rm {shown}"));
+        warn_once(
+            path,
+            format_args!("the cache file {shown} {why}, so it is not used; remove it with: rm {shown}"),
+        );
         return None;
     }
     let mut bytes = Vec::new();

@@ -92,7 +92,12 @@ impl KeyDir {
     /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read
     /// it, exclusive to replace it. None when the lock file cannot be made (a read-only key
     /// directory, which nobody can rotate in either).
-    pub fn pair_lock(&self, name: &str, mode: crate::lock::Mode, timeout: std::time::Duration) -> Result<Option<std::fs::File>> {
+    pub fn pair_lock(
+        &self,
+        name: &str,
+        mode: crate::lock::Mode,
+        timeout: std::time::Duration,
+    ) -> Result<Option<std::fs::File>> {
         let path = self.path.join(format!(".{name}.keys.lock"));
         let open = |create: bool| {
             let mut options = std::fs::OpenOptions::new();

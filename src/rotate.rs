@@ -143,7 +143,13 @@ fn rotation_lock(dir: &Path, name: &str, timeout: Duration) -> Result<std::fs::F
         .map_err(|e| {
             error::usage(format!("cannot lock {}: {}", path.display(), crate::accounts::io_reason(&e)))
         })?;
-    crate::lock::acquire(&file, crate::lock::Mode::Exclusive, &format!("rotating the keys of {name}"), &path, timeout)?;
+    crate::lock::acquire(
+        &file,
+        crate::lock::Mode::Exclusive,
+        &format!("rotating the keys of {name}"),
+        &path,
+        timeout,
+    )?;
     Ok(file)
 }
 

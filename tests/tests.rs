@@ -18,3 +18,4 @@ mod profile;
 mod scenarios;
 mod sources;
 mod sts;
+mod trust;
