@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::atomic::{Dir, Stat, euid};
@@ -27,6 +26,7 @@ use crate::credentials::{Credentials, Kind, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
 use crate::lock;
+use crate::times::{parse_rfc3339, rfc3339};
 
 /// A cache entry is used until this long before it expires.
 pub const MARGIN: Duration = Duration::minutes(5);
@@ -59,7 +59,7 @@ impl Slot {
         match self {
             Slot::Mfa => format!("{account}.mfa"),
             Slot::Session => format!("{account}.session"),
-            Slot::Role(arn) => format!("{account}.role.{}", encode(arn)),
+            Slot::Role(arn) => format!("{account}.role.{}", crate::percent::encode(arn)),
         }
     }
 
@@ -73,19 +73,6 @@ impl Slot {
             _ => format!("escalating {account}"),
         }
     }
-}
-
-/// Bytes outside `[A-Za-z0-9._-]` as `%XX`, so every role ARN gets its own file name.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// What a cache file says at a given time.
@@ -220,11 +207,16 @@ impl Cache {
     /// The state of a slot at `now`. A corrupt, unreadable or untrusted file is absent, with a
     /// warning.
     pub fn state(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> State {
+        self.state_within(account, slot, now, MARGIN)
+    }
+
+    /// The state of a slot at `now`, valid only with more than `window` left.
+    pub fn state_within(&self, account: &str, slot: &Slot, now: OffsetDateTime, window: Duration) -> State {
         let path = self.path(account, slot);
         let Some(dir) = self.open_for_reading() else { return State::Absent };
         let Some(bytes) = read_file(&dir, &path) else { return State::Absent };
         match parse(&bytes, slot) {
-            Some(entry) if entry.expiration - MARGIN > now => State::Valid(entry),
+            Some(entry) if entry.expiration - window > now => State::Valid(entry),
             Some(entry) => State::Expired(entry.expiration),
             None => {
                 error::warn(format_args!(
@@ -238,7 +230,18 @@ impl Cache {
 
     /// The valid entry of a slot at `now`, if any.
     pub fn valid(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> Option<Entry> {
-        match self.state(account, slot, now) {
+        self.valid_within(account, slot, now, MARGIN)
+    }
+
+    /// The entry of a slot at `now` if it has more than `window` left.
+    pub fn valid_within(
+        &self,
+        account: &str,
+        slot: &Slot,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> Option<Entry> {
+        match self.state_within(account, slot, now, window) {
             State::Valid(entry) => Some(entry),
             _ => None,
         }
@@ -390,7 +393,7 @@ impl Cache {
         error::usage(format!(
             "cannot write the cache at {}: {}; check the space and permissions of {} or set STSENV_CACHE_DIR",
             path.display(),
-            crate::accounts::io_reason(e),
+            error::io_reason(e),
             self.dir.display()
         ))
     }
@@ -410,7 +413,7 @@ impl Cache {
             let Ok(file) = entry.file_name().into_string() else { continue };
             let Some(stem) = file.strip_suffix(".json") else { continue };
             let Some((account, encoded)) = stem.split_once(".role.") else { continue };
-            if let Some(arn) = decode(encoded) {
+            if let Some(arn) = crate::percent::decode(encoded) {
                 found.entry(account.to_owned()).or_default().push(arn);
             }
         }
@@ -456,34 +459,6 @@ fn read_file(dir: &Dir, path: &Path) -> Option<Vec<u8>> {
             None
         }
     }
-}
-
-/// The inverse of `encode`.
-fn decode(encoded: &str) -> Option<String> {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Format a time as RFC 3339 in UTC with whole seconds, ending in `Z`.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
 fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
@@ -537,13 +512,8 @@ mod tests {
 
     #[test]
     fn role_names_encode_uniquely() {
-        assert_eq!(encode("arn:aws:iam::1:role/a/b"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
-        assert_ne!(encode("role/a_b"), encode("role/a/b"));
-    }
-
-    #[test]
-    fn rfc3339_is_utc_with_z() {
-        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap() + Duration::milliseconds(250);
-        assert_eq!(rfc3339(t.to_offset(time::macros::offset!(+2))), "2023-11-14T22:13:20Z");
+        let stem = |arn: &str| Slot::Role(arn.to_owned()).stem("Personal");
+        assert_eq!(stem("arn:aws:iam::1:role/a/b"), "personal.role.arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
+        assert_ne!(stem("role/a_b"), stem("role/a/b"));
     }
 }

@@ -51,7 +51,7 @@ pub fn acquire(file: &File, mode: Mode, doing: &str, path: &Path, timeout: Durat
         Mode::Exclusive => file.try_lock(),
     };
     let failed = |e: std::io::Error| {
-        error::usage(format!("cannot lock {}: {}", path.display(), crate::accounts::io_reason(&e)))
+        error::usage(format!("cannot lock {}: {}", path.display(), crate::error::io_reason(&e)))
     };
     match attempt() {
         Ok(()) => return Ok(Duration::ZERO),

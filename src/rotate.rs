@@ -15,12 +15,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::atomic;
-use crate::cmd::Context;
+use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{self, Result};
-use crate::escalate::Target;
 use crate::iam::Iam;
 use crate::sts::Sts;
+use crate::target::Target;
 
 /// How long to wait for a new key to work (IAM's eventual consistency).
 pub const VERIFY_FOR: Duration = Duration::from_secs(10);
@@ -141,7 +141,7 @@ fn rotation_lock(dir: &Path, name: &str, timeout: Duration) -> Result<std::fs::F
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(&path)
         .map_err(|e| {
-            error::usage(format!("cannot lock {}: {}", path.display(), crate::accounts::io_reason(&e)))
+            error::usage(format!("cannot lock {}: {}", path.display(), crate::error::io_reason(&e)))
         })?;
     crate::lock::acquire(
         &file,
@@ -172,7 +172,7 @@ impl Files<'_> {
     /// pair under its exclusive lock.
     fn replace(&self, id: &str, secret: &str) -> Result<()> {
         let io = |path: &Path, e: std::io::Error| {
-            error::usage(format!("cannot write {}: {}", path.display(), crate::accounts::io_reason(&e)))
+            error::usage(format!("cannot write {}: {}", path.display(), crate::error::io_reason(&e)))
         };
         for path in [&self.access, &self.secret] {
             let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
