@@ -186,8 +186,12 @@ impl Cache {
 
     /// Take the slot's exclusive lock, waiting for another process that holds it.
     pub fn lock(&self, account: &str, slot: &Slot) -> Result<Lock> {
+        self.lock_stem(&slot.stem(account))
+    }
+
+    fn lock_stem(&self, stem: &str) -> Result<Lock> {
         self.ensure_dir()?;
-        let path = self.dir.join(format!("{}.lock", slot.stem(account)));
+        let path = self.dir.join(format!("{stem}.lock"));
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -285,6 +289,52 @@ impl Cache {
 }
 
 impl Cache {
+    /// Remove cached sessions: every one (`account` None), an account's, or one slot of it;
+    /// each under its slot's lock, so an escalation that holds it finishes writing first and
+    /// no file is removed halfway. (The lock files stay: removing one another process waits on
+    /// would let a third lock a new file beside it.) Returns the file names removed, sorted.
+    pub fn clear(&self, account: Option<&str>, slot: Option<&Slot>) -> Result<Vec<String>> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+            {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(self.write_error(&self.dir, &e)),
+        };
+        let wanted = |stem: &str| match (account, slot) {
+            (None, _) => true,
+            (Some(account), Some(slot)) => stem == slot.stem(account),
+            (Some(account), None) => {
+                let account = account.to_ascii_lowercase();
+                let role = stem
+                    .strip_prefix(&format!("{account}.role."))
+                    .and_then(crate::percent::decode)
+                    .is_some_and(|arn| arn.starts_with("arn:"));
+                role || [Slot::Mfa, Slot::Session].iter().any(|s| stem == s.stem(&account))
+            }
+        };
+        let mut stems: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|file| file.strip_suffix(".json").map(str::to_owned))
+            .filter(|stem| !stem.starts_with('.') && wanted(stem))
+            .collect();
+        stems.sort();
+        let mut removed = Vec::new();
+        for stem in stems {
+            let _lock = self.lock_stem(&stem)?;
+            let path = self.dir.join(format!("{stem}.json"));
+            match fs::remove_file(&path) {
+                Ok(()) => removed.push(format!("{stem}.json")),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(self.write_error(&path, &e)),
+            }
+        }
+        Ok(removed)
+    }
+
     /// Role ARNs with a cache file, by lower-case account name (decoded from the file names).
     pub fn role_arns(&self) -> BTreeMap<String, Vec<String>> {
         let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
