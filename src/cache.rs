@@ -422,6 +422,52 @@ mod tests {
     }
 
     #[test]
+    fn clear_picks_the_files_of_the_account_asked_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache { dir: tmp.path().join("stsenv") };
+        let role = |arn: &str| Slot::Role(arn.to_owned());
+        let later = OffsetDateTime::now_utc() + Duration::hours(1);
+        let slots = [
+            ("personal", Slot::Mfa),
+            ("personal", Slot::Session),
+            ("personal", role("arn:aws:iam::1:role/Admin")),
+            // A dotted account name that starts like the other, and a role name ending in .mfa.
+            ("personal.x", Slot::Mfa),
+            ("personal.x", role("arn:aws:iam::1:role/ops.mfa")),
+            ("work", Slot::Mfa),
+        ];
+        let fill = || {
+            for (account, slot) in &slots {
+                let credentials = Credentials {
+                    access_key_id: Secret::new("ASIAEXAMPLE"),
+                    secret_access_key: Secret::new("secret"),
+                    session_token: Some(Secret::new("token")),
+                    expiration: Some(later),
+                };
+                cache.write(slot, &Entry::new(account, slot, credentials).unwrap()).unwrap();
+            }
+        };
+        let left = || {
+            slots
+                .iter()
+                .filter(|(a, s)| cache.path(a, s).exists())
+                .map(|(a, s)| (*a, s.clone()))
+                .collect::<Vec<_>>()
+        };
+        fill();
+        assert_eq!(cache.clear(Some("Personal"), None).unwrap().len(), 3);
+        assert_eq!(left(), slots[3..].to_vec());
+        assert_eq!(
+            cache.clear(Some("personal.x"), Some(&role("arn:aws:iam::1:role/ops.mfa"))).unwrap().len(),
+            1
+        );
+        assert_eq!(left(), vec![slots[3].clone(), slots[5].clone()]);
+        assert_eq!(cache.clear(None, None).unwrap().len(), 2);
+        assert!(left().is_empty());
+        assert!(Cache { dir: tmp.path().join("none") }.clear(None, None).unwrap().is_empty());
+    }
+
+    #[test]
     fn temp_file_names() {
         assert_eq!(temp_file_stem(".personal.mfa.123.0.tmp"), Some("personal.mfa"));
         assert_eq!(temp_file_stem(".a.b.role.arn%3Ax.9.12.tmp"), Some("a.b.role.arn%3Ax"));
