@@ -409,3 +409,51 @@ fn the_clock_is_read_again_after_waiting() {
     assert_eq!(fault.count(), 1);
     assert!(err.iter().any(|l| l.starts_with("New session for account personal")), "{err:?}");
 }
+
+#[test]
+fn a_hard_linked_entry_or_a_symlinked_lock_is_not_used() {
+    let fault = Fault::start(Mode::ok());
+    let mut home = Home::new();
+    home.keys("personal", ACCESS_KEY, SECRET_KEY).keys("work", ACCESS_KEY, SECRET_KEY);
+    home.accounts(ACCOUNTS);
+    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
+    home.cache_session("work", Slot::Mfa, "WORKTOKENWORKTOKEN", expiration);
+    // Another account's entry linked in as this one's: the file has two links, so it may be
+    // anyone's file, and neither name is trusted.
+    let dir = home.cache_dir();
+    std::fs::hard_link(dir.join("work.mfa.json"), dir.join("personal.mfa.json")).unwrap();
+    for account in ["personal", "work"] {
+        let out = home.stsenv(&["switch", account, "--shell", "bash"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stdout(&out).contains("WORKTOKEN"), "{account}: {}", stdout(&out));
+        let file = dir.join(format!("{account}.mfa.json"));
+        assert!(
+            stderr(&out).contains(&format!(
+                "stsenv: warning: the cache file {} has other hard links (it may be another file's), so it is not used; remove it with: rm {}",
+                file.display(),
+                file.display()
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A lock file that is a symlink is not followed: a clear error, the target untouched.
+    let target = home.path().join("elsewhere");
+    std::fs::write(&target, "keep").unwrap();
+    std::os::unix::fs::symlink(&target, dir.join("personal.mfa.lock")).unwrap();
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--force"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let lock = dir.join("personal.mfa.lock");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "stsenv: the lock file {} is a symlink: stsenv does not use it; remove it with: rm {}\n",
+            lock.display(),
+            lock.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert_eq!(fault.count(), 0);
+}
