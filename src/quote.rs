@@ -88,11 +88,13 @@ pub fn statements(shell: Shell, assignments: &[(&str, Option<&[u8]>)]) -> String
 /// no statements: see [`statements`].
 pub fn set_var(shell: Shell, name: &str, value: &[u8]) -> String {
     debug_assert!(is_name(name), "invalid variable name {name:?}");
+    if shell == Shell::Nu {
+        return statements(shell, &[(name, Some(value))]);
+    }
     let value = quote(shell, value);
     match shell {
-        Shell::Bash | Shell::Zsh => format!("builtin export {name}={value};\n"),
         Shell::Fish => format!("set -gx {name} {value};\n"),
-        Shell::Nu => statements(shell, &[(name, Some(value.as_bytes()))]),
+        _ => format!("builtin export {name}={value};\n"),
     }
 }
 
@@ -204,7 +206,6 @@ fn quote_json(value: &str) -> String {
 mod tests {
     use super::*;
 
-    const ALL: [Shell; 4] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Nu];
 
     #[test]
     fn empty() {
@@ -271,10 +272,12 @@ mod tests {
     }
 
     #[test]
-    fn statements() {
+    fn single_statements() {
         assert_eq!(set_var(Shell::Bash, "AWS_PROFILE", b"dev"), "builtin export AWS_PROFILE='dev';\n");
         assert_eq!(set_var(Shell::Zsh, "AWS_PROFILE", b"a\tb"), "builtin export AWS_PROFILE=$'a\\x09b';\n");
         assert_eq!(set_var(Shell::Fish, "AWS_PROFILE", b"-e"), "set -gx AWS_PROFILE '-e';\n");
+        assert_eq!(set_var(Shell::Nu, "AWS_PROFILE", b"a\"b"), "{\"set\":{\"AWS_PROFILE\":\"a\\\"b\"},\"unset\":[]}\n");
+        assert_eq!(unset_var(Shell::Nu, "AWS_PROFILE"), "{\"set\":{},\"unset\":[\"AWS_PROFILE\"]}\n");
         assert_eq!(unset_var(Shell::Bash, "AWS_PROFILE"), "builtin unset AWS_PROFILE;\n");
         assert_eq!(unset_var(Shell::Zsh, "AWS_PROFILE"), "builtin unset AWS_PROFILE;\n");
         assert_eq!(unset_var(Shell::Fish, "AWS_PROFILE"), "set -e -g AWS_PROFILE; or true;\n");
