@@ -8,7 +8,7 @@
 # Run a stsenv command and apply its output; on failure the shell is left unchanged.
 __stsenv_eval() {
   # With set -x on, the code holding the secrets would be traced: trace none of it.
-  if [[ $- == *x* ]]; then
+  if { [[ $- == *x* ]]; } 2>/dev/null; then
     { builtin set +x; } 2>/dev/null
     local __stsenv_status=0
     __stsenv_eval "$@" || __stsenv_status=$?

@@ -108,7 +108,8 @@ fn render(shell: Shell, assignments: &[Assignment]) -> Result<String> {
             .eq(VARIABLES.iter().copied().filter(|v| assignments.iter().any(|a| a.0 == *v)))
     );
     if shell == Shell::Nu
-        && let Some((name, _)) = assignments.iter().find(|(_, v)| v.as_deref().is_some_and(|v| !quote::nu_holds(v)))
+        && let Some((name, _)) =
+            assignments.iter().find(|(_, v)| v.as_deref().is_some_and(|v| !quote::nu_holds(v)))
     {
         return Err(usage(format!(
             "the value for {name} is not valid UTF-8, which nushell's $env cannot hold: AWS keys are plain \

@@ -75,8 +75,11 @@ pub fn statements(shell: Shell, assignments: &[(&str, Option<&[u8]>)]) -> String
             Some(format!("\"{name}\":{}", quote(shell, (*value)?)))
         })
         .collect();
-    let unset: Vec<String> =
-        assignments.iter().filter(|(_, value)| value.is_none()).map(|(name, _)| format!("\"{name}\"")).collect();
+    let unset: Vec<String> = assignments
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
     format!("{{\"set\":{{{}}},\"unset\":[{}]}}\n", set.join(","), unset.join(","))
 }
 
@@ -206,7 +209,6 @@ fn quote_json(value: &str) -> String {
 mod tests {
     use super::*;
 
-
     #[test]
     fn empty() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
@@ -228,7 +230,10 @@ mod tests {
 
     #[test]
     fn nu_statements_are_one_object() {
-        let out = statements(Shell::Nu, &[("A", Some(b"x".as_slice())), ("B", None), ("C", Some(b"'")), ("D", None)]);
+        let out = statements(
+            Shell::Nu,
+            &[("A", Some(b"x".as_slice())), ("B", None), ("C", Some(b"'")), ("D", None)],
+        );
         assert_eq!(out, "{\"set\":{\"A\":\"x\",\"C\":\"'\"},\"unset\":[\"B\",\"D\"]}\n");
         assert_eq!(statements(Shell::Nu, &[]), "{\"set\":{},\"unset\":[]}\n");
         assert_eq!(
@@ -276,7 +281,10 @@ mod tests {
         assert_eq!(set_var(Shell::Bash, "AWS_PROFILE", b"dev"), "builtin export AWS_PROFILE='dev';\n");
         assert_eq!(set_var(Shell::Zsh, "AWS_PROFILE", b"a\tb"), "builtin export AWS_PROFILE=$'a\\x09b';\n");
         assert_eq!(set_var(Shell::Fish, "AWS_PROFILE", b"-e"), "set -gx AWS_PROFILE '-e';\n");
-        assert_eq!(set_var(Shell::Nu, "AWS_PROFILE", b"a\"b"), "{\"set\":{\"AWS_PROFILE\":\"a\\\"b\"},\"unset\":[]}\n");
+        assert_eq!(
+            set_var(Shell::Nu, "AWS_PROFILE", b"a\"b"),
+            "{\"set\":{\"AWS_PROFILE\":\"a\\\"b\"},\"unset\":[]}\n"
+        );
         assert_eq!(unset_var(Shell::Nu, "AWS_PROFILE"), "{\"set\":{},\"unset\":[\"AWS_PROFILE\"]}\n");
         assert_eq!(unset_var(Shell::Bash, "AWS_PROFILE"), "builtin unset AWS_PROFILE;\n");
         assert_eq!(unset_var(Shell::Zsh, "AWS_PROFILE"), "builtin unset AWS_PROFILE;\n");

@@ -48,7 +48,11 @@ fn nu_binary() -> Option<PathBuf> {
     let dir = std::env::var_os("STSENV_NODE")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
-    fs::read_dir(dir.join("node_modules/@nushell")).ok()?.flatten().map(|e| e.path().join("bin/nu")).find(|p| p.is_file())
+    fs::read_dir(dir.join("node_modules/@nushell"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin/nu"))
+        .find(|p| p.is_file())
 }
 
 /// The shell's binary, or `None` (after a loud message) if it is not installed
@@ -515,7 +519,8 @@ fn values_round_trip_through_real_shells() {
         let handles: Vec<_> = SHELLS
             .iter()
             .map(|&shell| {
-                let (values, chunk) = if shell == Shell::Nu { (&nu_values, nu_chunk) } else { (&values, chunk) };
+                let (values, chunk) =
+                    if shell == Shell::Nu { (&nu_values, nu_chunk) } else { (&values, chunk) };
                 scope.spawn(move || {
                     let Some(bin) = shell_binary(shell) else {
                         return (shell, None, Vec::new());

@@ -17,7 +17,8 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
     if let Some(account) = &args.roles {
-        let account = Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
+        let account =
+            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
         let accounts = ctx.accounts()?;
         let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
         return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());

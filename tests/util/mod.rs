@@ -63,21 +63,21 @@ pub fn shell_program(shell: &str) -> PathBuf {
     }
 }
 
-/// Options and definitions of a hostile user, set before the functions are loaded: the scenario
+/// Options and definitions of a hostile user (one line), set before the functions are loaded: the scenario
 /// table runs again under them in bash and zsh (and fish, with a function named `source`), and
 /// must give the same results. Aliases (a function in fish) named like the builtins the functions
 /// and the emitted code use would print HIJACKED.
 pub fn hostile_prelude(shell: &str) -> Option<&'static str> {
     match shell {
         "bash" => Some(
-            "set -euo pipefail\nshopt -s nullglob failglob extglob expand_aliases\n\
-             alias export='echo HIJACKED' unset='echo HIJACKED' command='echo HIJACKED' eval='echo HIJACKED'\n",
+            "set -euo pipefail; shopt -s nullglob failglob extglob expand_aliases; \
+             alias export='echo HIJACKED' unset='echo HIJACKED' command='echo HIJACKED' eval='echo HIJACKED'",
         ),
         "zsh" => Some(
-            "setopt KSH_ARRAYS SH_WORD_SPLIT NO_UNSET WARN_CREATE_GLOBAL ERR_EXIT PIPE_FAIL NO_FUNCTION_ARGZERO\n\
-             alias export='echo HIJACKED' unset='echo HIJACKED' command='echo HIJACKED' eval='echo HIJACKED'\n",
+            "setopt KSH_ARRAYS SH_WORD_SPLIT NO_UNSET WARN_CREATE_GLOBAL ERR_EXIT PIPE_FAIL NO_FUNCTION_ARGZERO; \
+             alias export='echo HIJACKED' unset='echo HIJACKED' command='echo HIJACKED' eval='echo HIJACKED'",
         ),
-        "fish" => Some("function source; echo HIJACKED; end\n"),
+        "fish" => Some("function source; echo HIJACKED; end"),
         _ => None,
     }
 }
@@ -216,11 +216,18 @@ impl Home {
         plain
     }
 
+    /// A scenario run once, without the hostile run (for steps whose output depends on the
+    /// shell's options themselves).
+    pub fn scenario_once(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
+        self.scenario_with(shell, steps, None)
+    }
+
     /// One run of a scenario; under `hostile` (errexit on), a failing step ends the shell as it
     /// would the user's: an EXIT trap records that step, and the next steps run in a new shell
     /// with the environment it left.
     fn scenario_with(&self, shell: &str, steps: &[&str], hostile: Option<&str>) -> Vec<Step> {
-        let out = self.path().join(format!("scenario-{shell}{}", if hostile.is_some() { "-hostile" } else { "" }));
+        let out =
+            self.path().join(format!("scenario-{shell}{}", if hostile.is_some() { "-hostile" } else { "" }));
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out).unwrap();
         let dir = out.display().to_string();
@@ -253,7 +260,11 @@ impl Home {
                 String::from_utf8_lossy(&result.stderr),
                 script
             );
-            assert!(done > 0, "{shell} scenario ran no step: {}\n{script}", String::from_utf8_lossy(&result.stderr));
+            assert!(
+                done > 0,
+                "{shell} scenario ran no step: {}\n{script}",
+                String::from_utf8_lossy(&result.stderr)
+            );
             start += done;
             // The environment the shell that ended left, for the next one.
             let last = std::fs::read(out.join(format!("{}.env", start - 1))).unwrap();
@@ -267,8 +278,13 @@ impl Home {
         }
         (0..steps.len())
             .map(|i| {
-                let read = |ext: &str| std::fs::read(out.join(format!("{i}.{ext}"))).unwrap();
+                let path = |ext: &str| out.join(format!("{i}.{ext}"));
+                let read = |ext: &str| std::fs::read(path(ext)).unwrap();
                 let status = String::from_utf8(read("status")).unwrap().trim().parse().unwrap();
+                // nushell writes a failed step's output file only when it printed something.
+                let read = |ext: &str| {
+                    if shell == "nu" { std::fs::read(path(ext)).unwrap_or_default() } else { read(ext) }
+                };
                 let mut stdout = String::from_utf8_lossy(&read("out")).into_owned();
                 // nushell gives a function's value without the line end its REPL would show.
                 if shell == "nu" && !stdout.is_empty() && !stdout.ends_with('\n') {
@@ -280,7 +296,13 @@ impl Home {
                     status,
                     stdout,
                     stderr: String::from_utf8_lossy(&read("err")).into_owned(),
-                    env: parse_env(&read("env")).into_iter().filter(|(k, _)| k != "_" && k != "SHLVL").collect(),
+                    // (nushell exports its own LAST_EXIT_CODE after a failure.)
+                    env: parse_env(&read("env"))
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            k != "_" && k != "SHLVL" && !(shell == "nu" && k == "LAST_EXIT_CODE")
+                        })
+                        .collect(),
                 }
             })
             .collect()
@@ -301,8 +323,17 @@ fn parse_env(dump: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// The script of a scenario's steps from `first` on, for one shell. nushell loads the module
 /// the README way (saved to a file, then `source`d); a step `NAME=value command` runs the
 /// command with that variable (`with-env` in nushell).
-fn scenario_script(shell: &str, steps: &[&str], first: usize, dir: &str, hostile: Option<&str>, home: &Path) -> String {
-    let mut script = hostile.unwrap_or_default().to_owned();
+fn scenario_script(
+    shell: &str,
+    steps: &[&str],
+    first: usize,
+    dir: &str,
+    hostile: Option<&str>,
+    home: &Path,
+) -> String {
+    // One line, so that line numbers (in zsh's xtrace) are the same with and without it.
+    let nothing = if shell == "nu" { "null" } else { "true" };
+    let mut script = format!("{}\n", hostile.unwrap_or(nothing));
     match shell {
         "fish" => script.push_str("stsenv init fish | builtin source\n"),
         "nu" => {
@@ -320,7 +351,7 @@ fn scenario_script(shell: &str, steps: &[&str], first: usize, dir: &str, hostile
         // A leading backslash, so that the user's alias for eval does not apply to this line.
         _ => script.push_str(&format!("\\eval \"$(stsenv init {shell})\"\n")),
     }
-    if hostile.is_some() && shell != "fish" {
+    if shell == "bash" || shell == "zsh" {
         script.push_str(&format!(
             "trap '__stsenv_s=$?; [ -e \"{dir}/$__stsenv_step.status\" ] || {{ echo \"$__stsenv_s\" >\"{dir}/$__stsenv_step.status\"; env -0 >\"{dir}/$__stsenv_step.env\"; }}' EXIT\n"
         ));
