@@ -6,6 +6,8 @@
 
 # Run a stsenv command and apply its output; on failure the shell is left unchanged.
 function __stsenv_eval
+    # With fish_trace on, the code holding the secrets would be traced: trace none of it.
+    set -l fish_trace
     # stsenv prints its code at once on success and nothing on failure, so the pipe is safe;
     # a pipe, unlike a command substitution, keeps the caller's stderr redirection.
     command stsenv $argv[1] --shell fish $argv[2..-1] | builtin source

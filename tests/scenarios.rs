@@ -275,6 +275,7 @@ fn prompt_functions_keep_the_users_match_variables() {
 
 #[test]
 fn with_xtrace_on_no_secret_is_traced() {
+    // bash and zsh: set -x; fish: fish_trace (below).
     let home = home();
     let token = "SESSIONTOKENTRACEDNEVER";
     home.cache_session("work", Slot::Mfa, token, OffsetDateTime::now_utc() + Duration::hours(2));
@@ -292,6 +293,25 @@ fn with_xtrace_on_no_secret_is_traced() {
         }
         s.expect("AWS_SESSION_TOKEN", Some(token));
         assert!(steps[1].managed().is_empty(), "{shell}");
+    }
+    // fish traces to the shell's own stderr, whatever a block's redirection says.
+    if shells().contains(&"fish") {
+        let mut cmd = std::process::Command::new("fish");
+        cmd.args([
+            "--no-config",
+            "--private",
+            "-c",
+            "stsenv init fish | source; set fish_trace 1; ec2switch personal; ec2switch work; set -e fish_trace; \
+             test \"$AWS_SESSION_TOKEN\" = SESSIONTOKENTRACEDNEVER",
+        ]);
+        home.apply(&mut cmd);
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "fish: {stderr}");
+        assert!(stderr.contains("ec2switch work"), "fish traced nothing: {stderr}");
+        for secret in [SECRET_KEY, token, "tmpsecret/"] {
+            assert!(!stderr.contains(secret), "fish traced a secret: {stderr}");
+        }
     }
 }
 
