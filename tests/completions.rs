@@ -43,7 +43,7 @@ fn wrappers_complete_account_names() {
             "fish" => "complete -C 'ec2switch pe'",
             _ => NU_COMPLETE.replace("FUNCTION", "ec2switch").leak(),
         };
-        let steps = home.scenario(shell, &[step]);
+        let steps = home.scenario_table(shell, &[step]);
         let mut got: Vec<&str> = steps[0].stdout.lines().map(|l| l.split('\t').next().unwrap()).collect();
         got.sort();
         assert_eq!(got, ["perf-test", "personal"], "{shell}: {}", steps[0].stderr);
@@ -78,7 +78,7 @@ fn ec2role_completes_the_accounts_role_keys() {
             "fish" => "complete -C 'ec2role pe'",
             _ => NU_COMPLETE.replace("FUNCTION", "ec2role").leak(),
         };
-        let steps = home.scenario(shell, &[step]);
+        let steps = home.scenario_table(shell, &[step]);
         let mut got: Vec<&str> = steps[0].stdout.lines().map(|l| l.split('\t').next().unwrap()).collect();
         got.sort();
         assert_eq!(got, ["peer-admin", "perf"], "{shell}: {}", steps[0].stderr);

@@ -131,7 +131,7 @@ fn defined_functions(home: &Home, shell: &str) -> Vec<String> {
         "fish" => "functions --all --names | string split ,",
         _ => "scope commands | where type == custom | get name | str join (char nl)",
     };
-    let steps = home.scenario_once(shell, &[list]);
+    let steps = home.scenario(shell, &[list]);
     let after: Vec<String> = steps[0]
         .stdout
         .split([',', '\n'])

@@ -36,7 +36,7 @@ fn switch_sets_every_variable_and_clears_stale_ones() {
     let expiration = (OffsetDateTime::now_utc() + Duration::hours(6)).replace_nanosecond(0).unwrap();
     let cached = home.cache_session("work", Slot::Mfa, "FwoGZXIvYXdzEXAMPLETOKEN/+=", expiration);
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &["ec2switch personal", "ec2switch work", "ec2switch personal", "ec2now", "ec2unset", "ec2now"],
         );
@@ -102,7 +102,7 @@ fn failures_leave_the_shell_unchanged() {
     let home = home();
     home.keys("empty", "\n", "x");
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &["ec2switch personal", "ec2switch persnal", "ec2switch empty", "ec2switch ../personal"],
         );
@@ -125,8 +125,8 @@ fn the_users_own_region_is_kept_and_given_back() {
     let mut home = home();
     home.set("AWS_REGION", "ap-south-1");
     for shell in shells() {
-        let steps =
-            home.scenario(shell, &["ec2switch work", "ec2switch personal", "ec2switch work", "ec2unset"]);
+        let steps = home
+            .scenario_table(shell, &["ec2switch work", "ec2switch personal", "ec2switch work", "ec2unset"]);
         steps[0].expect("AWS_REGION", Some("ap-south-1"));
         steps[1].expect("AWS_REGION", Some("eu-west-1"));
         steps[1].expect("AWS_DEFAULT_REGION", Some("eu-west-1"));
@@ -147,7 +147,7 @@ fn expired_cache_falls_back_to_long_term_keys() {
         OffsetDateTime::now_utc() + Duration::minutes(4),
     );
     for shell in shells() {
-        let steps = home.scenario(shell, &["ec2switch WORK"]);
+        let steps = home.scenario_table(shell, &["ec2switch WORK"]);
         let s = &steps[0];
         assert!(s.stderr.contains("Cache expired for account work"), "{}", s.stderr);
         s.expect("STSENV_KIND", Some("keys"));
@@ -167,7 +167,7 @@ fn listing_accounts_and_the_prompt_function() {
         OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(40),
     );
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &[
                 "ec2switch",
@@ -201,8 +201,8 @@ fn the_prompt_function_starts_no_process() {
     );
     // nushell: its function over $env, the same way.
     for shell in shells().into_iter().filter(|s| *s != "fish") {
-        let steps =
-            home.scenario(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
+        let steps = home
+            .scenario_table(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
         assert_eq!(steps[1].stdout, "work:mfa 42m\n", "{shell}: {}", steps[1].stderr);
         assert_eq!(steps[1].stderr, "", "{shell}");
     }
@@ -212,7 +212,7 @@ fn the_prompt_function_starts_no_process() {
 fn help_and_version_through_the_functions_change_nothing() {
     let home = home();
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &[
                 "ec2switch personal",
@@ -256,7 +256,7 @@ fn prompt_functions_keep_the_users_match_variables() {
             "bash" => ("[[ xyz =~ (y)(z) ]]", "echo \"${BASH_REMATCH[*]}\""),
             _ => ("[[ xyz =~ (y)(z) ]]", "echo \"$MATCH ${match[*]}\""),
         };
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &[
                 "ec2switch work",
@@ -278,9 +278,14 @@ fn with_xtrace_on_no_secret_is_traced() {
     // bash and zsh: set -x; fish: fish_trace (below).
     let home = home();
     let token = "SESSIONTOKENTRACEDNEVER";
-    home.cache_session("work", Slot::Mfa, token, OffsetDateTime::now_utc() + Duration::hours(2));
+    home.cache_session(
+        "work",
+        Slot::Mfa,
+        token,
+        OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(30),
+    );
     for shell in shells().into_iter().filter(|s| *s == "bash" || *s == "zsh") {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &["{ set -x; ec2switch personal; ec2switch work; set +x; }", "{ set -x; ec2unset; set +x; }"],
         );
@@ -321,7 +326,7 @@ fn nushell_refuses_a_value_it_cannot_hold() {
     home.write_secret("bytes.access_key", ACCESS_KEY.as_bytes());
     home.write_secret("bytes.secret_key", b"secret\xff\xfe");
     for shell in shells() {
-        let steps = home.scenario(shell, &["ec2switch personal", "ec2switch bytes"]);
+        let steps = home.scenario_table(shell, &["ec2switch personal", "ec2switch bytes"]);
         let s = &steps[1];
         if shell == "nu" {
             assert_eq!(s.status, 2, "{}", s.stderr);

@@ -201,9 +201,15 @@ impl Home {
 
     /// Run a scenario in a real shell: load the wrappers, then run each step (the same text
     /// in every shell) and record after each one the exported environment and the status.
-    /// In bash, zsh and fish the same steps run again under `hostile_prelude`, and must give the
-    /// same statuses, output and environment.
     pub fn scenario(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
+        self.scenario_with(shell, steps, None)
+    }
+
+    /// The shared scenario table (tests/scenarios.rs): a scenario, then in bash, zsh and fish
+    /// the same steps again under `hostile_prelude`, which must give the same statuses, output
+    /// and environment. The steps must leave no state that changes a second run (no STS call,
+    /// no cache written).
+    pub fn scenario_table(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
         let plain = self.scenario_with(shell, steps, None);
         if let Some(prelude) = hostile_prelude(shell) {
             let hostile = self.scenario_with(shell, steps, Some(prelude));
@@ -214,12 +220,6 @@ impl Home {
             }
         }
         plain
-    }
-
-    /// A scenario run once, without the hostile run (for steps whose output depends on the
-    /// shell's options themselves).
-    pub fn scenario_once(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
-        self.scenario_with(shell, steps, None)
     }
 
     /// One run of a scenario; under `hostile` (errexit on), a failing step ends the shell as it
