@@ -25,6 +25,17 @@ fn completion_files_are_current() {
 }
 
 #[test]
+fn there_is_no_completion_script_for_nushell() {
+    // The module of `stsenv init nu` completes the functions; stsenv says so instead of printing
+    // another shell's script.
+    let out = Home::new().stsenv(&["completions", "nu"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stsenv init nu") && stderr.lines().count() == 1, "{stderr}");
+}
+
+#[test]
 fn wrappers_complete_account_names() {
     let home = Home::new();
     for name in ["personal", "perf-test", "work"] {
