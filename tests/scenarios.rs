@@ -2,7 +2,8 @@
 //! stsenv prints, and every variable is checked byte for byte after each step (bash, zsh and
 //! fish again under a hostile user's options and aliases: see `util::hostile_prelude`).
 
-use stsenv::cache::{Slot, rfc3339};
+use stsenv::cache::Slot;
+use stsenv::times::rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells};
