@@ -150,6 +150,9 @@ def main():
         targets.append({"measurement": key, "limit": limit, "unit": unit, "value": value, "met": value <= limit})
     targets.append({"measurement": "stsenv_prompt processes", "limit": 0, "unit": "processes",
                     "value": processes, "met": processes == 0})
+    for shell, started in no_fork.items():
+        targets.append({"measurement": "no-fork prompt processes (%s, 10 prompts)" % shell, "limit": 0,
+                        "unit": "processes", "value": started, "met": started == 0})
     if "moto-round-trip" in by_key and "stsenv-mfa-fresh" in by_key:
         own = by_key["stsenv-mfa-fresh"]["median_ms"] - by_key["moto-round-trip"]["median_ms"]
     else:
