@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use time::{Duration, OffsetDateTime};
 
-use crate::util::{Home, on_path, shells, shells_required};
+use crate::util::{Home, hostile_prelude, on_path, shells, shells_required};
 
 /// The lines of the README's fenced block in `lang` that contains `marker`, and the prompt its
 /// comment shows (after `# ` on the line that sets the prompt).
@@ -31,12 +31,12 @@ fn readme_recipe(lang: &str, marker: &str) -> (String, String) {
 
 /// Run `recipe` in an interactive `shell` (a startup file with the wrappers and the recipe, then
 /// ten empty commands on stdin) under strace; the prompts it drew (stderr) and the processes it started.
-fn ten_prompts(home: &Home, shell: &str, recipe: &str) -> (String, usize) {
+fn ten_prompts(home: &Home, shell: &str, prelude: &str, recipe: &str) -> (String, usize) {
     let init = home.path().join(format!("init.{shell}"));
     std::fs::write(&init, home.stsenv(&["init", shell]).stdout).unwrap();
     // As from the startup file: the init line's functions, then the recipe.
     let rc = home.path().join(format!("rc.{shell}"));
-    std::fs::write(&rc, format!("source {}\n{recipe}\n", init.display())).unwrap();
+    std::fs::write(&rc, format!("{prelude}\nsource {}\n{recipe}\n", init.display())).unwrap();
     let input = format!("source {}\n{}", rc.display(), ":\n".repeat(10));
     let trace = home.path().join(format!("{shell}.strace"));
     let mut cmd = Command::new("strace");
@@ -91,10 +91,13 @@ fn readme_prompt_recipes_draw_what_they_show_without_a_fork() {
         };
         // `\$` and `%#` show `#` for root (CI runs as root).
         let shown = if root { shown.replace(['$', '%'], "#") } else { shown };
-        let (prompts, started) = ten_prompts(&home, shell, &recipe);
-        let drawn = prompts.matches(&format!("{shown} ")).count();
-        assert!(drawn >= 10, "{shell}: {drawn} prompts `{shown} ` in:\n{prompts}");
-        assert_eq!(started, 0, "{shell}: the recipe started processes:\n{recipe}");
+        // Also after the hostile user's options and aliases of the scenario tests.
+        for prelude in [":", hostile_prelude(shell).unwrap()] {
+            let (prompts, started) = ten_prompts(&home, shell, prelude, &recipe);
+            let drawn = prompts.matches(&format!("{shown} ")).count();
+            assert!(drawn >= 10, "{shell} ({prelude}): {drawn} prompts `{shown} ` in:\n{prompts}");
+            assert_eq!(started, 0, "{shell} ({prelude}): the recipe started processes:\n{recipe}");
+        }
     }
 }
 
@@ -110,7 +113,7 @@ fn the_prompt_in_a_command_substitution_forks_at_every_prompt() {
             "bash" => "PS1='$(stsenv_prompt) \\$ '",
             _ => "setopt PROMPT_SUBST; PROMPT='$(stsenv_prompt) %# '",
         };
-        let (prompts, started) = ten_prompts(&home, shell, recipe);
+        let (prompts, started) = ten_prompts(&home, shell, ":", recipe);
         assert!(prompts.contains("personal:mfa 11h58m "), "{shell}: {prompts}");
         assert!(started >= 10, "{shell}: {started} processes for ten prompts");
     }
