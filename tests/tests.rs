@@ -16,6 +16,7 @@ mod now;
 mod permissions;
 mod policy;
 mod profile;
+mod prompt;
 mod scenarios;
 mod sources;
 mod sts;

@@ -1,5 +1,6 @@
 //! `stsenv list`: the accounts, whether their keys are present, the state of their cached
-//! sessions and roles; `--names`: one name a line, for completion.
+//! sessions and roles; `--names`: one name a line, `--roles ACCOUNT`: its role keys, for
+//! completion.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,13 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     if args.names {
         let names = key_dir.names()?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
+    }
+    if let Some(account) = &args.roles {
+        let account =
+            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
+        let accounts = ctx.accounts()?;
+        let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
+        return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());
     }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
