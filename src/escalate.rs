@@ -34,8 +34,9 @@ impl Target {
                 )));
             }
         };
-        let name = ctx.key_dir().resolve(&typed)?;
-        Target::with_accounts(ctx, name, ctx.accounts()?)
+        let accounts = ctx.accounts()?;
+        let name = ctx.key_dir().resolve_in(&typed, &accounts)?;
+        Target::with_accounts(ctx, name, accounts)
     }
 
     /// The target for an account name as spelled in the key directory, with these accounts.
@@ -90,15 +91,28 @@ impl Target {
     /// `<arn>mfa/<user>` when there is a user name; with where it came from.
     pub fn mfa_serial(&self, account: &Account) -> Option<(String, String)> {
         if let Some(serial) = &account.mfa_serial {
-            return Some((serial.clone(), "mfa_serial in the accounts file".to_owned()));
+            return Some((serial.clone(), FROM_MFA_SERIAL.to_owned()));
         }
-        let from = match self.user_source {
-            UserSource::Accounts => "user in the accounts file".to_owned(),
-            UserSource::File => format!("{}.user", self.name),
-            UserSource::Env(var) => format!("${var}"),
-            UserSource::None => return None,
-        };
-        Some((account.mfa_serial(&self.user), format!("guessed from the user name in {from}")))
+        if self.user_source == UserSource::None {
+            return None;
+        }
+        Some((account.mfa_serial(&self.user), self.user_source.describe(&self.name)))
+    }
+}
+
+/// Where an explicit serial comes from.
+const FROM_MFA_SERIAL: &str = "from `mfa_serial` in the accounts file";
+
+impl UserSource {
+    /// Where the user name came from, for messages: `from `user` in the accounts file`,
+    /// `from personal.user`, `guessed from $USER`.
+    pub fn describe(self, account: &str) -> String {
+        match self {
+            UserSource::Accounts => "from `user` in the accounts file".to_owned(),
+            UserSource::File => format!("from {account}.user"),
+            UserSource::Env(var) => format!("guessed from ${var}"),
+            UserSource::None => "no user name".to_owned(),
+        }
     }
 }
 
@@ -107,7 +121,8 @@ pub struct Device {
     pub serial: String,
     /// Where the serial came from when stsenv did not ask IAM (for messages).
     pub from: Option<String>,
-    /// The user name to ask the code for.
+    /// The user name to ask the code for, or the device's serial (an ARN) when the user name is
+    /// only a guess.
     pub user: String,
 }
 
@@ -116,7 +131,13 @@ impl Target {
     /// the one device IAM lists for the keys' user.
     pub fn device(&self, account: &Account, long_term: &Credentials, ctx: &Context) -> Result<Device> {
         if let Some((serial, from)) = self.mfa_serial(account) {
-            return Ok(Device { serial, from: Some(from), user: self.user.clone() });
+            // An explicit serial with only a guessed user name ($USER): the prompt names the
+            // device, not a user name that may not be the device's.
+            let user = match (&account.mfa_serial, self.user_source) {
+                (Some(serial), UserSource::Env(_) | UserSource::None) => serial.clone(),
+                _ => self.user.clone(),
+            };
+            return Ok(Device { serial, from: Some(from), user });
         }
         let (caller, devices) = crate::discover::devices(long_term, &self.region, &ctx.env)?;
         let user = caller.user.unwrap_or_default();
@@ -130,9 +151,9 @@ impl Device {
     /// the real one.
     pub fn explain(&self, e: error::Error, account: &str) -> error::Error {
         match &self.from {
-            Some(from) if from.starts_with("guessed") && e.message.contains("rejected") => error::Error {
+            Some(from) if from != FROM_MFA_SERIAL && e.message.contains("rejected") => error::Error {
                 message: format!(
-                    "{}; the MFA serial {} was {from}: stsenv mfa-device list {account} shows the real one",
+                    "{}; stsenv used the MFA serial {}, made from the user name ({from}), which may not be your device: stsenv mfa-device list {account} shows the real one",
                     e.message, self.serial
                 ),
                 ..e

@@ -17,7 +17,9 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     let (slot, command) = match &args.role {
         Some(role) => {
             let accounts = ctx.accounts()?;
-            let arn = accounts.require(name, "--role")?.role_arn(role);
+            let account = accounts.require(name, "--role")?;
+            account.check_role(role)?;
+            let arn = account.role_arn(role);
             (Slot::Role(arn), format!("stsenv role --account {name} {role}"))
         }
         None => (Slot::Mfa, format!("ec2mfa {name}")),

@@ -71,6 +71,7 @@ pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
     }
     let target = Target::resolve(ctx, req.account, "ec2role --account")?;
     let account = target.account("ec2role")?;
+    account.check_role(req.role)?;
     let role_arn = account.role_arn(req.role);
     let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
     let session_name = req.session_name.map_or_else(|| default_session_name(&target.user), str::to_owned);
@@ -116,9 +117,10 @@ pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
 
 pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     // A profile that cannot be written is refused before any prompt or STS call.
+    let Some(role) = args.role.as_deref() else { return list(args, ctx) };
     let profile = ctx.profile_request(&args.profile)?;
     let req = RoleRequest {
-        role: &args.role,
+        role,
         account: args.account.as_deref(),
         code: args.code.as_deref(),
         duration: args.duration,
@@ -128,6 +130,7 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     };
     let assumed = assume(&req, ctx)?;
     assumed.report(ctx);
+    shorter_than_asked(&assumed, role, args, ctx);
     let Assumed { target, role_name, entry, .. } = &assumed;
     let description = format!("role {role_name} of stsenv account {}", target.name);
     super::write_profile(profile.as_ref(), entry, &description)?;
@@ -156,6 +159,43 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
             Ok(code)
         }
     }
+}
+
+/// `ec2role` alone: the account's roles, as `Possible accounts` lists the accounts.
+fn list(args: &Role, ctx: &Context) -> Result<String> {
+    let target = Target::resolve(ctx, args.account.as_deref(), "ec2role --account")?;
+    let account = target.account("ec2role")?;
+    let roles = account.describe_roles();
+    if roles.is_empty() {
+        say(format!(
+            "Possible roles of account {}: none in the accounts file; ec2role NAME assumes {}role/NAME, or name them in \"roles\": {{\"admin\": \"arn:...:role/Admin\"}}",
+            target.name, account.arn
+        ));
+    } else {
+        say(format!("Possible roles of account {}: {}", target.name, roles.join(", ")));
+    }
+    Ok(String::new())
+}
+
+/// Cached credentials reused although `--duration` asked for more than they have left: say so,
+/// and how to get new ones.
+fn shorter_than_asked(assumed: &Assumed, typed: &str, args: &Role, ctx: &Context) {
+    let Some(duration) = args.duration else { return };
+    let left = assumed.entry.seconds_left(ctx.now);
+    if assumed.fresh || left >= i64::from(duration) {
+        return;
+    }
+    let chained = ctx.cache().valid(&assumed.target.name, &crate::cache::Slot::Mfa, ctx.now).is_some();
+    let cap = if chained && duration > CHAINED_MAX {
+        " (at most 1h00m: chained from the MFA session, AWS allows no more)"
+    } else {
+        ""
+    };
+    say(format!(
+        "Reusing the cached credentials of role {} ({} left, less than --duration {duration}); ec2role {typed} --force --duration {duration} gets new ones{cap}",
+        assumed.role_name,
+        format_left(left)
+    ));
 }
 
 /// `stsenv-<user>`, kept to the characters and length AWS allows.
