@@ -66,7 +66,7 @@ impl KeyDir {
     /// which file is missing, and how to add it.
     pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
         self.resolve(typed).map_err(|e| match accounts.find(typed) {
-            Some(account) if names::is_valid(typed) => error::usage(format!(
+            Some(account) if names::is_valid(typed) && self.path.is_dir() => error::usage(format!(
                 "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
                 account.name,
                 self.file(&account.name, "access_key").display(),

@@ -8,6 +8,7 @@ mod cache;
 mod completions;
 mod crash;
 mod errors;
+mod first_hour;
 mod hygiene;
 mod iam;
 mod init;
