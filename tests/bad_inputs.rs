@@ -199,8 +199,13 @@ fn cases() -> Vec<Case> {
         // Key files.
         case("keys: secret missing", MFA, 2, "personal.secret_key: it does not exist")
             .setup(|h| std::fs::remove_file(h.creds().join("personal.secret_key")).unwrap()),
-        case("keys: access missing", &["switch", "personal"], 2, "personal.access_key does not exist; add them with")
-            .setup(|h| std::fs::remove_file(h.creds().join("personal.access_key")).unwrap()),
+        case(
+            "keys: access missing",
+            &["switch", "personal"],
+            2,
+            "personal.access_key does not exist; add them with",
+        )
+        .setup(|h| std::fs::remove_file(h.creds().join("personal.access_key")).unwrap()),
         case("keys: access empty", &["switch", "personal"], 2, "personal.access_key is empty")
             .setup(key_file("personal.access_key", b"")),
         case("keys: secret whitespace", MFA, 2, "personal.secret_key is empty")

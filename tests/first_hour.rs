@@ -301,3 +301,126 @@ fn help_puts_the_global_options_last_and_not_on_now() {
     let out = home.stsenv(&["--creds-dir", "/nonexistent", "list", "--names"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// The first fenced block of `kind` after `heading` in README.md.
+fn readme_block(heading: &str, kind: &str) -> String {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find(heading).unwrap_or_else(|| panic!("no {heading} in README.md"))..];
+    let start = section.find(&format!("```{kind}\n")).unwrap() + kind.len() + 4;
+    let end = start + section[start..].find("```").unwrap();
+    section[start..end].to_owned()
+}
+
+#[test]
+fn readme_aws_config_recipe_works_after_ec2unset() {
+    let moto = Moto::start(false);
+    let user = moto.user("jbrowne");
+    let mut home = Home::new();
+    home.user_keys("personal", &user).accounts(ACCOUNTS);
+    home.use_moto(&moto);
+    // The recipe as written, as ~/.aws/config.
+    let recipe = readme_block("### AWS CLI and SDKs through `~/.aws/config`", "ini");
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(home.path().join(".aws/config"), &recipe).unwrap();
+    for shell in shells() {
+        let steps = home.scenario(
+            shell,
+            &[
+                "ec2mfa personal -c 123456",
+                "ec2role admin",
+                "ec2unset",
+                "aws sts get-caller-identity --profile personal-mfa --query Account --output text",
+                "aws sts get-caller-identity --profile personal-admin --query Arn --output text",
+            ],
+        );
+        assert_eq!(steps[1].status, 0, "{shell}: {}", steps[1].stderr);
+        // ec2unset leaves no region behind: the profile's own `region` is what the CLI uses.
+        assert_eq!(steps[2].stderr, "Keys unset\n", "{shell}");
+        steps[2].expect("AWS_REGION", None);
+        steps[2].expect("AWS_DEFAULT_REGION", None);
+        assert_eq!(steps[3].status, 0, "{shell}: {}", steps[3].stderr);
+        assert_eq!(steps[3].stdout.trim(), "123456789012", "{shell}");
+        assert_eq!(steps[4].status, 0, "{shell}: {}", steps[4].stderr);
+        assert_eq!(steps[4].stdout.trim(), "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne");
+    }
+    // The README's transcript shows what ec2unset prints.
+    let transcript = readme_block("## Using it", "console");
+    assert!(transcript.contains("$ ec2unset\nKeys unset\n"), "{transcript}");
+}
+
+#[test]
+fn readme_first_setup_by_hand_makes_private_files() {
+    let moto = Moto::start(false);
+    let user = moto.user("jbrowne");
+    let mut home = Home::new();
+    home.use_moto(&moto);
+    std::fs::remove_dir_all(home.creds()).unwrap();
+    // An "editor" that pastes the right key into the file it is given.
+    let editor = home.path().join("paste");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  *.access_key) printf '%s\\n' '{}' >\"$1\" ;;\n  *.secret_key) printf '%s\\n' '{}' >\"$1\" ;;\nesac\n",
+            user.access_key, user.secret_key
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let recipe = readme_block("## First setup by hand", "sh");
+    let mut cmd = Command::new("bash");
+    home.apply(&mut cmd);
+    cmd.env("EDITOR", &editor).args(["--noprofile", "--norc", "-u", "-c", &format!("umask 022\n{recipe}")]);
+    let out = cmd.output().unwrap();
+    let mode = |p: &std::path::Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions()) & 0o777
+    };
+    assert_eq!(mode(&home.creds()), 0o700);
+    for file in ["personal.access_key", "personal.secret_key"] {
+        assert_eq!(mode(&home.creds().join(file)), 0o600, "{file}");
+    }
+    // doctor, the recipe's last line: the files, the accounts file and the keys are all fine.
+    let report = stdout(&out) + &stderr(&out);
+    for line in [
+        format!("ok    key directory {}", home.creds().display()),
+        format!("ok    accounts file {} (1 account)", home.accounts_path().display()),
+        format!("ok    {}", home.creds().join("personal.secret_key").display()),
+        "ok    personal: in the accounts file, account 123456789012".to_owned(),
+        "ok    personal: the keys work: arn:aws:iam::123456789012:user/jbrowne".to_owned(),
+    ] {
+        assert!(report.contains(&line), "missing {line:?} in\n{report}");
+    }
+    assert!(!report.contains("open to group"), "{report}");
+    let out = home.stsenv(&["switch", "personal"]);
+    assert!(out.status.success() && !stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
+fn zsh_functions_complete_only_when_loaded_after_compinit() {
+    if !crate::util::on_path("zsh") && !crate::util::shells_required() {
+        eprintln!("SKIPPING: zsh is not installed");
+        return;
+    }
+    let home = Home::new();
+    let script = r#"eval "$(stsenv init zsh)"
+print -r -- "before compinit: ${_comps[ec2switch]-none}"
+autoload -Uz compinit && compinit -u -D
+eval "$(stsenv init zsh)"
+print -r -- "after compinit: ${_comps[ec2switch]-none}""#;
+    let mut cmd = Command::new("zsh");
+    home.apply(&mut cmd);
+    cmd.args(["--no-rcs", "-c", script]);
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        stdout(&out),
+        "before compinit: none\nafter compinit: __stsenv_complete_accounts\n",
+        "{}",
+        stderr(&out)
+    );
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains("with the\nline before it `ec2switch <Tab>` and `ec2mfa <Tab>` offer file names"),
+        "README says why"
+    );
+}
