@@ -219,6 +219,12 @@ pub struct List {
     /// One account name a line (for completion)
     #[arg(long)]
     pub names: bool,
+    /// The keys of the account's `roles`, one a line (for completion)
+    #[arg(long, conflicts_with = "names")]
+    pub roles: bool,
+    /// With --roles: the account (default: $STSENV_ACCOUNT)
+    #[arg(short = 'a', long, value_name = "ACCOUNT", requires = "roles")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -424,3 +424,69 @@ print -r -- "after compinit: ${_comps[ec2switch]-none}""#;
         "README says why"
     );
 }
+
+#[test]
+fn stsenv_command_completes_account_and_role_names_in_real_shells() {
+    let mut home = Home::new();
+    home.keys("personal", ACCESS_KEY, SECRET_KEY).keys("work", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
+    home.set("TERM", "dumb").set("STSENV_ACCOUNT", "personal");
+    // STS is never reached: each completed line, run on the terminal, is refused with a message
+    // naming what was completed.
+    home.set("AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+    let completions = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let typed = [
+        ("stsenv switch pe\t", " --shell bash\n", "use the function: ec2switch personal ("),
+        ("stsenv --creds-dir ~/aws-creds mfa w\t", "\n", "use the function: ec2mfa work ("),
+        ("stsenv role ad\t", " --format shell\n", "use the function: ec2role admin ("),
+        (
+            "stsenv role --account personal re\t",
+            " --format shell\n",
+            "use the function: ec2role readonly --account personal (",
+        ),
+    ];
+    for shell in shells() {
+        if shell == "fish" {
+            // fish's own completion machinery, on the checked-in file.
+            let script = format!(
+                "source {}/stsenv.fish; complete -C 'stsenv switch pe'; echo ==; complete -C 'stsenv role '; echo ==; complete -C 'stsenv role -a personal r'; echo ==; complete -C 'stsenv mfa --duration 900 w'",
+                completions.display()
+            );
+            let mut cmd = Command::new("fish");
+            home.apply(&mut cmd);
+            cmd.args(["--no-config", "--private", "-c", &script]);
+            let out = cmd.output().unwrap();
+            assert_eq!(
+                stdout(&out),
+                "personal\n==\nadmin\nreadonly\n==\nreadonly\n==\nwork\n",
+                "{}",
+                stderr(&out)
+            );
+            continue;
+        }
+        // bash and zsh interactive on a terminal, a Tab typed as a person does.
+        let (argv, load): (&[&str], String) = match shell {
+            "bash" => (
+                &["bash", "--noprofile", "--norc", "-i"],
+                format!("source {}/stsenv.bash\n", completions.display()),
+            ),
+            _ => (
+                &["zsh", "-f", "-i"],
+                format!("fpath=({} $fpath); autoload -Uz compinit; compinit -u -D\n", completions.display()),
+            ),
+        };
+        let mut keys = vec![load];
+        for (line, rest, _) in typed {
+            keys.push(line.to_owned());
+            keys.push(rest.to_owned());
+        }
+        keys.push("exit\n".to_owned());
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_type.py");
+        let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
+        home.apply(&mut cmd);
+        cmd.arg(script).args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let screen = stdout(&cmd.output().unwrap());
+        for (line, _, completed) in typed {
+            assert!(screen.contains(completed), "{shell}: `{line}` not completed:\n{screen}");
+        }
+    }
+}

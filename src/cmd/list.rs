@@ -16,6 +16,9 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
     let accounts = ctx.accounts()?;
+    if args.roles {
+        return roles(args, ctx, &accounts);
+    }
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
     // Every account of the key directory and of the accounts file, once, ignoring case.
     let mut rows: BTreeMap<String, (String, bool)> = BTreeMap::new();
@@ -84,4 +87,19 @@ fn render(table: &[[String; 4]]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `--roles`: the keys of the account's `roles`, one a line; only keys a shell can offer as they
+/// are (no space or control character), since completion puts them on the command line.
+fn roles(args: &List, ctx: &Context, accounts: &crate::accounts::Accounts) -> Result<String> {
+    let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
+        return Ok(String::new());
+    };
+    let account = accounts.require(name, "--roles")?;
+    Ok(account
+        .roles
+        .keys()
+        .filter(|key| !key.is_empty() && !key.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .map(|key| format!("{key}\n"))
+        .collect())
 }
