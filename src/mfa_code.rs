@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::accounts::{Account, io_reason};
+use crate::accounts::Account;
 use crate::env::Env;
-use crate::error::{self, Result};
+use crate::error::{self, Result, io_reason};
 use crate::keys::{self, KeyDir};
 
 /// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
