@@ -201,6 +201,15 @@ fn roles_get_what_accounts_get() {
         "stsenv: 'amdin' is not a role of account personal (did you mean admin?); for the role of that name, type role/amdin\n"
     );
     assert_eq!(stdout(&out), "");
+    // Wherever a role is named: credential-process and clear too.
+    for args in [
+        &["credential-process", "personal", "--role", "amdin"][..],
+        &["clear", "personal", "--role", "amdin"],
+    ] {
+        let out = home.stsenv(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("(did you mean admin?)"), "{args:?}: {}", stderr(&out));
+    }
     assert_eq!(fault.count(), 0);
     // The same in the functions, in every shell; ec2role alone lists the roles.
     for shell in shells() {

@@ -13,8 +13,9 @@ pub fn run(args: &Completions) -> Result<String> {
     Ok(script(args.shell))
 }
 
-/// The subcommands whose first positional argument is an account (else a role) name.
-const NAMED: &[(&str, bool)] = &[("switch", true), ("mfa", true), ("role", false)];
+/// The subcommands whose first positional argument is an account or role name (the hooks say
+/// which).
+const NAMED: &[&str] = &["switch", "mfa", "role"];
 
 /// The completion script; `completions/` holds these, checked by a test.
 pub fn script(shell: Shell) -> String {
@@ -30,18 +31,20 @@ pub fn script(shell: Shell) -> String {
     // `generate` has built the command: the global options are on every subcommand now.
     let patterns = Patterns::of(&command);
     match shell {
-        Shell::Bash => format!("{generated}\n{}", patterns.fill(BASH_HOOK, " | ")),
+        Shell::Bash => format!("{generated}\n{}", patterns.fill(BASH_HOOK, " | ", false)),
         Shell::Zsh => {
             // clap's function becomes `_stsenv_clap`; `_stsenv` (the name compdef and the
             // file's autoloading call) looks for a name position first.
             let renamed = generated.replacen("\n_stsenv() {\n", "\n_stsenv_clap() {\n", 1);
             let tail = "\nif [ \"$funcstack[1]\" = \"_stsenv\" ]; then";
             match renamed.rfind(tail) {
-                Some(at) => format!("{}\n{}{}", &renamed[..at], patterns.fill(ZSH_HOOK, "|"), &renamed[at..]),
+                Some(at) => {
+                    format!("{}\n{}{}", &renamed[..at], patterns.fill(ZSH_HOOK, "|", false), &renamed[at..])
+                }
                 None => renamed,
             }
         }
-        Shell::Fish => format!("{generated}\n{}", patterns.fill(FISH_HOOK, " ")),
+        Shell::Fish => format!("{generated}\n{}", patterns.fill(FISH_HOOK, " ", true)),
     }
 }
 
@@ -74,7 +77,7 @@ impl Patterns {
             .map(|flag| format!("*:{flag}"))
             .collect();
         let (mut values, mut accounts) = (Vec::new(), Vec::new());
-        for (name, _) in NAMED {
+        for name in NAMED {
             let Some(sub) = command.find_subcommand(name) else { continue };
             for arg in sub.get_arguments().filter(takes_value) {
                 if global_ids.contains(&arg.get_id().as_str()) {
@@ -89,10 +92,10 @@ impl Patterns {
 
     /// The template with each list as `case` patterns: bash and zsh match unquoted patterns
     /// (the flags hold no other special character), fish quoted ones.
-    fn fill(&self, template: &str, separator: &str) -> String {
+    fn fill(&self, template: &str, separator: &str, quote: bool) -> String {
         let quoted = |list: &[String]| {
             list.iter()
-                .map(|p| if separator == " " { format!("'{p}'") } else { p.clone() })
+                .map(|p| if quote { format!("'{p}'") } else { p.clone() })
                 .collect::<Vec<_>>()
                 .join(separator)
         };
