@@ -20,3 +20,4 @@ mod profile;
 mod scenarios;
 mod sources;
 mod sts;
+mod trust;
