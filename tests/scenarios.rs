@@ -279,7 +279,7 @@ fn with_xtrace_on_no_secret_is_traced() {
     // bash and zsh: set -x; fish: fish_trace (below).
     let home = home();
     let token = "SESSIONTOKENTRACEDNEVER";
-    // (59 s before a minute boundary: the hostile run says the same time left however late it runs.)
+    // (59 s from a minute boundary, so the hostile run, moments later, says the same time left.)
     home.cache_session(
         "work",
         Slot::Mfa,
