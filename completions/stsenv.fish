@@ -128,6 +128,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l user -d 'The IA
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l max-mfa-age -d 'role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l allow-assume-role-with-mfa -d 'deny-without-mfa: also allow sts:AssumeRole with the long-term keys (for roles longer than 1 h, assumed with an MFA code); every role they may assume must then require MFA in its trust policy (role-trust-mfa)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F

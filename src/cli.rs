@@ -94,6 +94,11 @@ pub struct Policy {
     /// role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)
     #[arg(long, value_name = "SECONDS")]
     pub max_mfa_age: Option<u32>,
+    /// deny-without-mfa: also allow sts:AssumeRole with the long-term keys (for roles longer than
+    /// 1 h, assumed with an MFA code); every role they may assume must then require MFA in its
+    /// trust policy (role-trust-mfa)
+    #[arg(long)]
+    pub allow_assume_role_with_mfa: bool,
 }
 
 #[derive(Debug, Subcommand)]

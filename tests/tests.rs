@@ -20,3 +20,4 @@ mod prompt;
 mod scenarios;
 mod sources;
 mod sts;
+mod trust;

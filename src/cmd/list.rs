@@ -33,7 +33,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     for account in &accounts.accounts {
         rows.entry(account.name.to_ascii_lowercase()).or_insert((account.name.clone(), false));
     }
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     let role_files = cache.role_arns();
     let mut table =
         vec![["ACCOUNT".to_owned(), "KEYS".to_owned(), "MFA SESSION".to_owned(), "ROLES".to_owned()]];

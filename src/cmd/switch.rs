@@ -29,7 +29,7 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let shell = args.shell.shell;
 
     // Everything that can fail happens before any message, so an error is one line.
-    let (credentials, kind, cache_message) = match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+    let (credentials, kind, cache_message) = match ctx.cache()?.state(&name, &Slot::Mfa, ctx.now) {
         State::Valid(entry) => {
             let left = format_left(entry.seconds_left(ctx.now));
             (entry.credentials, Kind::Mfa, format!("Cache is valid for account {name} ({left} left)"))

@@ -89,13 +89,15 @@ pub struct Home {
     pub vars: Vec<(String, OsString)>,
     /// Directories put on PATH after the binary's.
     pub extra_path: Vec<PathBuf>,
+    /// The second user commands run as (`Home::become_user`), if not the test's own.
+    pub run_as: Option<OtherUser>,
 }
 
 impl Home {
     pub fn new() -> Home {
         let dir = tempfile::Builder::new().prefix("stsenv-test").tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("aws-creds")).unwrap();
-        Home { dir, vars: Vec::new(), extra_path: Vec::new() }
+        Home { dir, vars: Vec::new(), extra_path: Vec::new(), run_as: None }
     }
 
     pub fn path(&self) -> &Path {
@@ -153,7 +155,7 @@ impl Home {
     }
 
     pub fn cache(&self) -> Cache {
-        Cache { dir: self.cache_dir() }
+        Cache::new(self.cache_dir())
     }
 
     /// Put temporary credentials in the cache, as `mfa` will.
@@ -170,9 +172,29 @@ impl Home {
         entry
     }
 
+    /// From now on every command of this home runs as `user`, who is given the home.
+    pub fn become_user(&mut self, user: &OtherUser) -> &mut Self {
+        user.give(self.path());
+        self.run_as = Some(user.clone());
+        self
+    }
+
+    /// `program` to run in this home, as its user (`become_user`) if it has one.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = match &self.run_as {
+            Some(user) => user.command(program),
+            None => Command::new(program),
+        };
+        self.apply(&mut cmd);
+        cmd
+    }
+
     /// The environment every command gets: nothing of the developer's.
     pub fn apply(&self, cmd: &mut Command) {
-        let bin_dir = bin().parent().unwrap().to_owned();
+        let bin_dir = match self.run_as {
+            Some(_) => other_user_bin().parent().unwrap().to_owned(),
+            None => bin().parent().unwrap().to_owned(),
+        };
         let dirs = std::iter::once(bin_dir)
             .chain(self.extra_path.iter().cloned())
             .chain(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
@@ -194,9 +216,8 @@ impl Home {
 
     /// The stsenv binary with these arguments, in this home.
     pub fn stsenv(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(bin());
-        self.apply(&mut cmd);
-        cmd.args(args).output().unwrap()
+        let program = if self.run_as.is_some() { other_user_bin() } else { bin() };
+        self.command(program).args(args).output().unwrap()
     }
 
     /// Run a scenario in a real shell: load the wrappers, then run each step (the same text
@@ -446,4 +467,112 @@ pub fn nu_bin() -> Option<PathBuf> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
     let modules = dir.join("node_modules/@nushell");
     std::fs::read_dir(modules).ok()?.flatten().map(|e| e.path().join("bin/nu")).find(|p| p.is_file())
+}
+
+/// The second user of the tests about who may read or write a file: the system user
+/// `stsenv-test`, made with `useradd` when missing (by any test, in any test process: a
+/// concurrent `useradd` that finds it made is fine). Only root can make it and switch to it
+/// (`setpriv`); CI runs as root, so there this never fails, and elsewhere it is None.
+#[derive(Clone, Debug)]
+pub struct OtherUser {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+pub const OTHER_USER: &str = "stsenv-test";
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The second user; None (with a note) when the tests do not run as root, a failure in CI.
+pub fn other_user() -> Option<OtherUser> {
+    static USER: std::sync::OnceLock<Option<OtherUser>> = std::sync::OnceLock::new();
+    USER.get_or_init(|| {
+        if !is_root() {
+            assert!(
+                !shells_required(),
+                "CI runs as root, so the tests that need a second user run; this one is not root"
+            );
+            eprintln!(
+                "SKIPPING the second-user part: not root, so no `useradd` and no `setpriv` (CI runs it)"
+            );
+            return None;
+        }
+        for tool in ["useradd", "setpriv", "id"] {
+            assert!(
+                on_path(tool) || Path::new("/usr/sbin").join(tool).is_file(),
+                "{tool} is missing: apt-get install passwd util-linux"
+            );
+        }
+        let id = |flag: &str| -> Option<u32> {
+            let out = Command::new("id").args([flag, OTHER_USER]).output().ok()?;
+            String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+        };
+        for _ in 0..50 {
+            if let (Some(uid), Some(gid)) = (id("-u"), id("-g")) {
+                return Some(OtherUser { uid, gid });
+            }
+            // Exit 9: made meanwhile by another test process; 10: /etc/passwd locked by one.
+            let _ = Command::new("useradd")
+                .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER_USER])
+                .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .stderr(Stdio::null())
+                .status();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("cannot make the test user {OTHER_USER} with useradd");
+    })
+    .clone()
+}
+
+impl OtherUser {
+    /// `program` run as this user: `setpriv --reuid --regid --clear-groups`.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new("setpriv");
+        cmd.arg(format!("--reuid={}", self.uid))
+            .arg(format!("--regid={}", self.gid))
+            .arg("--clear-groups")
+            .arg("--")
+            .arg(program);
+        cmd
+    }
+
+    /// Make `path` (and everything under it) this user's.
+    pub fn give(&self, path: &Path) {
+        let status = Command::new("chown")
+            .args(["-R", "-h", &format!("{}:{}", self.uid, self.gid)])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "chown -R {}", path.display());
+    }
+}
+
+/// The stsenv binary where the second user can run it: the built one if every directory above
+/// it lets others through, else a copy in a world-readable temp directory (made once).
+pub fn other_user_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let built = bin();
+        let open = built
+            .ancestors()
+            .skip(1)
+            .all(|d| std::fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0));
+        if open {
+            return built;
+        }
+        // One copy, replaced by each test process (copy, then rename over it).
+        let dir = std::env::temp_dir().join("stsenv-test-bin");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join("stsenv");
+        let tmp = dir.join(format!(".stsenv.{}", std::process::id()));
+        std::fs::copy(&built, &tmp).unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::rename(&tmp, &copy).unwrap();
+        copy
+    })
+    .clone()
 }
