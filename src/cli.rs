@@ -14,8 +14,9 @@ pub const GLOBAL_OPTIONS: &str = "Global options";
 #[command(
     name = "stsenv",
     version,
-    about = "Switch AWS accounts and escalate to MFA sessions in bash, zsh and fish",
-    after_help = "Load the shell functions with: eval \"$(stsenv init bash)\" (or zsh), or: stsenv init fish | source"
+    propagate_version = true,
+    about = "Switch AWS accounts and escalate to MFA sessions in bash, zsh, fish and nushell",
+    after_help = "Load the shell functions with: eval \"$(stsenv init bash)\" (or zsh), or: stsenv init fish | source; nushell: see stsenv init --help"
 )]
 pub struct Cli {
     /// The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json,
@@ -148,6 +149,9 @@ pub struct Doctor {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "nushell: save the module once, then source it from config.nu:\n  stsenv init nu | save -f ($nu.default-config-dir | path join stsenv.nu)\n  source stsenv.nu"
+)]
 pub struct Init {
     /// The shell to print the functions for
     #[arg(value_enum)]
@@ -226,12 +230,10 @@ pub struct List {
     /// One account name a line (for completion)
     #[arg(long)]
     pub names: bool,
-    /// The keys of the account's `roles`, one a line (for completion)
-    #[arg(long, conflicts_with = "names")]
-    pub roles: bool,
-    /// With --roles: the account (default: $STSENV_ACCOUNT)
-    #[arg(short = 'a', long, value_name = "ACCOUNT", requires = "roles")]
-    pub account: Option<String>,
+    /// The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion);
+    /// default: $STSENV_ACCOUNT
+    #[arg(long, value_name = "ACCOUNT", num_args = 0..=1, default_missing_value = "", conflicts_with = "names")]
+    pub roles: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -107,9 +107,24 @@ fn run(args: Vec<OsString>) -> c_int {
         ) {
             Ok(cli) => stsenv::cmd::run(cli, stsenv::env::Env::from_process(), now),
             Err(e) => match e.kind() {
-                ErrorKind::DisplayHelp
-                | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+                // Through a function (`ec2switch --help`) stdout is evaluated: the help goes to
+                // stderr, stdout stays empty, so the shell prints it and changes nothing.
+                // `stsenv switch --version` names the program, not `stsenv-switch`.
+                ErrorKind::DisplayVersion if for_a_shell(&args) => {
+                    eprintln!("stsenv {}", env!("CARGO_PKG_VERSION"));
+                    return 0;
+                }
+                ErrorKind::DisplayVersion => {
+                    println!("stsenv {}", env!("CARGO_PKG_VERSION"));
+                    return 0;
+                }
+                ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                    if for_a_shell(&args) =>
+                {
+                    eprint!("{e}");
+                    return 0;
+                }
+                ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
                 // Like every other error: one line, stdout empty, exit 2.
                 _ => {
                     eprintln!("stsenv: {}", one_line(&e.to_string(), &args));
@@ -131,6 +146,11 @@ fn run(args: Vec<OsString>) -> c_int {
             c_int::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Whether stdout is for a shell to evaluate: the functions always pass `--shell`.
+fn for_a_shell(args: &[OsString]) -> bool {
+    args.iter().any(|a| a == "--shell" || a.to_str().is_some_and(|a| a.starts_with("--shell=")))
 }
 
 /// clap's usage error on one line: the error, its tip, and which help to read.

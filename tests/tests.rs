@@ -17,6 +17,7 @@ mod now;
 mod permissions;
 mod policy;
 mod profile;
+mod prompt;
 mod scenarios;
 mod sources;
 mod sts;

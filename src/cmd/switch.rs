@@ -39,9 +39,9 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
             (keys.keys(&name)?, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
-    say(cache_message);
     let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };
-    let code = emit::switch(shell, &switch, &ctx.env);
+    let code = emit::switch(shell, &switch, &ctx.env)?;
+    say(cache_message);
     say(format!("Set keys for {} AWS account", kind.label(&name, None)));
     Ok(code)
 }
