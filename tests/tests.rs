@@ -16,5 +16,7 @@ mod permissions;
 mod policy;
 mod profile;
 mod scenarios;
+mod sdk_js;
+mod server;
 mod sources;
 mod sts;

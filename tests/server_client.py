@@ -1,0 +1,88 @@
+"""A child of `stsenv exec --server`: asks the credential server as SDKs do, and as an attacker
+would, and prints what it saw as one JSON object.
+
+usage: server_client.py probe        statuses and bodies for missing, wrong and right tokens
+       server_client.py boto3        GetCallerIdentity with boto3's default chain
+       server_client.py renew UNTIL  fetch + AWS CLI call, sleep until UNIX time UNTIL, again
+"""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+
+URL = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+TOKEN = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+
+
+def ask(headers, path=None, method="GET"):
+    """One request with exactly these headers (a list of pairs, repeats allowed)."""
+    url = urllib.parse.urlsplit(URL)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn.putrequest(method, path or url.path)
+    for name, value in headers:
+        conn.putheader(name, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read().decode()
+    conn.close()
+    return {"status": response.status, "body": body}
+
+
+def fetch():
+    answer = ask([("Authorization", TOKEN)])
+    assert answer["status"] == 200, answer
+    return json.loads(answer["body"])
+
+
+def cli_arn():
+    out = subprocess.run(
+        ["aws", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
+        capture_output=True, text=True,
+    )
+    return {"status": out.returncode, "arn": out.stdout.strip(), "stderr": out.stderr}
+
+
+def main():
+    what = sys.argv[1]
+    if what == "probe":
+        result = {
+            "url": URL,
+            "token_length": len(TOKEN),
+            "none": ask([]),
+            "empty": ask([("Authorization", "")]),
+            "wrong": ask([("Authorization", "0" * len(TOKEN))]),
+            "longer": ask([("Authorization", TOKEN + "0")]),
+            "prefix": ask([("Authorization", TOKEN[:-1])]),
+            "upper": ask([("Authorization", TOKEN.upper())]),
+            "twice": ask([("Authorization", TOKEN), ("Authorization", TOKEN)]),
+            "bearer": ask([("Authorization", "Bearer " + TOKEN)]),
+            "other_path_no_token": ask([], path="/"),
+            "right": ask([("Authorization", TOKEN)]),
+            "post": ask([("Authorization", TOKEN)], method="POST"),
+        }
+    elif what == "boto3":
+        import boto3
+
+        session = boto3.Session()
+        credentials = session.get_credentials()
+        arn = session.client("sts").get_caller_identity()["Arn"]
+        result = {"arn": arn, "method": credentials.method, "access_key": credentials.access_key}
+    elif what == "renew":
+        until = float(sys.argv[2])
+        first_at = time.time()
+        first = fetch()
+        first_cli = cli_arn()
+        time.sleep(max(0.0, until - time.time()))
+        second = fetch()
+        second_cli = cli_arn()
+        result = {"first_at": first_at, "first": first, "first_cli": first_cli,
+                  "second": second, "second_cli": second_cli}
+    else:
+        raise SystemExit(f"unknown command {what}")
+    print(json.dumps(result))
+
+
+main()
