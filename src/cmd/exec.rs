@@ -5,7 +5,7 @@
 //!
 //! With `--server` the command gets no credentials in its environment but the address and token
 //! of a credential server (`crate::server`) that renews them; stsenv stays beside it until it
-//! ends (`crate::child`), then ends the same way.
+//! ends (`crate::supervise`), then ends the same way.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -195,7 +195,7 @@ fn run_with_server(
         server::WINDOW,
     );
     // Before any thread starts, so that only this one ever takes them.
-    let signals = crate::child::Signals::block()?;
+    let signals = crate::supervise::Signals::block()?;
     let switch = emit::Switch {
         account: &target.name,
         kind,
@@ -220,7 +220,7 @@ fn run_with_server(
     server.spawn(renewer)?;
     let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
     let status = signals.wait(&mut child)?;
-    crate::child::end_like(status)
+    crate::supervise::end_like(status)
 }
 
 fn cannot_run(program: &OsStr, e: &std::io::Error) -> error::Error {
