@@ -9,12 +9,12 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::credentials::{Credentials, Kind, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
+use crate::times::{parse_rfc3339, rfc3339};
 
 /// A cache entry is used until this long before it expires.
 pub const MARGIN: Duration = Duration::minutes(5);
@@ -47,22 +47,9 @@ impl Slot {
         match self {
             Slot::Mfa => format!("{account}.mfa"),
             Slot::Session => format!("{account}.session"),
-            Slot::Role(arn) => format!("{account}.role.{}", encode(arn)),
+            Slot::Role(arn) => format!("{account}.role.{}", crate::percent::encode(arn)),
         }
     }
-}
-
-/// Bytes outside `[A-Za-z0-9._-]` as `%XX`, so every role ARN gets its own file name.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// What a cache file says at a given time.
@@ -146,6 +133,11 @@ impl Cache {
 
     /// The state of a slot at `now`. A corrupt or unreadable file is absent, with a warning.
     pub fn state(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> State {
+        self.state_within(account, slot, now, MARGIN)
+    }
+
+    /// The state of a slot at `now`, valid only with more than `window` left.
+    pub fn state_within(&self, account: &str, slot: &Slot, now: OffsetDateTime, window: Duration) -> State {
         let path = self.path(account, slot);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -161,7 +153,7 @@ impl Cache {
             }
         };
         match parse(&bytes, slot) {
-            Some(entry) if entry.expiration - MARGIN > now => State::Valid(entry),
+            Some(entry) if entry.expiration - window > now => State::Valid(entry),
             Some(entry) => State::Expired(entry.expiration),
             None => {
                 error::warn(format_args!(
@@ -175,7 +167,18 @@ impl Cache {
 
     /// The valid entry of a slot at `now`, if any.
     pub fn valid(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> Option<Entry> {
-        match self.state(account, slot, now) {
+        self.valid_within(account, slot, now, MARGIN)
+    }
+
+    /// The entry of a slot at `now` if it has more than `window` left.
+    pub fn valid_within(
+        &self,
+        account: &str,
+        slot: &Slot,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> Option<Entry> {
+        match self.state_within(account, slot, now, window) {
             State::Valid(entry) => Some(entry),
             _ => None,
         }
@@ -275,7 +278,7 @@ impl Cache {
         error::usage(format!(
             "cannot write the cache at {}: {}; check the space and permissions of {} or set STSENV_CACHE_DIR",
             path.display(),
-            crate::accounts::io_reason(e),
+            error::io_reason(e),
             self.dir.display()
         ))
     }
@@ -292,7 +295,7 @@ impl Cache {
             let Ok(file) = entry.file_name().into_string() else { continue };
             let Some(stem) = file.strip_suffix(".json") else { continue };
             let Some((account, encoded)) = stem.split_once(".role.") else { continue };
-            if let Some(arn) = decode(encoded) {
+            if let Some(arn) = crate::percent::decode(encoded) {
                 found.entry(account.to_owned()).or_default().push(arn);
             }
         }
@@ -310,34 +313,6 @@ fn temp_file_stem(name: &str) -> Option<&str> {
     let (stem, pid) = rest.rsplit_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (digits(counter) && digits(pid) && !stem.is_empty()).then_some(stem)
-}
-
-/// The inverse of `encode`.
-fn decode(encoded: &str) -> Option<String> {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Format a time as RFC 3339 in UTC with whole seconds, ending in `Z`.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
 fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
@@ -391,8 +366,9 @@ mod tests {
 
     #[test]
     fn role_names_encode_uniquely() {
-        assert_eq!(encode("arn:aws:iam::1:role/a/b"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
-        assert_ne!(encode("role/a_b"), encode("role/a/b"));
+        let stem = |arn: &str| Slot::Role(arn.to_owned()).stem("Personal");
+        assert_eq!(stem("arn:aws:iam::1:role/a/b"), "personal.role.arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
+        assert_ne!(stem("role/a_b"), stem("role/a/b"));
     }
 
     #[test]
@@ -402,11 +378,5 @@ mod tests {
         for other in ["personal.mfa.123.0.tmp", ".personal.mfa.json", ".x.1.tmp", ".x.a.1.tmp", "..1.2.tmp"] {
             assert_eq!(temp_file_stem(other), None, "{other}");
         }
-    }
-
-    #[test]
-    fn rfc3339_is_utc_with_z() {
-        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap() + Duration::milliseconds(250);
-        assert_eq!(rfc3339(t.to_offset(time::macros::offset!(+2))), "2023-11-14T22:13:20Z");
     }
 }

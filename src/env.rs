@@ -25,11 +25,6 @@ impl Env {
         Env { vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
     }
 
-    /// Remove a variable (for an environment passed on to a later step).
-    pub fn remove(&mut self, name: &str) {
-        self.vars.remove(OsStr::new(name));
-    }
-
     /// The raw value of a variable, if set (possibly empty).
     pub fn get_os(&self, name: &str) -> Option<&OsStr> {
         self.vars.get(OsStr::new(name)).map(OsString::as_os_str)

@@ -25,9 +25,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
-use crate::cache::{Entry, MARGIN, rfc3339};
+use crate::cache::{Entry, MARGIN};
 use crate::credentials::Secret;
 use crate::error::{self, Result};
+use crate::times::rfc3339;
 
 /// Credentials with less than this left are renewed (the SDKs refresh container credentials
 /// inside their own window: botocore 15 and 10 minutes before expiry, the JavaScript SDK 5).

@@ -51,16 +51,9 @@ impl Signals {
 
     /// Start the command with none of the signals blocked (a child inherits the mask).
     pub fn spawn(&self, command: &mut Command) -> io::Result<Child> {
-        // SAFETY: the closure runs between fork and exec and makes only async-signal-safe calls.
+        // SAFETY: `unblock_all` runs between fork and exec and is async-signal-safe.
         unsafe {
-            command.pre_exec(|| {
-                let mut empty: libc::sigset_t = std::mem::zeroed();
-                libc::sigemptyset(&mut empty);
-                match libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut()) {
-                    0 => Ok(()),
-                    rc => Err(io::Error::from_raw_os_error(rc)),
-                }
-            });
+            command.pre_exec(unblock_all);
         }
         command.spawn()
     }
@@ -113,6 +106,20 @@ impl Signals {
             if rc != libc::EINTR {
                 return Err(wait_error(io::Error::from_raw_os_error(rc)));
             }
+        }
+    }
+}
+
+/// Unblock every signal in this thread; for `pre_exec` (it is async-signal-safe), since a child
+/// inherits the mask.
+pub fn unblock_all() -> io::Result<()> {
+    // SAFETY: sigemptyset initialises the set; pthread_sigmask changes this thread's mask only.
+    unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        match libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut()) {
+            0 => Ok(()),
+            rc => Err(io::Error::from_raw_os_error(rc)),
         }
     }
 }

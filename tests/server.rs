@@ -144,7 +144,7 @@ fn server_refuses_requests_without_the_exact_token_and_closes_with_the_child() {
     assert_eq!(seen["right"]["status"], 200, "{seen}");
     let right: serde_json::Value = serde_json::from_str(seen["right"]["body"].as_str().unwrap()).unwrap();
     assert_eq!(right["SecretAccessKey"].as_str(), Some(secret.as_str()));
-    assert_eq!(right["Expiration"].as_str().unwrap(), stsenv::cache::rfc3339(session.expiration));
+    assert_eq!(right["Expiration"].as_str().unwrap(), stsenv::times::rfc3339(session.expiration));
     // The child has ended, so has stsenv: nothing listens on the port any more.
     let url = seen["url"].as_str().unwrap();
     let port: u16 = url.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().parse().unwrap();

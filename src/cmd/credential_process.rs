@@ -4,10 +4,11 @@
 use serde_json::json;
 
 use super::Context;
-use crate::cache::{Slot, rfc3339};
+use crate::cache::Slot;
 use crate::cli::CredentialProcess;
 use crate::error::{self, Result};
 use crate::names;
+use crate::times::rfc3339;
 
 pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     if !names::is_valid(&args.account) {

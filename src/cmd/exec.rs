@@ -4,8 +4,8 @@
 //! its exit status and signals are the command's own, and stdout is the command's alone.
 //!
 //! With `--server` the command gets no credentials in its environment but the address and token
-//! of a credential server (`crate::server`) that renews them; stsenv stays beside it until it
-//! ends (`crate::supervise`), then ends the same way.
+//! of a credential server (`crate::server`) that renews them through the engine; stsenv stays
+//! beside it until it ends (`crate::supervise`), then ends the same way.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -14,17 +14,14 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::Context;
-use super::mfa::{self, SessionRequest};
-use super::role::{self, RoleRequest};
-use crate::cache::{Entry, MARGIN};
 use crate::cli::Exec;
-use crate::credentials::Kind;
 use crate::emit;
-use crate::error::{self, Result};
-use crate::escalate::Target;
+use crate::engine::{Engine, Granted, Request, RoleParams, Want};
+use crate::error::{self, Result, say};
+use crate::mfa_code::Source;
 use crate::server::{self, Renewer, Server};
 
 /// What the child of `--server` never gets: credentials, and the variables that would make its
@@ -46,96 +43,6 @@ const NOT_WITH_SERVER: &[&str] = &[
     "AWS_DEFAULT_PROFILE",
 ];
 
-/// Credentials from one escalation, and what the child's variables say about them.
-struct Escalated {
-    entry: Entry,
-    kind: Kind,
-    role_name: Option<String>,
-    target: Target,
-}
-
-/// What `exec` asked for, owned, so the server can escalate again later.
-#[derive(Clone)]
-struct Want {
-    account: String,
-    role: Option<String>,
-    code: Option<String>,
-    duration: Option<u32>,
-}
-
-impl Want {
-    /// Escalate at `now` to credentials with more than `window` left (the cache's margin when
-    /// the window is smaller), reporting new ones on stderr.
-    fn escalate(&self, ctx: &Context, now: OffsetDateTime, window: Duration) -> Result<Escalated> {
-        // The cache's check, `expiration - MARGIN > now`, at this later time asks for more
-        // than `window` left.
-        let shifted = now + (window - MARGIN).max(Duration::ZERO);
-        let at = |now| Context {
-            env: ctx.env.clone(),
-            config: ctx.config.clone(),
-            creds_dir: ctx.creds_dir.clone(),
-            now,
-        };
-        let (asking, telling) = (at(shifted), at(now));
-        let code = self.code.as_deref();
-        match &self.role {
-            Some(role) => {
-                let req = RoleRequest {
-                    role,
-                    account: Some(&self.account),
-                    code,
-                    duration: self.duration,
-                    session_name: None,
-                    external_id: None,
-                    force: false,
-                };
-                let assumed = role::assume(&req, &asking)?;
-                if assumed.fresh {
-                    assumed.report(&telling);
-                }
-                Ok(Escalated {
-                    entry: assumed.entry,
-                    kind: Kind::Role,
-                    role_name: Some(assumed.role_name),
-                    target: assumed.target,
-                })
-            }
-            None => {
-                let req = SessionRequest {
-                    account: Some(&self.account),
-                    code,
-                    force: false,
-                    duration: self.duration,
-                };
-                let session = mfa::session(&req, &asking)?;
-                if session.fresh {
-                    session.report(&telling);
-                }
-                Ok(Escalated {
-                    entry: session.entry,
-                    kind: session.kind,
-                    role_name: None,
-                    target: session.target,
-                })
-            }
-        }
-    }
-
-    /// The same request for a renewal hours later: a code given once (`-c`, STSENV_TOKEN_CODE)
-    /// is spent by then, so the code comes from mfa_process, NAME.totp or the terminal; `skip`
-    /// stays.
-    fn for_renewal(&self, ctx: &Context) -> (Want, Context) {
-        let skip = |c: &str| c.eq_ignore_ascii_case("skip");
-        let mut env = ctx.env.clone();
-        if !env.get("STSENV_TOKEN_CODE").is_some_and(skip) {
-            env.remove("STSENV_TOKEN_CODE");
-        }
-        let code = self.code.as_deref().filter(|c| skip(c)).map(str::to_owned);
-        let ctx = Context { env, config: ctx.config.clone(), creds_dir: ctx.creds_dir.clone(), now: ctx.now };
-        (Want { code, ..self.clone() }, ctx)
-    }
-}
-
 pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     let Some((program, rest)) = args.command.split_first() else {
         return Err(error::usage(
@@ -144,20 +51,23 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     };
     // A missing command fails before any MFA prompt or STS call.
     let resolved = find_program(program, ctx.env.get_os("PATH"))?;
-    let want = Want {
-        account: args.account.clone(),
-        role: args.role.clone(),
-        code: args.code.clone(),
-        duration: args.duration,
+    let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
+    let want = match &args.role {
+        Some(role) => Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() }),
+        None => Want::Mfa,
     };
+    let mut req = Request::new(Some(args.account.clone()), want, code);
+    req.duration = args.duration;
     if args.server {
-        return run_with_server(&want, ctx, &resolved, program, rest);
+        return run_with_server(req, ctx, &resolved, program, rest);
     }
-    let Escalated { entry, kind, role_name, target } = want.escalate(ctx, ctx.now, Duration::ZERO)?;
+    let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
+    report(&granted, ctx.now);
+    let (target, entry) = (&granted.target, &granted.entry);
     let switch = emit::Switch {
         account: &target.name,
-        kind,
-        role: role_name.as_deref(),
+        kind: granted.kind,
+        role: granted.role_name.as_deref(),
         credentials: &entry.credentials,
         region: target.account_region(),
     };
@@ -176,30 +86,59 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     Err(cannot_run(program, &e))
 }
 
-/// `--server`: escalate (so a prompt comes before the command starts), start the server, run
-/// the command beside it, and end as the command ended.
+/// What the engine made, on stderr (nothing for valid cached credentials).
+fn report(granted: &Granted, now: OffsetDateTime) {
+    if let Some(made) = granted.new_session_summary(now) {
+        say(made);
+    }
+    if granted.fresh {
+        say(granted.summary(now));
+    }
+}
+
+/// `--server`: escalate (so that a prompt comes before the command starts), start the server,
+/// run the command beside it, and end as the command ended.
 fn run_with_server(
-    want: &Want,
+    mut req: Request,
     ctx: &Context,
     resolved: &Path,
     program: &OsStr,
     rest: &[OsString],
 ) -> Result<String> {
+    req.window = server::WINDOW;
     let now = OffsetDateTime::now_utc();
-    let Escalated { entry, kind, role_name, target } = want.escalate(ctx, now, server::WINDOW)?;
+    let granted = Engine::new(ctx).credentials(&req, now)?;
+    report(&granted, now);
     let server = Server::bind()?;
     let url = server.url()?;
-    let (renewal, renewal_ctx) = want.for_renewal(ctx);
+    // Renewals come hours later, when a code given once (-c, STSENV_TOKEN_CODE) is spent: the
+    // code then comes from mfa_process, NAME.totp or the terminal. `skip` stays.
+    let mut renewal = req.clone();
+    if renewal.code != Source::Skip {
+        renewal.code = Source::Ask;
+    }
+    let renewal_ctx = Context {
+        env: ctx.env.clone(),
+        config: ctx.config.clone(),
+        creds_dir: ctx.creds_dir.clone(),
+        now: ctx.now,
+    };
     let renewer = Renewer::new(
-        move |now, window| renewal.escalate(&renewal_ctx, now, window).map(|e| e.entry),
+        move |now, window| {
+            let req = Request { window, ..renewal.clone() };
+            let granted = Engine::new(&renewal_ctx).credentials(&req, now)?;
+            report(&granted, now);
+            Ok(granted.entry)
+        },
         server::WINDOW,
     );
     // Before any thread starts, so that only this one ever takes them.
     let signals = crate::supervise::Signals::block()?;
+    let (target, entry) = (&granted.target, &granted.entry);
     let switch = emit::Switch {
         account: &target.name,
-        kind,
-        role: role_name.as_deref(),
+        kind: granted.kind,
+        role: granted.role_name.as_deref(),
         credentials: &entry.credentials,
         region: target.account_region(),
     };
@@ -216,7 +155,7 @@ fn run_with_server(
     }
     command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
     command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
-    renewer.hold(entry, now);
+    renewer.hold(granted.entry, now);
     server.spawn(renewer)?;
     let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
     let status = signals.wait(&mut child)?;
@@ -224,7 +163,7 @@ fn run_with_server(
 }
 
 fn cannot_run(program: &OsStr, e: &std::io::Error) -> error::Error {
-    error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::accounts::io_reason(e)))
+    error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::error::io_reason(e)))
 }
 
 /// The program's path: as given when it has a `/`, else the first executable file of that

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::Context;
 use crate::cache::{Slot, State};
 use crate::cli::List;
-use crate::credentials::format_left;
 use crate::error::Result;
+use crate::times::format_left;
 
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
