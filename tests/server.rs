@@ -182,6 +182,8 @@ fn server_renews_a_session_that_expires_during_the_run() {
     let renewed = home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc()).unwrap();
     let second_key = seen["second"]["AccessKeyId"].as_str().unwrap();
     assert_ne!(second_key, first_key);
+    let seconds = seen["seconds"].as_array().unwrap();
+    assert!(seconds.iter().all(|s| s == &seen["second"]), "one renewal for 8 requests at once: {seen}");
     assert_eq!(second_key.as_bytes(), renewed.credentials.access_key_id.expose());
     assert!(renewed.seconds_left(OffsetDateTime::now_utc()) > 11 * 3600, "a 12-hour session");
     assert_eq!(seen["second_cli"]["status"], 0, "{seen}");
@@ -230,4 +232,41 @@ fn server_passes_the_exit_status_and_signals_through() {
         assert_eq!(status.code(), Some(42), "SIG{name}: {status:?}");
         assert_eq!(lines.next().unwrap().unwrap(), format!("got {name}"));
     }
+}
+
+#[test]
+fn server_asks_on_the_terminal_when_a_renewal_needs_a_code() {
+    let moto = Moto::start(false);
+    let (home, _) = moto_home(&moto);
+    // No code source but the terminal: the renewal asks there, while the command runs.
+    let written = OffsetDateTime::now_utc();
+    let short = home.cache_session(
+        "personal",
+        Slot::Mfa,
+        "shortlivedsessiontoken",
+        written + time::Duration::seconds(15 * 60 + 6),
+    );
+    let until = (written + time::Duration::seconds(8)).unix_timestamp().to_string();
+    let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
+    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
+    home.apply(&mut cmd);
+    cmd.arg(pty).arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python"]);
+    cmd.arg(client_script()).args(["renew", &until, "--no-cli"]).env("PTY_ANSWER", "123456");
+    let before = moto.requests();
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], 0, "{report}");
+    assert!(report["terminal"].as_str().unwrap().contains("Enter MFA code for user jbrowne:"), "{report}");
+    let seen: serde_json::Value = serde_json::from_str(report["stdout"].as_str().unwrap().trim()).unwrap();
+    assert_eq!(
+        seen["first"]["AccessKeyId"].as_str().unwrap().as_bytes(),
+        short.credentials.access_key_id.expose()
+    );
+    let renewed = home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc()).unwrap();
+    assert_eq!(
+        seen["second"]["AccessKeyId"].as_str().unwrap().as_bytes(),
+        renewed.credentials.access_key_id.expose()
+    );
+    assert_eq!(moto.requests() - before, 1, "one GetSessionToken: {}", moto.log());
 }

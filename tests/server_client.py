@@ -3,13 +3,16 @@ would, and prints what it saw as one JSON object.
 
 usage: server_client.py probe        statuses and bodies for missing, wrong and right tokens
        server_client.py boto3        GetCallerIdentity with boto3's default chain
-       server_client.py renew UNTIL  fetch + AWS CLI call, sleep until UNIX time UNTIL, again
+       server_client.py renew UNTIL [--no-cli]
+                                     fetch + AWS CLI call, sleep until UNIX time UNTIL, then
+                                     8 fetches at once + an AWS CLI call
 """
 import http.client
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -72,14 +75,25 @@ def main():
         result = {"arn": arn, "method": credentials.method, "access_key": credentials.access_key}
     elif what == "renew":
         until = float(sys.argv[2])
+        cli = "--no-cli" not in sys.argv
         first_at = time.time()
         first = fetch()
-        first_cli = cli_arn()
+        first_cli = cli_arn() if cli else None
         time.sleep(max(0.0, until - time.time()))
-        second = fetch()
-        second_cli = cli_arn()
+        # Concurrent requests during the renewal: each waits for it and gets its result.
+        seconds = [None] * 8
+
+        def one(i):
+            seconds[i] = fetch()
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(seconds))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        second_cli = cli_arn() if cli else None
         result = {"first_at": first_at, "first": first, "first_cli": first_cli,
-                  "second": second, "second_cli": second_cli}
+                  "second": seconds[0], "seconds": seconds, "second_cli": second_cli}
     else:
         raise SystemExit(f"unknown command {what}")
     print(json.dumps(result))
