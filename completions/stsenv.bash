@@ -16,6 +16,9 @@ _stsenv() {
             ",$1")
                 cmd="stsenv"
                 ;;
+            stsenv,clear)
+                cmd="stsenv__subcmd__clear"
+                ;;
             stsenv,completions)
                 cmd="stsenv__subcmd__completions"
                 ;;
@@ -60,6 +63,9 @@ _stsenv() {
                 ;;
             stsenv,unset)
                 cmd="stsenv__subcmd__unset"
+                ;;
+            stsenv__subcmd__help,clear)
+                cmd="stsenv__subcmd__help__subcmd__clear"
                 ;;
             stsenv__subcmd__help,completions)
                 cmd="stsenv__subcmd__help__subcmd__completions"
@@ -137,12 +143,38 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__clear)
+            opts="-h --role --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -181,13 +213,17 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__credential__subcmd__process)
-            opts="-h --role --config --creds-dir --help"
+            opts="-h --role --window --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -267,8 +303,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

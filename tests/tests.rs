@@ -7,6 +7,7 @@ mod bad_inputs;
 mod cache;
 mod completions;
 mod crash;
+mod credential_process;
 mod errors;
 mod hygiene;
 mod iam;

@@ -117,12 +117,7 @@ fn run_with_server(
     if renewal.code != Source::Skip {
         renewal.code = Source::Ask;
     }
-    let renewal_ctx = Context {
-        env: ctx.env.clone(),
-        config: ctx.config.clone(),
-        creds_dir: ctx.creds_dir.clone(),
-        now: ctx.now,
-    };
+    let renewal_ctx = ctx.clone();
     let renewer = Renewer::new(
         move |now, window| {
             let req = Request { window, ..renewal.clone() };
