@@ -125,6 +125,8 @@ fn server_refuses_requests_without_the_exact_token_and_closes_with_the_child() {
     let session = home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc()).unwrap();
     let secret = String::from_utf8(session.credentials.secret_access_key.expose().to_vec()).unwrap();
     assert_eq!(seen["token_length"], 64, "256 bits in hex");
+    // One listening socket, on 127.0.0.1 (0100007F in /proc/net/tcp), none on another address.
+    assert_eq!(seen["listening"], serde_json::json!(["0100007F"]), "{seen}");
     for (case, status) in [
         ("none", 401),
         ("other_path_no_token", 401),
@@ -244,9 +246,9 @@ fn server_asks_on_the_terminal_when_a_renewal_needs_a_code() {
         "personal",
         Slot::Mfa,
         "shortlivedsessiontoken",
-        written + time::Duration::seconds(15 * 60 + 6),
+        written + time::Duration::seconds(15 * 60 + 10),
     );
-    let until = (written + time::Duration::seconds(8)).unix_timestamp().to_string();
+    let until = (written + time::Duration::seconds(12)).unix_timestamp().to_string();
     let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
     let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
     home.apply(&mut cmd);
