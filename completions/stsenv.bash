@@ -165,7 +165,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__clear)
-            opts="-h --role --config --creds-dir --help"
+            opts="-h -V --role --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +191,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__completions)
-            opts="-h --config --creds-dir --help bash zsh fish"
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,7 +213,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__credential__subcmd__process)
-            opts="-h --role --window --config --creds-dir --help"
+            opts="-h -V --role --window --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,7 +243,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__doctor)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +265,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-c -h --role --code --duration --server --config --creds-dir --help"
+            opts="-c -h -V --role --code --duration --server --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -569,7 +569,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__init)
-            opts="-h --config --creds-dir --help bash zsh fish"
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,12 +591,16 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__list)
-            opts="-h --names --config --creds-dir --help"
+            opts="-h -V --names --roles --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --roles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -613,7 +617,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-c -h -V --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,7 +640,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -655,7 +659,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h --config --creds-dir --help list enroll help"
+            opts="-h -V --config --creds-dir --help --version list enroll help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -677,7 +681,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__enroll)
-            opts="-h --name --store-seed --code1 --code2 --config --creds-dir --help"
+            opts="-h -V --name --store-seed --code1 --code2 --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,7 +771,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,7 +793,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__now)
-            opts="-h --format --config --creds-dir --help"
+            opts="-h -V --format --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,7 +819,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__policy)
-            opts="-a -h --account --account-id --user --max-mfa-age --config --creds-dir --help self-service-mfa deny-without-mfa role-trust-mfa all"
+            opts="-a -h -V --account --account-id --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -857,7 +861,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -900,7 +904,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -919,7 +923,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__rotate__subcmd__keys)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,14 +945,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__switch)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -967,14 +971,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__unset)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)

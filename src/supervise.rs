@@ -129,18 +129,14 @@ fn wait_error(e: io::Error) -> error::Error {
 }
 
 /// End stsenv as the child ended: exit with its status, or die of its signal (without a core
-/// file, which would hold credentials).
+/// file, which would hold credentials: main made the process non-dumpable at start).
 pub fn end_like(status: ExitStatus) -> ! {
     use std::io::Write;
     let _ = io::stdout().flush();
     if let Some(signal) = status.signal() {
-        // SAFETY: process-wide settings changed just before this process ends: no core file,
-        // the signal's default action, unblocked in this thread, then sent to this thread.
+        // SAFETY: process-wide settings changed just before this process ends: the signal's
+        // default action, unblocked in this thread, then sent to this thread.
         unsafe {
-            let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-            libc::setrlimit(libc::RLIMIT_CORE, &none);
-            #[cfg(target_os = "linux")]
-            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
             libc::signal(signal, libc::SIG_DFL);
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
