@@ -160,20 +160,20 @@ fn server_renews_a_session_that_expires_during_the_run() {
     let (home, user) = moto_home(&moto);
     // For the renewal: a code from NAME.totp (no terminal, and no code given).
     home.write_secret("personal.totp", user.seed.as_bytes());
-    // A cached session the server may serve for 10 more seconds (it renews inside 15 minutes).
+    // A cached session the server may serve for 16 more seconds (it renews inside 15 minutes).
     let written = OffsetDateTime::now_utc();
     let short = home.cache_session(
         "personal",
         Slot::Mfa,
         "shortlivedsessiontoken",
-        written + time::Duration::seconds(15 * 60 + 10),
+        written + time::Duration::seconds(15 * 60 + 16),
     );
-    let until = (written + time::Duration::seconds(12)).unix_timestamp().to_string();
+    let until = (written + time::Duration::seconds(18)).unix_timestamp().to_string();
     let before = moto.requests();
     let out = exec_client(&home, &["personal"], &["renew", &until]);
     let seen = json(&out);
     assert!(
-        seen["first_at"].as_f64().unwrap() < written.unix_timestamp() as f64 + 10.0,
+        seen["first_done_at"].as_f64().unwrap() < written.unix_timestamp() as f64 + 16.0,
         "too slow a start: {seen}"
     );
     // First the cached session, and the CLI works with it.
@@ -191,8 +191,12 @@ fn server_renews_a_session_that_expires_during_the_run() {
     assert_eq!(seen["second_cli"]["status"], 0, "{seen}");
     assert!(seen["second_cli"]["arn"].as_str().unwrap().contains(":123456789012:user/"), "{seen}");
     assert!(stderr(&out).contains("New session for account personal, valid for 1"), "{}", stderr(&out));
-    // Two CLI calls and one GetSessionToken.
-    assert_eq!(moto.requests() - before, 3, "{}", moto.log());
+    // One boto3 client, kept over the run, refreshed from the server by itself.
+    let keys: Vec<&str> =
+        seen["boto3_keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    assert_eq!(keys, [first_key, second_key], "{seen}");
+    // Two CLI calls, two boto3 calls and one GetSessionToken.
+    assert_eq!(moto.requests() - before, 5, "{}", moto.log());
 }
 
 #[test]

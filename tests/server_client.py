@@ -4,8 +4,9 @@ would, and prints what it saw as one JSON object.
 usage: server_client.py probe        statuses and bodies for missing, wrong and right tokens
        server_client.py boto3        GetCallerIdentity with boto3's default chain
        server_client.py renew UNTIL [--no-cli]
-                                     fetch + AWS CLI call, sleep until UNIX time UNTIL, then
-                                     8 fetches at once + an AWS CLI call
+                                     fetch + AWS CLI call + boto3 call, sleep until UNIX time
+                                     UNTIL, then 8 fetches at once + an AWS CLI call + a call
+                                     of the same boto3 client
 """
 import http.client
 import json
@@ -96,6 +97,15 @@ def main():
         first_at = time.time()
         first = fetch()
         first_cli = cli_arn() if cli else None
+        if cli:
+            # One boto3 client for the whole run, as a long-running service keeps.
+            import boto3
+
+            session = boto3.Session()
+            sts = session.client("sts")
+            sts.get_caller_identity()
+            boto3_keys = [session.get_credentials().get_frozen_credentials().access_key]
+        first_done_at = time.time()
         time.sleep(max(0.0, until - time.time()))
         # Concurrent requests during the renewal: each waits for it and gets its result.
         seconds = [None] * 8
@@ -109,8 +119,13 @@ def main():
         for t in threads:
             t.join()
         second_cli = cli_arn() if cli else None
-        result = {"first_at": first_at, "first": first, "first_cli": first_cli,
-                  "second": seconds[0], "seconds": seconds, "second_cli": second_cli}
+        if cli:
+            # botocore refreshes inside its own window (15 minutes): it asks the server again.
+            sts.get_caller_identity()
+            boto3_keys.append(session.get_credentials().get_frozen_credentials().access_key)
+        result = {"first_at": first_at, "first_done_at": first_done_at, "first": first, "first_cli": first_cli,
+                  "second": seconds[0], "seconds": seconds, "second_cli": second_cli,
+                  "boto3_keys": boto3_keys if cli else None}
     else:
         raise SystemExit(f"unknown command {what}")
     print(json.dumps(result))
