@@ -276,3 +276,42 @@ fn server_asks_on_the_terminal_when_a_renewal_needs_a_code() {
     );
     assert_eq!(moto.requests() - before, 1, "one GetSessionToken: {}", moto.log());
 }
+
+/// Ctrl-C at the terminal is not passed on by stsenv: the terminal sends it to the whole
+/// foreground process group, the command included, so passing it on would make two (Linux,
+/// where stsenv sees who sent a signal). To see what stsenv passes on alone, the command here
+/// leaves the foreground group, so the terminal's SIGINT reaches stsenv only.
+#[cfg(target_os = "linux")]
+#[test]
+fn server_does_not_pass_on_the_terminals_ctrl_c() {
+    let moto = Moto::start(false);
+    let (home, _) = moto_home(&moto);
+    assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
+    // The command takes SIGINT with sigtimedwait, so each one sent is seen with its sender.
+    let child = "import json, os, signal\n\
+                 os.setpgid(0, 0)\n\
+                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n\
+                 tty = os.open('/dev/tty', os.O_WRONLY)\n\
+                 os.write(tty, b'ready:')\n\
+                 got = []\n\
+                 wait = 3\n\
+                 while True:\n    \
+                     info = signal.sigtimedwait({signal.SIGINT}, wait)\n    \
+                     if info is None:\n        break\n    \
+                     got.append([info.si_code, info.si_pid])\n    \
+                     wait = 1.5\n\
+                 print(json.dumps(got))\n";
+    let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
+    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
+    home.apply(&mut cmd);
+    cmd.arg(pty).arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python", "-c", child]);
+    // What pty_prompt.py types when the ':' appears: Ctrl-C.
+    cmd.env("PTY_ANSWER", "\u{3}");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["terminal"].as_str().unwrap().contains("ready:^C"), "{report}");
+    assert_eq!(report["status"], 0, "stsenv outlives the Ctrl-C it does not pass on: {report}");
+    let got: serde_json::Value = serde_json::from_str(report["stdout"].as_str().unwrap()).unwrap();
+    assert_eq!(got, serde_json::json!([]), "stsenv passed the terminal's SIGINT on: {report}");
+}
