@@ -19,6 +19,8 @@ mod policy;
 mod profile;
 mod prompt;
 mod scenarios;
+mod sdk_js;
+mod server;
 mod sources;
 mod sts;
 mod trust;
