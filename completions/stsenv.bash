@@ -16,6 +16,9 @@ _stsenv() {
             ",$1")
                 cmd="stsenv"
                 ;;
+            stsenv,clear)
+                cmd="stsenv__subcmd__clear"
+                ;;
             stsenv,completions)
                 cmd="stsenv__subcmd__completions"
                 ;;
@@ -60,6 +63,9 @@ _stsenv() {
                 ;;
             stsenv,unset)
                 cmd="stsenv__subcmd__unset"
+                ;;
+            stsenv__subcmd__help,clear)
+                cmd="stsenv__subcmd__help__subcmd__clear"
                 ;;
             stsenv__subcmd__help,completions)
                 cmd="stsenv__subcmd__help__subcmd__completions"
@@ -137,7 +143,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,30 +164,8 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        stsenv__subcmd__completions)
-            opts="-h --config --creds-dir --help bash zsh fish"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --creds-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        stsenv__subcmd__credential__subcmd__process)
-            opts="-h --role --config --creds-dir --help"
+        stsenv__subcmd__clear)
+            opts="-h -V --role --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,8 +190,60 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__completions)
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__credential__subcmd__process)
+            opts="-h -V --role --window --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__doctor)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,7 +265,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-c -h --role --code --duration --config --creds-dir --help"
+            opts="-c -h -V --role --code --duration --server --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,8 +303,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -519,7 +569,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__init)
-            opts="-h --config --creds-dir --help bash zsh fish"
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,12 +591,16 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__list)
-            opts="-h --names --config --creds-dir --help"
+            opts="-h -V --names --roles --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --roles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -563,7 +617,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-c -h -V --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,7 +640,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -605,7 +659,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h --config --creds-dir --help list enroll help"
+            opts="-h -V --config --creds-dir --help --version list enroll help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,7 +681,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__enroll)
-            opts="-h --name --store-seed --code1 --code2 --config --creds-dir --help"
+            opts="-h -V --name --store-seed --code1 --code2 --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -717,7 +771,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,7 +793,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__now)
-            opts="-h --format --config --creds-dir --help"
+            opts="-h -V --format --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -765,7 +819,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__policy)
-            opts="-a -h --account --account-id --user --max-mfa-age --config --creds-dir --help self-service-mfa deny-without-mfa role-trust-mfa all"
+            opts="-a -h -V --account --account-id --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -807,7 +861,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,7 +904,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -869,7 +923,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__rotate__subcmd__keys)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -891,14 +945,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__switch)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -917,14 +971,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__unset)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -949,4 +1003,62 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _stsenv -o nosort -o bashdefault -o default stsenv
 else
     complete -F _stsenv -o bashdefault -o default stsenv
+fi
+
+# Account and role names, from stsenv itself (stsenv list --names, stsenv list --roles).
+__stsenv_reply_lines() {
+    local __stsenv_line
+    COMPREPLY=()
+    while IFS= read -r __stsenv_line; do
+        if [[ -n "${__stsenv_line}" && "${__stsenv_line}" == "$1"* ]]; then
+            COMPREPLY+=("${__stsenv_line}")
+        fi
+    done
+}
+
+_stsenv_names() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" sub="" account="" word="" value_of="" i
+    local positionals=0
+    local -a globals=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        # bash splits --option=value at the '='. (A value's leading ~ is the shell's to expand.)
+        [[ "${word}" == "=" ]] && continue
+        if [[ -n "${value_of}" ]]; then
+            case "${value_of}" in
+                account) account="${word}" ;;
+                global) globals+=("${word/#\~/${HOME}}") ;;
+            esac
+            value_of=""
+            continue
+        fi
+        case "${sub}:${word}" in
+            *:--config | *:--creds-dir) value_of=global; globals+=("${word}") ;;
+            role:-a | role:--account) value_of=account ;;
+            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--format | role:--write-profile | role:--shell) value_of=value ;;
+            *:-*) ;;
+            :*) sub="${word}" ;;
+            *) ((positionals += 1)) ;;
+        esac
+    done
+    if [[ "${value_of}" == account || ( -z "${value_of}" && "${cur}" != -* && ${positionals} -eq 0 ) ]]; then
+        case "${value_of}:${sub}" in
+            account:* | :switch | :mfa)
+                __stsenv_reply_lines "${cur}" < <(command stsenv "${globals[@]}" list --names 2>/dev/null)
+                return 0
+                ;;
+            :role)
+                globals+=(list --roles "${account}")
+                __stsenv_reply_lines "${cur}" < <(command stsenv "${globals[@]}" 2>/dev/null)
+                return 0
+                ;;
+        esac
+    fi
+    _stsenv "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _stsenv_names -o nosort -o bashdefault -o default stsenv
+else
+    complete -F _stsenv_names -o bashdefault -o default stsenv
 fi

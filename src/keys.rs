@@ -1,9 +1,10 @@
 //! The key directory (`~/aws-creds`, the old layout): `NAME.access_key`, `NAME.secret_key`,
 //! optional `NAME.user`. An account exists if its `NAME.access_key` exists.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::accounts::Accounts;
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
@@ -61,16 +62,44 @@ impl KeyDir {
         )))
     }
 
+    /// Like `resolve`, but an account of the accounts file without key files is named as such:
+    /// which file is missing, and how to add it.
+    pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
+        self.resolve(typed).map_err(|e| match accounts.find(typed) {
+            Some(account) if names::is_valid(typed) && self.path.is_dir() => error::usage(format!(
+                "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
+                account.name,
+                self.file(&account.name, "access_key").display(),
+                account.name
+            )),
+            _ => e,
+        })
+    }
+
     /// The path of one of an account's files.
     pub fn file(&self, name: &str, suffix: &str) -> PathBuf {
         self.path.join(format!("{name}.{suffix}"))
     }
 
     /// The account's long-term keys, trimmed, with the warnings of loose permissions and a
-    /// value that does not look like an access key ID.
+    /// value that does not look like an access key ID. Both files are read under the shared
+    /// lock of the pair, so a rotation (which replaces them under its exclusive lock) is one
+    /// step: the old pair or the new one, never one of each.
     pub fn keys(&self, name: &str) -> Result<Credentials> {
+        let lock = self.pair_lock(name, crate::lock::Mode::Shared, crate::lock::DEFAULT_TIMEOUT)?;
         let access = read_key_file(&self.file(name, "access_key"))?;
-        let secret = read_key_file(&self.file(name, "secret_key"))?;
+        let secret_path = self.file(name, "secret_key");
+        let secret = read_key_file(&secret_path).map_err(|e| {
+            if std::fs::symlink_metadata(&secret_path).is_err() {
+                error::usage(format!(
+                    "cannot read the key file {}: it does not exist; put the secret access key in it (mode 600), or add both keys with: stsenv add {name}",
+                    secret_path.display()
+                ))
+            } else {
+                e
+            }
+        })?;
+        drop(lock);
         if !looks_like_access_key_id(&access) {
             error::warn(format_args!(
                 "{} does not look like an access key ID (16 or more capital letters and digits, like AKIA...); check that the access and secret key files are not swapped",
@@ -83,6 +112,43 @@ impl KeyDir {
             session_token: None,
             expiration: None,
         })
+    }
+
+    /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read
+    /// it, exclusive to replace it. None when the lock file cannot be made (a read-only key
+    /// directory, which nobody can rotate in either).
+    pub fn pair_lock(
+        &self,
+        name: &str,
+        mode: crate::lock::Mode,
+        timeout: std::time::Duration,
+    ) -> Result<Option<std::fs::File>> {
+        let path = self.path.join(format!(".{name}.keys.lock"));
+        let open = |create: bool| {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+            if create {
+                options.write(true).create(true).truncate(false).mode(0o600);
+            }
+            options.open(&path)
+        };
+        let opened = match open(false) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
+            other => other,
+        };
+        let file = match opened {
+            Ok(file) => file,
+            Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
+            Err(e) => {
+                return Err(error::usage(format!(
+                    "cannot lock the key files of {name} ({}): {}",
+                    path.display(),
+                    crate::error::io_reason(&e)
+                )));
+            }
+        };
+        crate::lock::acquire(&file, mode, &format!("rotating the keys of {name}"), &path, timeout)?;
+        Ok(Some(file))
     }
 
     /// The IAM user name from `NAME.user`, if that file exists.
@@ -99,11 +165,9 @@ impl KeyDir {
                 })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(error::usage(format!(
-                "cannot read {}: {}",
-                path.display(),
-                crate::accounts::io_reason(&e)
-            ))),
+            Err(e) => {
+                Err(error::usage(format!("cannot read {}: {}", path.display(), crate::error::io_reason(&e))))
+            }
         }
     }
 
@@ -111,7 +175,7 @@ impl KeyDir {
         error::usage(format!(
             "cannot read the key directory {}: {}; create it with NAME.access_key and NAME.secret_key files, or pass --creds-dir",
             self.path.display(),
-            crate::accounts::io_reason(e)
+            crate::error::io_reason(e)
         ))
     }
 }
@@ -127,11 +191,7 @@ pub fn home(env: &Env) -> PathBuf {
 /// Read a key file: trimmed, not empty, no NUL; a warning when group or others can read it.
 pub fn read_key_file(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).map_err(|e| {
-        error::usage(format!(
-            "cannot read the key file {}: {}",
-            path.display(),
-            crate::accounts::io_reason(&e)
-        ))
+        error::usage(format!("cannot read the key file {}: {}", path.display(), crate::error::io_reason(&e)))
     })?;
     warn_if_readable_by_others(path);
     checked_value(path, bytes)

@@ -7,12 +7,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::accounts::{Account, io_reason};
+use crate::accounts::Account;
 use crate::env::Env;
-use crate::error::{self, Result};
+use crate::error::{self, Result, io_reason};
 use crate::keys::{self, KeyDir};
 
 /// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
@@ -48,8 +48,7 @@ impl Source {
         if code.eq_ignore_ascii_case("skip") {
             return Ok(Source::Skip);
         }
-        check(code, origin)?;
-        Ok(Source::Given(code.to_owned()))
+        Ok(Source::Given(parse(code, origin)?))
     }
 
     /// When no code was given: the account's `mfa_process`, else its `NAME.totp`, else the
@@ -76,15 +75,33 @@ impl Source {
 
     /// The code to use now: the given one, one from `mfa_process` or `NAME.totp`, or one typed
     /// at the terminal.
-    pub fn code(&self, user: &str) -> Result<Option<String>> {
+    pub fn code(&self, user: &str, asking: &Asking) -> Result<Option<String>> {
         match self {
             Source::Given(code) => Ok(Some(code.clone())),
             Source::Skip => Ok(None),
-            Source::Process { argv, timeout } => run_process(argv, *timeout).map(Some),
+            Source::Process { argv, timeout } => {
+                run_process(argv, *timeout, matches!(asking, Asking::Captured { .. })).map(Some)
+            }
             Source::Totp(path) => totp_file(path).map(Some),
-            Source::Ask => ask(user).map(Some),
+            Source::Ask => match asking {
+                Asking::Shell => ask(user).map(Some),
+                Asking::Captured { no_terminal } => ask_code(&prompt(user), no_terminal).map(Some),
+            },
         }
     }
+}
+
+/// Where the user is when a code is needed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Asking {
+    /// A command of the user's shell: the prompt on the terminal, `mfa_process`'s messages on
+    /// stderr; without a terminal, the advice to pass -c or `$STSENV_TOKEN_CODE`.
+    #[default]
+    Shell,
+    /// A process whose stdout and stderr another program reads (a `credential_process` of the
+    /// AWS CLI or an SDK): the prompt and `mfa_process`'s messages ("touch your YubiKey") on
+    /// the terminal, `/dev/tty`, when there is one; without one, this one-line error.
+    Captured { no_terminal: String },
 }
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
@@ -107,28 +124,48 @@ pub fn process_timeout(env: &Env) -> Result<Duration> {
 
 /// An MFA code is six digits.
 pub fn check(code: &str, origin: &str) -> Result<()> {
-    if is_code(code) {
-        Ok(())
-    } else {
-        Err(error::usage(format!(
-            "the MFA code from {origin} must be the 6 digits your device shows (or 'skip' for a session without MFA)"
-        )))
-    }
+    if is_code(code) { Ok(()) } else { Err(wrong_form(origin)) }
+}
+
+/// A code as people type it, as authenticator apps show it: `123456`, `123 456`, `123-456`
+/// are the code `123456`; anything else is an error naming where it came from.
+pub fn parse(code: &str, origin: &str) -> Result<String> {
+    normalize(code).ok_or_else(|| wrong_form(origin))
+}
+
+/// The six digits of `code` once spaces and hyphens are left out, if that is a code.
+pub fn normalize(code: &str) -> Option<String> {
+    let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '\t' | '-')).collect();
+    is_code(&digits).then_some(digits)
+}
+
+fn wrong_form(origin: &str) -> error::Error {
+    error::usage(format!(
+        "the MFA code from {origin} must be the 6 digits your device shows (or 'skip' for a session without MFA)"
+    ))
 }
 
 fn is_code(code: &str) -> bool {
     code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
+/// Prompt `Enter MFA code for user NAME:` on the terminal (`for MFA device ARN:` when given the
+/// device's serial) and read the answer there.
 pub fn ask(user: &str) -> Result<String> {
-    ask_code(
-        &format!("Enter MFA code for user {user}: "),
-        "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE",
-    )
+    ask_code(&prompt(user), "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
 }
 
-/// Write `prompt` on the terminal and read a 6-digit code there; `no_terminal` is the error
+/// `Enter MFA code for user NAME: `, or `for MFA device ARN: ` when given the device's serial.
+fn prompt(user: &str) -> String {
+    let whose = if user.starts_with("arn:") { format!("MFA device {user}") } else { format!("user {user}") };
+    format!("Enter MFA code for {whose}: ")
+}
+
+/// How many times the prompt asks when what is typed is not a code.
+pub const PROMPT_ATTEMPTS: usize = 3;
+
+/// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);
+/// something else is asked again, up to `PROMPT_ATTEMPTS` times. `no_terminal` is the error
 /// when there is no terminal.
 pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
     let tty = std::fs::OpenOptions::new()
@@ -137,25 +174,41 @@ pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
         .open("/dev/tty")
         .map_err(|_| error::usage(no_terminal))?;
     let mut writer = &tty;
-    write!(writer, "{prompt}")
-        .and_then(|()| writer.flush())
-        .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
-    let mut line = String::new();
-    BufReader::new(&tty)
-        .read_line(&mut line)
-        .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
-    let code = line.trim();
-    if code.is_empty() {
-        return Err(error::usage("no MFA code entered"));
+    let mut reader = BufReader::new(&tty);
+    for attempt in 1..=PROMPT_ATTEMPTS {
+        write!(writer, "{prompt}")
+            .and_then(|()| writer.flush())
+            .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
+        let mut line = String::new();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
+        if read == 0 {
+            // End of input (Ctrl-D): the user gave up.
+            return Err(error::usage("no MFA code entered"));
+        }
+        if let Some(code) = normalize(line.trim()) {
+            return Ok(code);
+        }
+        if attempt < PROMPT_ATTEMPTS {
+            let left = PROMPT_ATTEMPTS - attempt;
+            let _ = writeln!(
+                writer,
+                "That is not the 6 digits your device shows; try again ({left} {} left)",
+                if left == 1 { "try" } else { "tries" }
+            );
+        }
     }
-    check(code, "the terminal")?;
-    Ok(code.to_owned())
+    Err(error::usage(format!(
+        "the MFA code from the terminal must be the 6 digits your device shows ({PROMPT_ATTEMPTS} tries)"
+    )))
 }
 
-/// Run `mfa_process` without a shell: stdin from the terminal if there is one (a password
-/// manager may ask there), else nothing; its stderr passed through; its stdout, trimmed, must
-/// be six digits. Killed after `timeout`. Errors name the command, never its output.
-fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
+/// Run `mfa_process` without a shell and without the credential variables (`crate::child`): stdin from the terminal if there is one (a password
+/// manager may ask there), else nothing; its stderr passed through, or to the terminal when
+/// `to_terminal` and there is one; its stdout, trimmed, must be six digits. Killed after
+/// `timeout`. Errors name the command, never its output.
+fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
     let shown = argv.join(" ");
     let (program, args) =
         argv.split_first().ok_or_else(|| error::usage("mfa_process is empty in the accounts file"))?;
@@ -163,11 +216,15 @@ fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
         Ok(tty) => Stdio::from(tty),
         Err(_) => Stdio::null(),
     };
-    let mut child = Command::new(program)
+    let stderr = match to_terminal.then(|| std::fs::OpenOptions::new().write(true).open("/dev/tty")) {
+        Some(Ok(tty)) => Stdio::from(tty),
+        _ => Stdio::inherit(),
+    };
+    let mut child = crate::child::command(program)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .map_err(|e| error::usage(format!("cannot run mfa_process `{shown}`: {}", io_reason(&e))))?;
     // Read stdout on a thread, so a chatty process never blocks on a full pipe.
@@ -253,6 +310,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn codes_as_people_type_them() {
+        for typed in ["123456", "123 456", "123-456", " 123 456 ", "12 34 56"] {
+            assert_eq!(normalize(typed).as_deref(), Some("123456"), "{typed:?}");
+            assert_eq!(parse(typed, "-c").unwrap(), "123456");
+        }
+        for typed in ["12345", "1234567", "123 45a", "", "- -", "123_456", "１２３４５６"] {
+            assert_eq!(normalize(typed), None, "{typed:?}");
+        }
+        let env = Env::from_pairs([("STSENV_TOKEN_CODE", "654-321")]);
+        assert_eq!(Source::from_args(None, &env).unwrap(), Source::Given("654321".into()));
+        assert_eq!(Source::from_args(Some("123 456"), &env).unwrap(), Source::Given("123456".into()));
+        assert!(Source::from_args(Some("123 45"), &env).unwrap_err().message.contains("from -c must be"));
+    }
+
+    #[test]
     fn process_precedence_and_timeout() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_owned();
@@ -271,7 +343,7 @@ mod tests {
                 timeout: Duration::from_millis(2500)
             }
         );
-        assert_eq!(with.code("u").unwrap().as_deref(), Some("123456"));
+        assert_eq!(with.code("u", &Asking::Shell).unwrap().as_deref(), Some("123456"));
         let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
         assert_eq!(without, Source::Totp(dir.join("svc.totp")));
         assert_eq!(Source::Ask.or_automatic(None, &keys, "other", &env).unwrap(), Source::Ask);

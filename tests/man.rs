@@ -12,16 +12,18 @@ use clap_mangen::roff::{Roff, bold, italic, roman};
 
 const PAGE: &str = "man/stsenv.1";
 
-/// A shell function of shell/stsenv.bash: `# NAME ARGS: what it does` above `NAME() {`.
+/// A shell function of shell/stsenv.bash: the comment `# NAME ARGS: what it does` (one or more
+/// lines) above `NAME() {`.
 struct Function {
     synopsis: String,
     what: String,
-    /// The stsenv subcommand it runs, if any.
-    runs: Option<String>,
+    /// The stsenv subcommand it runs, if any, and whether it applies the output to the shell.
+    runs: Option<(String, bool)>,
 }
 
 fn shell_functions() -> Vec<Function> {
-    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.bash")).unwrap();
+    let script =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.bash")).unwrap();
     let lines: Vec<&str> = script.lines().collect();
     let mut functions = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -29,8 +31,10 @@ fn shell_functions() -> Vec<Function> {
         if name.starts_with("__") {
             continue;
         }
-        let comment = i.checked_sub(1).and_then(|j| lines[j].strip_prefix("# "));
-        let Some((synopsis, what)) = comment.and_then(|c| c.split_once(": ")) else {
+        // The comment block right above, joined into one paragraph.
+        let comment: Vec<&str> = lines[..i].iter().rev().map_while(|l| l.strip_prefix("# ")).collect();
+        let comment = comment.into_iter().rev().collect::<Vec<_>>().join(" ");
+        let Some((synopsis, what)) = comment.split_once(": ") else {
             panic!("shell/stsenv.bash: {name}() needs a comment line `# {name} ARGS: what it does` above it");
         };
         assert!(
@@ -39,9 +43,11 @@ fn shell_functions() -> Vec<Function> {
         );
         let body = lines[i + 1..].iter().take_while(|l| **l != "}");
         let runs = body.filter_map(|l| {
-            let l = l.trim();
-            let rest = l.strip_prefix("__stsenv_eval ").or_else(|| l.strip_prefix("command stsenv "))?;
-            rest.split_whitespace().next().map(str::to_owned)
+            let word = |marker: &str| Some(l.split_once(marker)?.1.split_whitespace().next()?.to_owned());
+            match word("__stsenv_eval ") {
+                Some(command) => Some((command, true)),
+                None => word("command stsenv ").map(|command| (command, false)),
+            }
         });
         functions.push(Function { synopsis: synopsis.to_owned(), what: what.to_owned(), runs: runs.last() });
     }
@@ -89,7 +95,10 @@ pub fn page() -> String {
          caches the temporary credentials safely, and prints shell code that the shell functions below evaluate.",
     );
     roff.control("PP", []);
-    text(&mut roff, "The commands print nothing on stdout when they fail, so the shell is left unchanged; the one-line message on stderr says what was wrong and what to do. Exit status 0 is success, 1 means AWS or the network refused, 2 a usage or configuration error.");
+    text(
+        &mut roff,
+        "The commands print nothing on stdout when they fail, so the shell is left unchanged; the one-line message on stderr says what was wrong and what to do. Exit status 0 is success, 1 means AWS or the network refused, 2 a usage or configuration error.",
+    );
     page.push_str(&roff.to_roff());
     page.push_str(&format!(".SH OPTIONS\n{}", body(|w| man.render_options_section(w))));
 
@@ -130,8 +139,8 @@ pub fn page() -> String {
     roff.control("RE", []);
     text(
         &mut roff,
-        "Each function runs a stsenv command with --shell set to the shell, and evaluates what it prints only \
-         when it succeeds. bash, zsh and fish define the same functions.",
+        "The functions that change the shell run a stsenv command with --shell set to the shell, and apply \
+         what it prints only when it succeeds. Every shell stsenv init supports defines the same functions.",
     );
     for function in shell_functions() {
         roff.control("TP", []);
@@ -145,18 +154,34 @@ pub fn page() -> String {
         let mut what = function.what.clone();
         what[..1].make_ascii_uppercase();
         let mut line = vec![roman(format!("{what} "))];
-        if let Some(runs) = function.runs {
-            line.push(roman("Runs "));
-            line.push(bold(format!("stsenv {runs}")));
-            line.push(roman("."));
+        match function.runs {
+            Some((command, true)) => {
+                line.push(roman("Runs "));
+                line.push(bold(format!("stsenv {command} --shell")));
+                line.push(roman(" "));
+                line.push(italic("SHELL"));
+                line.push(roman(" and applies its output."));
+            }
+            Some((command, false)) => {
+                line.push(roman("Runs "));
+                line.push(bold(format!("stsenv {command}")));
+                line.push(roman("."));
+            }
+            None => {}
         }
         roff.text(line);
     }
 
     roff.control("SH", ["FILES"]);
     let files = [
-        ("~/aws-creds/NAME.access_key, NAME.secret_key", "the long-term keys of account NAME (mode 0600; --creds-dir, $STSENV_CREDS_DIR)"),
-        ("~/.config/stsenv/accounts.json", "the accounts: ARN prefix, user, region, MFA device, roles (--config, $STSENV_CONFIG)"),
+        (
+            "~/aws-creds/NAME.access_key, NAME.secret_key",
+            "the long-term keys of account NAME (mode 0600; --creds-dir, $STSENV_CREDS_DIR)",
+        ),
+        (
+            "~/.config/stsenv/accounts.json",
+            "the accounts: ARN prefix, user, region, MFA device, roles (--config, $STSENV_CONFIG)",
+        ),
         ("~/.cache/stsenv/", "the cached MFA sessions and role credentials, readable by the user alone"),
     ];
     for (file, what) in files {
@@ -165,7 +190,12 @@ pub fn page() -> String {
         text(&mut roff, what);
     }
     roff.control("SH", ["SEE ALSO"]);
-    roff.text([bold("aws"), roman("(1), "), italic("/usr/share/doc/stsenv/README.md"), roman(" (the full guide).")]);
+    roff.text([
+        bold("aws"),
+        roman("(1), "),
+        italic("/usr/share/doc/stsenv/README.md"),
+        roman(" (the full guide)."),
+    ]);
     roff.control("SH", ["VERSION"]);
     text(&mut roff, &format!("v{version}"));
     page.push_str(&roff.to_roff());
@@ -191,7 +221,10 @@ fn man_page_is_current() {
 #[test]
 fn man_page_renders_every_command_and_function() {
     if !crate::util::on_path("man") {
-        assert!(!crate::util::shells_required(), "man is not installed, and CI requires it (apt-get install man-db)");
+        assert!(
+            !crate::util::shells_required(),
+            "man is not installed, and CI requires it (apt-get install man-db)"
+        );
         eprintln!("SKIPPING: man is not installed (CI fails here instead)");
         return;
     }

@@ -123,7 +123,11 @@ impl TlsMoto {
     }
 
     fn requests(&self) -> usize {
-        std::fs::read_to_string(&self.log).unwrap_or_default().lines().filter(|l| l.contains("\"POST ")).count()
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"POST "))
+            .count()
     }
 }
 

@@ -4,9 +4,10 @@
 use super::Context;
 use crate::cache::{Slot, State};
 use crate::cli::Switch;
-use crate::credentials::{Kind, format_left};
+use crate::credentials::Kind;
 use crate::emit;
 use crate::error::{Result, say};
+use crate::times::format_left;
 
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();
@@ -22,13 +23,13 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         }
         return Ok(String::new());
     };
-    let name = keys.resolve(typed)?;
     let accounts = ctx.accounts()?;
+    let name = keys.resolve_in(typed, &accounts)?;
     let region = accounts.find(&name).and_then(|a| a.region.as_deref());
     let shell = args.shell.shell;
 
     // Everything that can fail happens before any message, so an error is one line.
-    let (credentials, kind, cache_message) = match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+    let (credentials, kind, cache_message) = match ctx.cache()?.state(&name, &Slot::Mfa, ctx.now) {
         State::Valid(entry) => {
             let left = format_left(entry.seconds_left(ctx.now));
             (entry.credentials, Kind::Mfa, format!("Cache is valid for account {name} ({left} left)"))
@@ -38,9 +39,9 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
             (keys.keys(&name)?, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
-    say(cache_message);
     let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };
-    let code = emit::switch(shell, &switch, &ctx.env);
+    let code = emit::switch(shell, &switch, &ctx.env)?;
+    say(cache_message);
     say(format!("Set keys for {} AWS account", kind.label(&name, None)));
     Ok(code)
 }

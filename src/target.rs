@@ -1,14 +1,13 @@
-//! Getting temporary credentials: the account to act for, and the cache-or-STS step under the
-//! slot's lock, so that concurrent shells make one STS call and show one prompt.
-
-use time::OffsetDateTime;
+//! The account a command acts for: its name in the key directory, its entry in the accounts
+//! file, its IAM user name (and where that came from), its region and its MFA device.
 
 use crate::accounts::{Account, Accounts};
-use crate::cache::{Cache, Entry, Slot};
-use crate::cmd::Context;
+use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::emit;
+use crate::env::Env;
 use crate::error::{self, Result};
+use crate::keys::KeyDir;
 
 /// The account a command acts for.
 pub struct Target {
@@ -34,24 +33,16 @@ impl Target {
                 )));
             }
         };
-        let name = ctx.key_dir().resolve(&typed)?;
-        Target::with_accounts(ctx, name, ctx.accounts()?)
+        let accounts = ctx.accounts()?;
+        let name = ctx.key_dir().resolve_in(&typed, &accounts)?;
+        Target::with_accounts(ctx, name, accounts)
     }
 
     /// The target for an account name as spelled in the key directory, with these accounts.
     pub fn with_accounts(ctx: &Context, name: String, accounts: Accounts) -> Result<Target> {
-        let keys = ctx.key_dir();
         let entry = accounts.find(&name);
-        let (user, user_source) = match entry.and_then(|a| a.user.clone()) {
-            Some(user) => (user, UserSource::Accounts),
-            None => match keys.user(&name)? {
-                Some(user) => (user, UserSource::File),
-                None => match ["USER", "LOGNAME"].into_iter().find_map(|v| Some((v, ctx.env.get(v)?))) {
-                    Some((var, user)) if !user.is_empty() => (user.to_owned(), UserSource::Env(var)),
-                    _ => ("unknown".to_owned(), UserSource::None),
-                },
-            },
-        };
+        let (user, user_source) = iam_user(entry, &ctx.key_dir(), &name, &ctx.env)?
+            .unwrap_or(("unknown".to_owned(), UserSource::None));
         let region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
         Ok(Target { name, accounts, user, user_source, region })
     }
@@ -65,6 +56,32 @@ impl Target {
     pub fn account(&self, why: &str) -> Result<&Account> {
         self.accounts.require(&self.name, why)
     }
+}
+
+/// The account's IAM user name: the accounts file's `user`, else `NAME.user` in the key
+/// directory, else `$USER` (or `$LOGNAME`) when not empty; with where it came from.
+pub fn iam_user(
+    entry: Option<&Account>,
+    keys: &KeyDir,
+    name: &str,
+    env: &Env,
+) -> Result<Option<(String, UserSource)>> {
+    if let Some(user) = entry.and_then(|a| a.user.clone()) {
+        return Ok(Some((user, UserSource::Accounts)));
+    }
+    if let Some(user) = keys.user(name)? {
+        return Ok(Some((user, UserSource::File)));
+    }
+    Ok(env_user(env))
+}
+
+/// `$USER`, else `$LOGNAME`, when not empty: the local user's name, taken as the IAM user's.
+pub fn env_user(env: &Env) -> Option<(String, UserSource)> {
+    ["USER", "LOGNAME"]
+        .into_iter()
+        .find_map(|v| Some((v, env.get(v)?)))
+        .filter(|(_, user)| !user.is_empty())
+        .map(|(var, user)| (user.to_owned(), UserSource::Env(var)))
 }
 
 /// Where the IAM user name came from.
@@ -90,15 +107,28 @@ impl Target {
     /// `<arn>mfa/<user>` when there is a user name; with where it came from.
     pub fn mfa_serial(&self, account: &Account) -> Option<(String, String)> {
         if let Some(serial) = &account.mfa_serial {
-            return Some((serial.clone(), "mfa_serial in the accounts file".to_owned()));
+            return Some((serial.clone(), FROM_MFA_SERIAL.to_owned()));
         }
-        let from = match self.user_source {
-            UserSource::Accounts => "user in the accounts file".to_owned(),
-            UserSource::File => format!("{}.user", self.name),
-            UserSource::Env(var) => format!("${var}"),
-            UserSource::None => return None,
-        };
-        Some((account.mfa_serial(&self.user), format!("guessed from the user name in {from}")))
+        if self.user_source == UserSource::None {
+            return None;
+        }
+        Some((account.mfa_serial(&self.user), self.user_source.describe(&self.name)))
+    }
+}
+
+/// Where an explicit serial comes from.
+pub const FROM_MFA_SERIAL: &str = "from `mfa_serial` in the accounts file";
+
+impl UserSource {
+    /// Where the user name came from, for messages: `from `user` in the accounts file`,
+    /// `from personal.user`, `guessed from $USER`.
+    pub fn describe(self, account: &str) -> String {
+        match self {
+            UserSource::Accounts => "from `user` in the accounts file".to_owned(),
+            UserSource::File => format!("from {account}.user"),
+            UserSource::Env(var) => format!("guessed from ${var}"),
+            UserSource::None => "no user name".to_owned(),
+        }
     }
 }
 
@@ -107,7 +137,8 @@ pub struct Device {
     pub serial: String,
     /// Where the serial came from when stsenv did not ask IAM (for messages).
     pub from: Option<String>,
-    /// The user name to ask the code for.
+    /// The user name to ask the code for, or the device's serial (an ARN) when the user name is
+    /// only a guess.
     pub user: String,
 }
 
@@ -116,53 +147,17 @@ impl Target {
     /// the one device IAM lists for the keys' user.
     pub fn device(&self, account: &Account, long_term: &Credentials, ctx: &Context) -> Result<Device> {
         if let Some((serial, from)) = self.mfa_serial(account) {
-            return Ok(Device { serial, from: Some(from), user: self.user.clone() });
+            // An explicit serial with only a guessed user name ($USER): the prompt names the
+            // device, not a user name that may not be the device's.
+            let user = match (&account.mfa_serial, self.user_source) {
+                (Some(serial), UserSource::Env(_) | UserSource::None) => serial.clone(),
+                _ => self.user.clone(),
+            };
+            return Ok(Device { serial, from: Some(from), user });
         }
         let (caller, devices) = crate::discover::devices(long_term, &self.region, &ctx.env)?;
         let user = caller.user.unwrap_or_default();
         let serial = crate::discover::pick(&self.name, &user, &devices)?;
         Ok(Device { serial, from: None, user })
     }
-}
-
-impl Device {
-    /// A rejected code with a guessed serial: the serial may be the problem, so say how to find
-    /// the real one.
-    pub fn explain(&self, e: error::Error, account: &str) -> error::Error {
-        match &self.from {
-            Some(from) if from.starts_with("guessed") && e.message.contains("rejected") => error::Error {
-                message: format!(
-                    "{}; the MFA serial {} was {from}: stsenv mfa-device list {account} shows the real one",
-                    e.message, self.serial
-                ),
-                ..e
-            },
-            _ => e,
-        }
-    }
-}
-
-/// A valid cache entry of the slot (unless `force`), else `fetch` under the slot's lock, after
-/// looking again: another process may have just written it while this one waited.
-/// Returns the entry and whether it is new.
-pub fn cached_or_fetch(
-    cache: &Cache,
-    account: &str,
-    slot: &Slot,
-    force: bool,
-    now: OffsetDateTime,
-    fetch: impl FnOnce() -> Result<Credentials>,
-) -> Result<(Entry, bool)> {
-    if !force && let Some(entry) = cache.valid(account, slot, now) {
-        return Ok((entry, false));
-    }
-    let _lock = cache.lock(account, slot)?;
-    if !force && let Some(entry) = cache.valid(account, slot, now) {
-        return Ok((entry, false));
-    }
-    let credentials = fetch()?;
-    let entry = Entry::new(account, slot, credentials)
-        .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
-    cache.write(slot, &entry)?;
-    Ok((entry, true))
 }
