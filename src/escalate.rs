@@ -34,7 +34,7 @@ impl Target {
                 )));
             }
         };
-        let name = ctx.key_dir().resolve(&typed)?;
+        let name = ctx.key_dir().resolve_with(&typed, || ctx.accounts())?;
         Target::with_accounts(ctx, name, ctx.accounts()?)
     }
 
@@ -81,9 +81,9 @@ pub enum UserSource {
 }
 
 impl Target {
-    /// The long-term keys of the account.
+    /// The long-term keys of the account (its `key_process`, else its key files).
     pub fn keys(&self, ctx: &Context) -> Result<Credentials> {
-        ctx.key_dir().keys(&self.name)
+        crate::keys::long_term(&ctx.key_dir(), self.accounts.find(&self.name), &self.name, &ctx.env)
     }
 
     /// The MFA serial to use without asking AWS: the account's `mfa_serial`, else

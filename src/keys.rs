@@ -1,9 +1,11 @@
 //! The key directory (`~/aws-creds`, the old layout): `NAME.access_key`, `NAME.secret_key`,
-//! optional `NAME.user`. An account exists if its `NAME.access_key` exists.
+//! optional `NAME.user`. An account exists if its `NAME.access_key` exists, or if the accounts
+//! file gives it a `key_process` (its keys come from that command instead of files).
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::accounts::{Account, Accounts};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
@@ -11,6 +13,15 @@ use crate::names;
 
 pub struct KeyDir {
     pub path: PathBuf,
+}
+
+/// The long-term keys of an account: from its `key_process` when the accounts file names one,
+/// else from its key files. Every command that signs with the long-term keys gets them here.
+pub fn long_term(dir: &KeyDir, account: Option<&Account>, name: &str, env: &Env) -> Result<Credentials> {
+    match account.and_then(|a| a.key_process.as_deref()) {
+        Some(argv) => crate::key_process::run(argv, env),
+        None => dir.keys(name),
+    }
 }
 
 impl KeyDir {
@@ -59,6 +70,37 @@ impl KeyDir {
             "unknown account '{typed}'{hint}: there is no {typed}.access_key in {}",
             self.path.display()
         )))
+    }
+
+    /// Like `resolve`, but an account without key files is found too when the accounts file
+    /// gives it a `key_process` (then its name as the accounts file spells it).
+    pub fn resolve_with(&self, typed: &str, accounts: impl FnOnce() -> Result<Accounts>) -> Result<String> {
+        let e = match self.resolve(typed) {
+            Ok(name) => return Ok(name),
+            Err(e) => e,
+        };
+        let found = accounts().ok().and_then(|a| {
+            a.find(typed).filter(|a| a.key_process.is_some()).map(|a| a.name.clone())
+        });
+        found.ok_or(e)
+    }
+
+    /// `names`, and the accounts with a `key_process`, sorted ignoring case. A key directory that
+    /// cannot be read is an error only when no account has a `key_process`.
+    pub fn names_with(&self, accounts: &Accounts) -> Result<Vec<String>> {
+        let process: Vec<&Account> = accounts.accounts.iter().filter(|a| a.key_process.is_some()).collect();
+        let mut names = match self.names() {
+            Ok(names) => names,
+            Err(_) if !process.is_empty() && !self.path.exists() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        for account in process {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
+                names.push(account.name.clone());
+            }
+        }
+        names.sort_by_key(|n| n.to_ascii_lowercase());
+        Ok(names)
     }
 
     /// The path of one of an account's files.

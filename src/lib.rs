@@ -14,6 +14,7 @@ pub mod env;
 pub mod error;
 pub mod escalate;
 pub mod iam;
+pub mod key_process;
 pub mod keys;
 pub mod mfa_code;
 pub mod names;

@@ -25,6 +25,15 @@ pub struct Rotated {
 }
 
 pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
+    // stsenv cannot put a new key into a password manager: refused before any IAM call.
+    if let Some(argv) = target.accounts.find(&target.name).and_then(|a| a.key_process.as_deref()) {
+        return Err(error::usage(format!(
+            "account {} takes its keys from key_process `{}`, and stsenv cannot write a new key there: make the new key with aws iam create-access-key, store it in your password manager, check it with stsenv doctor {}, then delete the old one with aws iam delete-access-key",
+            target.name,
+            argv.join(" "),
+            target.name
+        )));
+    }
     let dir = ctx.key_dir();
     let old = target.keys(ctx)?;
     let old_id = old.access_key_id.as_str().unwrap_or_default().to_owned();

@@ -5,7 +5,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::Context;
-use crate::accounts::Accounts;
+use crate::accounts::{Account, Accounts};
 use crate::cache::{Slot, State};
 use crate::cli::Doctor;
 use crate::credentials::{Credentials, Secret, format_left};
@@ -54,7 +54,13 @@ impl Report {
 pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     let mut r = Report { lines: String::new(), problems: 0 };
     let key_dir = ctx.key_dir();
-    if !key_dir.path.is_dir() {
+    let with_process = |a: &Accounts| a.accounts.iter().any(|a| a.key_process.is_some());
+    if !key_dir.path.is_dir() && ctx.accounts().is_ok_and(|a| with_process(&a)) {
+        r.ok(format!(
+            "key directory {} does not exist (the accounts with a key_process need none)",
+            key_dir.path.display()
+        ));
+    } else if !key_dir.path.is_dir() {
         r.fail(format!(
             "key directory {} does not exist: mkdir -m 700 {} and put NAME.access_key and NAME.secret_key in it",
             key_dir.path.display(),
@@ -105,15 +111,14 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
         r.ok(format!("cache directory {} (made on the first escalation)", cache.dir.display()));
     }
     let names = match args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
-        Some(typed) => match key_dir.resolve(typed) {
+        Some(typed) => match key_dir.resolve_with(typed, || Ok(accounts.clone())) {
             Ok(name) => vec![name],
             Err(e) => {
                 r.fail(e.message);
                 Vec::new()
             }
         },
-        None if key_dir.path.is_dir() => key_dir.names().unwrap_or_default(),
-        None => Vec::new(),
+        None => key_dir.names_with(&accounts).unwrap_or_default(),
     };
     for name in names {
         account(&mut r, ctx, name, &accounts);
@@ -132,12 +137,61 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
 }
 
 fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
-    let key_dir = ctx.key_dir();
     let target = match Target::with_accounts(ctx, name.clone(), accounts.clone()) {
         Ok(t) => t,
         Err(e) => return r.fail(format!("{name}: {}", e.message)),
     };
-    // Key files: present, private, plausible.
+    let entry = accounts.find(&name);
+    let keys = match entry.and_then(|a| a.key_process.as_deref()) {
+        Some(argv) => process_keys(r, ctx, &name, argv),
+        None => file_keys(r, ctx, &name),
+    };
+    match entry {
+        Some(a) => r.ok(format!("{name}: in the accounts file, account {}", a.account_id())),
+        None => r.fail(format!(
+            "{name}: not in the accounts file (MFA and roles need it): add \"{name}\": \"arn:aws:iam::ACCOUNT_ID:\""
+        )),
+    }
+    let serial = entry.and_then(|a| target.mfa_serial(a));
+    match &serial {
+        Some((serial, from)) => r.ok(format!("{name}: MFA serial {serial} ({from})")),
+        None if entry.is_some() => {
+            r.ok(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
+        }
+        None => {}
+    }
+    let Some(keys) = keys else { return };
+    account_keys(r, ctx, &name, &target, entry, serial, keys);
+}
+
+/// An account with a key_process: the key files are not used (a FAIL when they are there,
+/// since the point is no plain-text key on disk), and the command must print the keys.
+fn process_keys(r: &mut Report, ctx: &Context, name: &str, argv: &[String]) -> Option<Credentials> {
+    let key_dir = ctx.key_dir();
+    for suffix in ["access_key", "secret_key"] {
+        let path = key_dir.file(name, suffix);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            r.fail(format!(
+                "{}: not used, since {name} has a key_process; delete it so that no plain-text key is on disk",
+                path.display()
+            ));
+        }
+    }
+    match crate::key_process::run(argv, &ctx.env) {
+        Ok(keys) => {
+            r.ok(format!("{name}: key_process `{}` printed the keys", argv.join(" ")));
+            Some(keys)
+        }
+        Err(e) => {
+            r.fail(format!("{name}: {}", e.message));
+            None
+        }
+    }
+}
+
+/// The key files: present, private, plausible.
+fn file_keys(r: &mut Report, ctx: &Context, name: &str) -> Option<Credentials> {
+    let key_dir = ctx.key_dir();
     let mut values = Vec::new();
     for suffix in ["access_key", "secret_key"] {
         let path = key_dir.file(&name, suffix);
@@ -167,28 +221,25 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         }
         values.push(value);
     }
-    let entry = accounts.find(&name);
-    match entry {
-        Some(a) => r.ok(format!("{name}: in the accounts file, account {}", a.account_id())),
-        None => r.fail(format!(
-            "{name}: not in the accounts file (MFA and roles need it): add \"{name}\": \"arn:aws:iam::ACCOUNT_ID:\""
-        )),
-    }
-    let serial = entry.and_then(|a| target.mfa_serial(a));
-    match &serial {
-        Some((serial, from)) => r.ok(format!("{name}: MFA serial {serial} ({from})")),
-        None if entry.is_some() => {
-            r.ok(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
-        }
-        None => {}
-    }
-    let [access, secret] = values.as_slice() else { return };
-    let keys = Credentials {
+    let [access, secret] = values.as_slice() else { return None };
+    Some(Credentials {
         access_key_id: Secret::new(access.clone()),
         secret_access_key: Secret::new(secret.clone()),
         session_token: None,
         expiration: None,
-    };
+    })
+}
+
+/// What AWS says of the keys: whose they are, and the MFA device; then the cache.
+fn account_keys(
+    r: &mut Report,
+    ctx: &Context,
+    name: &str,
+    target: &Target,
+    entry: Option<&Account>,
+    serial: Option<(String, String)>,
+    keys: Credentials,
+) {
     let caller = match Caller::of(&keys, &target.region, &ctx.env) {
         Ok(caller) => caller,
         Err(e) => return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message)),

@@ -12,11 +12,13 @@ use crate::error::Result;
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
     if args.names {
-        let names = key_dir.names()?;
+        // For completion: the accounts with a key_process too, and no error for a broken file.
+        let names = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
+    let from_process = |name: &str| accounts.find(name).is_some_and(|a| a.key_process.is_some());
     // Every account of the key directory and of the accounts file, once, ignoring case.
     let mut rows: BTreeMap<String, (String, bool)> = BTreeMap::new();
     for name in &with_keys {
@@ -45,7 +47,13 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
                 Some(format!("{role} ({} left)", format_left(entry.seconds_left(ctx.now))))
             })
             .collect();
-        let keys = if *has_keys { "yes" } else { "missing" };
+        let keys = if from_process(name) {
+            "key_process"
+        } else if *has_keys {
+            "yes"
+        } else {
+            "missing"
+        };
         table.push([name.clone(), keys.to_owned(), session, roles.join(", ")]);
     }
     if rows.is_empty() {

@@ -90,7 +90,7 @@ pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
             let sts = Sts::new(&session.credentials, &target.region, &ctx.env)?;
             sts.assume_role(&role_arn, &session_name, duration.min(CHAINED_MAX), req.external_id, None)
         } else {
-            let long_term = keys.keys(&target.name)?;
+            let long_term = target.keys(ctx)?;
             // The same device lookup as ec2mfa's (none for `-c skip`).
             let device = match source {
                 Source::Skip => None,

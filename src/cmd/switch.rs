@@ -11,7 +11,9 @@ use crate::error::{Result, say};
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();
     let Some(typed) = &args.account else {
-        let names = keys.names()?;
+        // The accounts with a key_process are accounts too (a broken accounts file is reported
+        // by the commands that need it).
+        let names = keys.names_with(&ctx.accounts().unwrap_or_default())?;
         if names.is_empty() {
             say(format!(
                 "Possible accounts: none yet; add NAME.access_key and NAME.secret_key to {}",
@@ -22,7 +24,7 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         }
         return Ok(String::new());
     };
-    let name = keys.resolve(typed)?;
+    let name = keys.resolve_with(typed, || ctx.accounts())?;
     let accounts = ctx.accounts()?;
     let region = accounts.find(&name).and_then(|a| a.region.as_deref());
     let shell = args.shell.shell;
@@ -35,7 +37,8 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         }
         state => {
             let what = if matches!(state, State::Expired(_)) { "expired" } else { "not present" };
-            (keys.keys(&name)?, Kind::Keys, format!("Cache {what} for account {name}"))
+            let long_term = crate::keys::long_term(&keys, accounts.find(&name), &name, &ctx.env)?;
+            (long_term, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
     say(cache_message);
