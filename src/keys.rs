@@ -79,9 +79,9 @@ impl KeyDir {
             Ok(name) => return Ok(name),
             Err(e) => e,
         };
-        let found = accounts().ok().and_then(|a| {
-            a.find(typed).filter(|a| a.key_process.is_some()).map(|a| a.name.clone())
-        });
+        let found = accounts()
+            .ok()
+            .and_then(|a| a.find(typed).filter(|a| a.key_process.is_some()).map(|a| a.name.clone()));
         found.ok_or(e)
     }
 

@@ -18,6 +18,7 @@ pub mod key_process;
 pub mod keys;
 pub mod mfa_code;
 pub mod names;
+pub mod new_account;
 pub mod profile;
 pub mod quote;
 pub mod rotate;

@@ -102,7 +102,9 @@ pub fn timeout_from(env: &Env, name: &str) -> Result<Duration> {
         .ok()
         .filter(|s| *s > 0.0)
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| error::usage(format!("{name} '{}' is not a number of seconds above 0", text.escape_default())))
+        .ok_or_else(|| {
+            error::usage(format!("{name} '{}' is not a number of seconds above 0", text.escape_default()))
+        })
 }
 
 /// An MFA code is six digits.
