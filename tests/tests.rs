@@ -12,6 +12,7 @@ mod hygiene;
 mod iam;
 mod init;
 mod now;
+mod onboard;
 mod permissions;
 mod policy;
 mod profile;
