@@ -5,6 +5,7 @@ pub mod accounts_edit;
 pub mod atomic;
 pub mod aws;
 pub mod cache;
+pub mod child;
 pub mod cli;
 pub mod cmd;
 pub mod credentials;

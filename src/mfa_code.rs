@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::accounts::{Account, io_reason};
@@ -167,23 +167,9 @@ pub struct Helper<'a> {
     pub missing: &'a str,
 }
 
-/// The variables a helper never inherits: credentials the shell may hold, and the MFA code.
-const CHILD_SECRET_VARIABLES: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_DELEGATION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "STSENV_TOKEN_CODE",
-];
-
-/// Run a helper command without a shell and without the credential variables: stdin from the
-/// terminal if there is one (a password manager may ask there), else nothing; its stderr passed
-/// through. Killed after its timeout. Returns its stdout, which may be a secret: errors name the
+/// Run a helper command without a shell and without the credential variables (`crate::child`):
+/// stdin from the terminal if there is one (a password manager may ask there), else nothing; its
+/// stderr passed through. Killed after its timeout. Returns its stdout, which may be a secret: errors name the
 /// command, never its output.
 pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
     let Helper { field, argv, timeout, slow, missing } = *helper;
@@ -194,11 +180,7 @@ pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
         Ok(tty) => Stdio::from(tty),
         Err(_) => Stdio::null(),
     };
-    let mut command = Command::new(program);
-    for name in CHILD_SECRET_VARIABLES {
-        command.env_remove(name);
-    }
-    let mut child = command
+    let mut child = crate::child::command(program)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
