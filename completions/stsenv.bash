@@ -16,6 +16,9 @@ _stsenv() {
             ",$1")
                 cmd="stsenv"
                 ;;
+            stsenv,add)
+                cmd="stsenv__subcmd__add"
+                ;;
             stsenv,completions)
                 cmd="stsenv__subcmd__completions"
                 ;;
@@ -30,6 +33,9 @@ _stsenv() {
                 ;;
             stsenv,help)
                 cmd="stsenv__subcmd__help"
+                ;;
+            stsenv,import)
+                cmd="stsenv__subcmd__import"
                 ;;
             stsenv,init)
                 cmd="stsenv__subcmd__init"
@@ -61,6 +67,9 @@ _stsenv() {
             stsenv,unset)
                 cmd="stsenv__subcmd__unset"
                 ;;
+            stsenv__subcmd__help,add)
+                cmd="stsenv__subcmd__help__subcmd__add"
+                ;;
             stsenv__subcmd__help,completions)
                 cmd="stsenv__subcmd__help__subcmd__completions"
                 ;;
@@ -75,6 +84,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,help)
                 cmd="stsenv__subcmd__help__subcmd__help"
+                ;;
+            stsenv__subcmd__help,import)
+                cmd="stsenv__subcmd__help__subcmd__import"
                 ;;
             stsenv__subcmd__help,init)
                 cmd="stsenv__subcmd__help__subcmd__init"
@@ -112,6 +124,9 @@ _stsenv() {
             stsenv__subcmd__help__subcmd__mfa__subcmd__device,list)
                 cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list"
                 ;;
+            stsenv__subcmd__help__subcmd__mfa__subcmd__device,resync)
+                cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__resync"
+                ;;
             stsenv__subcmd__mfa__subcmd__device,enroll)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__enroll"
                 ;;
@@ -120,6 +135,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__mfa__subcmd__device,list)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__list"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device,resync)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__resync"
                 ;;
             stsenv__subcmd__mfa__subcmd__device__subcmd__help,enroll)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__enroll"
@@ -130,6 +148,9 @@ _stsenv() {
             stsenv__subcmd__mfa__subcmd__device__subcmd__help,list)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__list"
                 ;;
+            stsenv__subcmd__mfa__subcmd__device__subcmd__help,resync)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__resync"
+                ;;
             *)
                 ;;
         esac
@@ -137,12 +158,38 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions add import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__add)
+            opts="-h --key-process --force --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -267,8 +314,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions add import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -350,6 +411,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -393,7 +468,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__mfa__subcmd__device)
-            opts="list enroll"
+            opts="list enroll resync"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +496,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__resync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -518,6 +607,28 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__import)
+            opts="-h --remove --force --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__init)
             opts="-h --config --creds-dir --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -605,7 +716,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h --config --creds-dir --help list enroll help"
+            opts="-h --config --creds-dir --help list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -661,7 +772,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__help)
-            opts="list enroll help"
+            opts="list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,6 +827,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__resync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
             opts="-h --config --creds-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -723,6 +848,36 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__resync)
+            opts="-h --code1 --code2 --config --creds-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --code1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code2)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
