@@ -73,6 +73,22 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// `stsenv add NAME` on a pseudo-terminal (its stdin and controlling terminal), typing the two
+/// keys at the prompts; the secret once the terminal's echo is off (the harness waits 3 s for it).
+fn add_at_a_terminal(home: &Home, name: &str, access: &str, secret: &str) -> serde_json::Value {
+    let mut cmd = Command::new(venv().join("bin/python"));
+    home.apply(&mut cmd);
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
+        .arg(crate::util::bin())
+        .args(["add", name])
+        .env("PTY_ANSWERS", serde_json::json!([access, secret]).to_string())
+        .env("PTY_HIDDEN", "[1]")
+        .env("PTY_STDIN", "tty");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn add_at_a_terminal_hides_the_secret_then_switch_mfa_and_the_aws_cli_work() {
     let moto = Moto::start(false);
@@ -84,18 +100,16 @@ fn add_at_a_terminal_hides_the_secret_then_switch_mfa_and_the_aws_cli_work() {
     // No key directory yet: add makes it, private.
     std::fs::remove_dir(home.creds()).unwrap();
 
-    let mut cmd = Command::new(venv().join("bin/python"));
-    home.apply(&mut cmd);
-    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
-        .arg(crate::util::bin())
-        .args(["add", "personal"])
-        .env("PTY_ANSWERS", serde_json::json!([user.access_key, user.secret_key]).to_string())
-        .env("PTY_HIDDEN", "[1]")
-        .env("PTY_STDIN", "tty");
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Ctrl-C at the secret's prompt: the terminal echoes again, nothing is written.
+    let report = add_at_a_terminal(&home, "personal", &user.access_key, "\u{3}");
+    assert_eq!(report["status"], 2, "{report}");
+    assert_eq!(report["echo"], true, "the terminal is put back: {report}");
+    assert!(report["stderr"].as_str().unwrap().contains("interrupted; nothing was written"), "{report}");
+    assert!(!home.creds().exists());
+
+    let report = add_at_a_terminal(&home, "personal", &user.access_key, &user.secret_key);
     assert_eq!(report["status"], 0, "{report}");
+    assert_eq!(report["echo"], true, "{report}");
     assert_eq!(report["stdout"], "", "{report}");
     let terminal = report["terminal"].as_str().unwrap();
     assert!(terminal.contains("Access key ID: "), "{terminal}");

@@ -4,7 +4,8 @@ $PTY_ANSWER when the prompt appears; print JSON {status, stdout, terminal}.
 Several prompts: $PTY_ANSWERS is a JSON list of answers, each typed after the next ':' the
 program writes; one listed in $PTY_HIDDEN (a JSON list of indexes) is typed once the terminal's
 echo is off (at most 3 s later, so a program that never turns it off shows the answer).
-$PTY_STDIN=tty makes the terminal the program's stdin too (else stdin is /dev/null)."""
+$PTY_STDIN=tty makes the terminal the program's stdin too (else stdin is /dev/null). "echo" in
+the JSON says whether the terminal echoes again after the program ended."""
 import json
 import os
 import pty
@@ -75,6 +76,7 @@ while select.select([master], [], [], 0.05)[0]:
         seen += os.read(master, 1024)
     except OSError:
         break
+echo = echo_is_on()
 os.close(slave)
 print(json.dumps({"status": proc.returncode, "stdout": out.decode(), "stderr": err.decode(),
-                  "terminal": seen.decode(errors="replace")}))
+                  "terminal": seen.decode(errors="replace"), "echo": echo}))

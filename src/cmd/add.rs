@@ -77,8 +77,7 @@ pub fn refused(e: error::Error) -> error::Error {
 fn read_keys() -> Result<Credentials> {
     let (access, secret) = if std::io::stdin().is_terminal() {
         let access = ask_shown("Access key ID: ")?;
-        let secret = rpassword::prompt_password("Secret access key (typing is not shown): ")
-            .map_err(|e| error::usage(format!("cannot read the secret access key from the terminal: {e}")))?;
+        let secret = read_secret("Secret access key (typing is not shown): ")?;
         (access, secret)
     } else {
         let mut lines = BufReader::new(std::io::stdin().lock()).lines();
@@ -106,6 +105,21 @@ fn read_keys() -> Result<Credentials> {
         secret_access_key: Secret::new(secret),
         session_token: None,
         expiration: None,
+    })
+}
+
+/// The secret, typed without echo. rpassword reads in raw mode and answers Ctrl-C by raising
+/// SIGINT, whose default action would end stsenv before the terminal's echo is put back: SIGINT
+/// is ignored meanwhile, so the terminal is restored and Ctrl-C is an ordinary error.
+fn read_secret(prompt: &str) -> Result<String> {
+    // SAFETY: setting and restoring a signal's disposition; stsenv runs no other thread here.
+    let before = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    let read = rpassword::prompt_password(prompt);
+    // SAFETY: as above, putting back what was there.
+    unsafe { libc::signal(libc::SIGINT, before) };
+    read.map_err(|e| match e.kind() {
+        std::io::ErrorKind::Interrupted => error::usage("interrupted; nothing was written"),
+        _ => error::usage(format!("cannot read the secret access key from the terminal: {e}")),
     })
 }
 
