@@ -194,7 +194,7 @@ fn file_keys(r: &mut Report, ctx: &Context, name: &str) -> Option<Credentials> {
     let key_dir = ctx.key_dir();
     let mut values = Vec::new();
     for suffix in ["access_key", "secret_key"] {
-        let path = key_dir.file(&name, suffix);
+        let path = key_dir.file(name, suffix);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
@@ -286,7 +286,7 @@ fn account_keys(
             }
         }
     }
-    match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+    match ctx.cache().state(name, &Slot::Mfa, ctx.now) {
         State::Valid(entry) => {
             r.ok(format!("{name}: cached MFA session, {} left", format_left(entry.seconds_left(ctx.now))))
         }
