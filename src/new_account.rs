@@ -69,6 +69,15 @@ pub fn learn(keys: &Credentials, region: &str, env: &Env) -> Result<Learned> {
     Ok(Learned { caller, devices })
 }
 
+impl Place {
+    /// The region to ask AWS in: the account's own when it is in the accounts file already (a
+    /// `--force` replacing it), else the user's, else us-east-1.
+    pub fn region(&self, name: &str, env: &Env) -> String {
+        let accounts = read_accounts(&self.accounts).map(|(_, _, a)| a).unwrap_or_default();
+        crate::emit::region(accounts.find(name).and_then(|a| a.region.as_deref()), env)
+    }
+}
+
 /// The accounts file's text (empty object when missing), its mode, and its parsed accounts.
 fn read_accounts(path: &Path) -> Result<(String, u32, Accounts)> {
     use std::os::unix::fs::MetadataExt;

@@ -41,7 +41,7 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
         Some(argv) => crate::key_process::run(argv, &ctx.env)?,
         None => read_keys()?,
     };
-    let region = crate::emit::region(None, &ctx.env);
+    let region = place.region(name, &ctx.env);
     let learned = new_account::learn(&keys, &region, &ctx.env).map_err(refused)?;
     let new = NewAccount {
         name,

@@ -116,10 +116,9 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
         }
     }
     // AWS checks every key before anything is written.
-    let region = crate::emit::region(None, &ctx.env);
     let mut learned: Vec<Learned> = Vec::new();
     for f in &found {
-        let l = new_account::learn(&f.keys, &region, &ctx.env).map_err(|e| {
+        let l = new_account::learn(&f.keys, &place.region(&f.account, &ctx.env), &ctx.env).map_err(|e| {
             let e = refused(e);
             error::Error {
                 message: format!(
