@@ -460,6 +460,22 @@ mod tests {
     }
 
     #[test]
+    fn values_and_removing_sections() {
+        let text = b"# top\n[a]\naws_access_key_id = AKIA1\n; note\nAWS_Secret_Access_Key:s/1=\n  continued\n\n# about b\n[b]\nx=1\n[a]\ny=2\n";
+        let s = sections(text);
+        assert_eq!(
+            values(text, &s[0]),
+            [
+                ("aws_access_key_id".to_owned(), "AKIA1".to_owned()),
+                ("aws_secret_access_key".to_owned(), "s/1=".to_owned())
+            ]
+        );
+        // Every section of the name goes; comments before a header stay with what follows.
+        assert_eq!(without_sections(text, &["a"]), b"# top\n\n# about b\n[b]\nx=1\n");
+        assert_eq!(without_sections(text, &["c"]), text);
+    }
+
+    #[test]
     fn names() {
         for ok in ["p", "default", "my-profile_1.x", "a/b@c"] {
             check_name(ok).unwrap();
