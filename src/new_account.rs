@@ -210,9 +210,28 @@ pub fn save(place: &Place, new: &NewAccount) -> Result<()> {
     Ok(())
 }
 
-/// The key directory, made 0700 when missing (an existing one is left as it is).
+/// The key directory, made 0700 when missing. An existing one is left as it is, but must be the
+/// user's own and not writable by group or others (who could replace the key files in it).
 fn make_key_dir(path: &Path) -> Result<()> {
-    if path.is_dir() {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_dir()
+    {
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(error::usage(format!(
+                "the key directory {} belongs to another user; nothing was written (pass --creds-dir DIR for your own)",
+                path.display()
+            )));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(error::usage(format!(
+                "the key directory {} is writable by group or others, who could replace the key files; nothing was written: chmod go-w {}",
+                path.display(),
+                path.display()
+            )));
+        }
         return Ok(());
     }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).map_err(|e| {

@@ -202,6 +202,17 @@ fn add_from_a_pipe_and_a_key_moto_refuses_writes_nothing() {
     assert!(stderr(&out).contains("stdin ended before the secret access key"), "{}", stderr(&out));
     assert!(!home.creds().exists());
 
+    // A key directory others may write to (and so replace the key files in): refused.
+    std::fs::create_dir(home.creds()).unwrap();
+    std::fs::set_permissions(home.creds(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out =
+        stsenv_piped(&home, &["add", "personal"], &format!("{}\n{}\n", user.access_key, user.secret_key));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is writable by group or others"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(home.creds()).unwrap().count(), 0);
+    assert!(!home.accounts_path().exists());
+    std::fs::remove_dir(home.creds()).unwrap();
+
     // The right keys from a pipe: written; the user has no enabled MFA device, so the next
     // step is enrolling one.
     let out =
