@@ -19,6 +19,9 @@ _stsenv() {
             stsenv,add)
                 cmd="stsenv__subcmd__add"
                 ;;
+            stsenv,clear)
+                cmd="stsenv__subcmd__clear"
+                ;;
             stsenv,completions)
                 cmd="stsenv__subcmd__completions"
                 ;;
@@ -69,6 +72,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,add)
                 cmd="stsenv__subcmd__help__subcmd__add"
+                ;;
+            stsenv__subcmd__help,clear)
+                cmd="stsenv__subcmd__help__subcmd__clear"
                 ;;
             stsenv__subcmd__help,completions)
                 cmd="stsenv__subcmd__help__subcmd__completions"
@@ -158,7 +164,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions add import help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,7 +186,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__add)
-            opts="-h --key-process --force --config --creds-dir --help"
+            opts="-h -V --key-process --force --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,30 +211,8 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        stsenv__subcmd__completions)
-            opts="-h --config --creds-dir --help bash zsh fish"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --creds-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        stsenv__subcmd__credential__subcmd__process)
-            opts="-h --role --config --creds-dir --help"
+        stsenv__subcmd__clear)
+            opts="-h -V --role --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,8 +237,60 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__completions)
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__credential__subcmd__process)
+            opts="-h -V --role --window --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__doctor)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,7 +312,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-c -h --role --code --duration --config --creds-dir --help"
+            opts="-c -h -V --role --code --duration --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,7 +350,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions add import help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +364,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__clear)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -608,7 +658,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__import)
-            opts="-h --remove --force --config --creds-dir --help"
+            opts="-h -V --remove --force --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,7 +680,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__init)
-            opts="-h --config --creds-dir --help bash zsh fish"
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -652,12 +702,16 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__list)
-            opts="-h --names --config --creds-dir --help"
+            opts="-h -V --names --roles --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --roles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -674,7 +728,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-c -h -V --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -697,7 +751,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -716,7 +770,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h --config --creds-dir --help list enroll resync help"
+            opts="-h -V --config --creds-dir --help --version list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,7 +792,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__enroll)
-            opts="-h --name --store-seed --code1 --code2 --config --creds-dir --help"
+            opts="-h -V --name --store-seed --code1 --code2 --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -842,7 +896,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,7 +918,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__resync)
-            opts="-h --code1 --code2 --config --creds-dir --help"
+            opts="-h -V --code1 --code2 --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -894,7 +948,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__now)
-            opts="-h --format --config --creds-dir --help"
+            opts="-h -V --format --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,7 +974,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__policy)
-            opts="-a -h --account --account-id --user --max-mfa-age --config --creds-dir --help self-service-mfa deny-without-mfa role-trust-mfa all"
+            opts="-a -h -V --account --account-id --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,7 +1016,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,7 +1059,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1024,7 +1078,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__rotate__subcmd__keys)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,14 +1100,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__switch)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1072,14 +1126,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__unset)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)

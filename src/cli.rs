@@ -11,8 +11,9 @@ use crate::shell::Shell;
 #[command(
     name = "stsenv",
     version,
-    about = "Switch AWS accounts and escalate to MFA sessions in bash, zsh and fish",
-    after_help = "Load the shell functions with: eval \"$(stsenv init bash)\" (or zsh), or: stsenv init fish | source"
+    propagate_version = true,
+    about = "Switch AWS accounts and escalate to MFA sessions in bash, zsh, fish and nushell",
+    after_help = "Load the shell functions with: eval \"$(stsenv init bash)\" (or zsh), or: stsenv init fish | source; nushell: see stsenv init --help"
 )]
 pub struct Cli {
     /// The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json,
@@ -46,7 +47,7 @@ pub enum Command {
     List(List),
     /// Run a command with an account's MFA session (or role) in its environment
     Exec(Exec),
-    /// Print the AWS credential_process JSON of a valid cached session
+    /// Print the AWS credential_process JSON of an MFA session or role, escalating when needed
     CredentialProcess(CredentialProcess),
     /// Print starter IAM policies for MFA, filled in for an account and user
     Policy(Policy),
@@ -59,6 +60,8 @@ pub enum Command {
     Doctor(Doctor),
     /// Print the completion script of the stsenv command
     Completions(Completions),
+    /// Remove cached sessions: an account's (or one role's), or all
+    Clear(Clear),
     /// Set up an account from its access key: key files, accounts entry, MFA device
     Add(Add),
     /// Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv
@@ -124,6 +127,11 @@ pub struct Policy {
     /// role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)
     #[arg(long, value_name = "SECONDS")]
     pub max_mfa_age: Option<u32>,
+    /// deny-without-mfa: also allow sts:AssumeRole with the long-term keys (for roles longer than
+    /// 1 h, assumed with an MFA code); every role they may assume must then require MFA in its
+    /// trust policy (role-trust-mfa)
+    #[arg(long)]
+    pub allow_assume_role_with_mfa: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +193,9 @@ pub struct Doctor {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "nushell: save the module once, then source it from config.nu:\n  stsenv init nu | save -f ($nu.default-config-dir | path join stsenv.nu)\n  source stsenv.nu"
+)]
 pub struct Init {
     /// The shell to print the functions for
     #[arg(value_enum)]
@@ -257,6 +268,10 @@ pub struct List {
     /// One account name a line (for completion)
     #[arg(long)]
     pub names: bool,
+    /// The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion);
+    /// default: $STSENV_ACCOUNT
+    #[arg(long, value_name = "ACCOUNT", num_args = 0..=1, default_missing_value = "", conflicts_with = "names")]
+    pub roles: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -342,11 +357,37 @@ pub struct Role {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "In ~/.aws/config: credential_process = stsenv credential-process personal --role admin"
+)]
 pub struct CredentialProcess {
-    /// The account whose cached MFA session to print
+    /// The account whose MFA session to print (got first when none is valid)
     pub account: String,
-    /// Print the account's cached credentials of this role instead
+    /// Print the credentials of this role instead (a role ARN, a key of `roles`, or a role name),
+    /// assumed from the MFA session when none are cached
     #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// Renew credentials with less than this left: 15m, 900s, 1h
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_window)]
+    pub window: time::Duration,
+}
+
+/// `--window`: a duration like 15m, 900s or 1h, of at least a minute.
+fn parse_window(text: &str) -> Result<time::Duration, String> {
+    match crate::times::parse_duration(text) {
+        Some(d) if d >= time::Duration::MINUTE => Ok(d),
+        Some(_) => Err("the window must be at least 1m".to_owned()),
+        None => Err("give a duration like 15m, 900s or 1h".to_owned()),
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example: stsenv clear personal --role admin")]
+pub struct Clear {
+    /// The account whose cached sessions to remove (default: every account's)
+    pub account: Option<String>,
+    /// Remove only the cached credentials of this role of the account
+    #[arg(long, value_name = "ROLE", requires = "account")]
     pub role: Option<String>,
 }
 

@@ -18,21 +18,19 @@ use crate::mfa_code::{self, Helper};
 pub const TIMEOUT_VARIABLE: &str = "STSENV_KEY_PROCESS_TIMEOUT";
 
 /// Run the account's `key_process` and read the long-term keys it prints.
-pub fn run(argv: &[String], env: &Env) -> Result<Credentials> {
+/// `to_terminal`: its stderr to the terminal when there is one (stsenv's own is captured).
+pub fn run(argv: &[String], env: &Env, to_terminal: bool) -> Result<Credentials> {
     let timeout = mfa_code::timeout_from(env, TIMEOUT_VARIABLE)?;
-    let output = run_helper_output(argv, timeout)?;
-    parse(&output, &argv.join(" "))
-}
-
-fn run_helper_output(argv: &[String], timeout: std::time::Duration) -> Result<Secret> {
-    mfa_code::run_helper(&Helper {
+    let output = mfa_code::run_helper(&Helper {
         field: "key_process",
         argv,
         timeout,
         slow: "waiting for your password manager to be unlocked? STSENV_KEY_PROCESS_TIMEOUT sets the limit",
         missing: "no access key",
+        to_terminal,
     })
-    .map(Secret::new)
+    .map(Secret::new)?;
+    parse(&output, &argv.join(" "))
 }
 
 /// The long-term keys in `credential_process` JSON. Temporary credentials (a `SessionToken`)

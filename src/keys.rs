@@ -2,7 +2,7 @@
 //! optional `NAME.user`. An account exists if its `NAME.access_key` exists, or if the accounts
 //! file gives it a `key_process` (its keys come from that command instead of files).
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::accounts::{Account, Accounts};
@@ -17,9 +17,16 @@ pub struct KeyDir {
 
 /// The long-term keys of an account: from its `key_process` when the accounts file names one,
 /// else from its key files. Every command that signs with the long-term keys gets them here.
-pub fn long_term(dir: &KeyDir, account: Option<&Account>, name: &str, env: &Env) -> Result<Credentials> {
+/// `to_terminal`: the process's messages go to the terminal (stsenv's stderr is captured).
+pub fn long_term(
+    dir: &KeyDir,
+    account: Option<&Account>,
+    name: &str,
+    env: &Env,
+    to_terminal: bool,
+) -> Result<Credentials> {
     match account.and_then(|a| a.key_process.as_deref()) {
-        Some(argv) => crate::key_process::run(argv, env),
+        Some(argv) => crate::key_process::run(argv, env, to_terminal),
         None => dir.keys(name),
     }
 }
@@ -109,10 +116,14 @@ impl KeyDir {
     }
 
     /// The account's long-term keys, trimmed, with the warnings of loose permissions and a
-    /// value that does not look like an access key ID.
+    /// value that does not look like an access key ID. Both files are read under the shared
+    /// lock of the pair, so a rotation (which replaces them under its exclusive lock) is one
+    /// step: the old pair or the new one, never one of each.
     pub fn keys(&self, name: &str) -> Result<Credentials> {
+        let lock = self.pair_lock(name, crate::lock::Mode::Shared, crate::lock::DEFAULT_TIMEOUT)?;
         let access = read_key_file(&self.file(name, "access_key"))?;
         let secret = read_key_file(&self.file(name, "secret_key"))?;
+        drop(lock);
         if !looks_like_access_key_id(&access) {
             error::warn(format_args!(
                 "{} does not look like an access key ID (16 or more capital letters and digits, like AKIA...); check that the access and secret key files are not swapped",
@@ -125,6 +136,43 @@ impl KeyDir {
             session_token: None,
             expiration: None,
         })
+    }
+
+    /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read
+    /// it, exclusive to replace it. None when the lock file cannot be made (a read-only key
+    /// directory, which nobody can rotate in either).
+    pub fn pair_lock(
+        &self,
+        name: &str,
+        mode: crate::lock::Mode,
+        timeout: std::time::Duration,
+    ) -> Result<Option<std::fs::File>> {
+        let path = self.path.join(format!(".{name}.keys.lock"));
+        let open = |create: bool| {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+            if create {
+                options.write(true).create(true).truncate(false).mode(0o600);
+            }
+            options.open(&path)
+        };
+        let opened = match open(false) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
+            other => other,
+        };
+        let file = match opened {
+            Ok(file) => file,
+            Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
+            Err(e) => {
+                return Err(error::usage(format!(
+                    "cannot lock the key files of {name} ({}): {}",
+                    path.display(),
+                    crate::error::io_reason(&e)
+                )));
+            }
+        };
+        crate::lock::acquire(&file, mode, &format!("rotating the keys of {name}"), &path, timeout)?;
+        Ok(Some(file))
     }
 
     /// The IAM user name from `NAME.user`, if that file exists.
@@ -141,11 +189,9 @@ impl KeyDir {
                 })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(error::usage(format!(
-                "cannot read {}: {}",
-                path.display(),
-                crate::accounts::io_reason(&e)
-            ))),
+            Err(e) => {
+                Err(error::usage(format!("cannot read {}: {}", path.display(), crate::error::io_reason(&e))))
+            }
         }
     }
 
@@ -153,7 +199,7 @@ impl KeyDir {
         error::usage(format!(
             "cannot read the key directory {}: {}; create it with NAME.access_key and NAME.secret_key files, or pass --creds-dir",
             self.path.display(),
-            crate::accounts::io_reason(e)
+            crate::error::io_reason(e)
         ))
     }
 }
@@ -169,11 +215,7 @@ pub fn home(env: &Env) -> PathBuf {
 /// Read a key file: trimmed, not empty, no NUL; a warning when group or others can read it.
 pub fn read_key_file(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).map_err(|e| {
-        error::usage(format!(
-            "cannot read the key file {}: {}",
-            path.display(),
-            crate::accounts::io_reason(&e)
-        ))
+        error::usage(format!("cannot read the key file {}: {}", path.display(), crate::error::io_reason(&e)))
     })?;
     warn_if_readable_by_others(path);
     checked_value(path, bytes)

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::accounts::{Account, io_reason};
+use crate::accounts::Account;
 use crate::env::Env;
-use crate::error::{self, Result};
+use crate::error::{self, Result, io_reason};
 use crate::keys::{self, KeyDir};
 
 /// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
@@ -76,15 +76,33 @@ impl Source {
 
     /// The code to use now: the given one, one from `mfa_process` or `NAME.totp`, or one typed
     /// at the terminal.
-    pub fn code(&self, user: &str) -> Result<Option<String>> {
+    pub fn code(&self, user: &str, asking: &Asking) -> Result<Option<String>> {
         match self {
             Source::Given(code) => Ok(Some(code.clone())),
             Source::Skip => Ok(None),
-            Source::Process { argv, timeout } => run_process(argv, *timeout).map(Some),
+            Source::Process { argv, timeout } => {
+                run_process(argv, *timeout, matches!(asking, Asking::Captured { .. })).map(Some)
+            }
             Source::Totp(path) => totp_file(path).map(Some),
-            Source::Ask => ask(user).map(Some),
+            Source::Ask => match asking {
+                Asking::Shell => ask(user).map(Some),
+                Asking::Captured { no_terminal } => ask_code(&prompt(user), no_terminal).map(Some),
+            },
         }
     }
+}
+
+/// Where the user is when a code is needed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Asking {
+    /// A command of the user's shell: the prompt on the terminal, `mfa_process`'s messages on
+    /// stderr; without a terminal, the advice to pass -c or `$STSENV_TOKEN_CODE`.
+    #[default]
+    Shell,
+    /// A process whose stdout and stderr another program reads (a `credential_process` of the
+    /// AWS CLI or an SDK): the prompt and `mfa_process`'s messages ("touch your YubiKey") on
+    /// the terminal, `/dev/tty`, when there is one; without one, this one-line error.
+    Captured { no_terminal: String },
 }
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
@@ -124,10 +142,11 @@ fn is_code(code: &str) -> bool {
 
 /// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
 pub fn ask(user: &str) -> Result<String> {
-    ask_code(
-        &format!("Enter MFA code for user {user}: "),
-        "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE",
-    )
+    ask_code(&prompt(user), "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
+}
+
+fn prompt(user: &str) -> String {
+    format!("Enter MFA code for user {user}: ")
 }
 
 /// Write `prompt` on the terminal and read a 6-digit code there; `no_terminal` is the error
@@ -165,14 +184,17 @@ pub struct Helper<'a> {
     pub slow: &'a str,
     /// What is missing when it fails (`no MFA code`).
     pub missing: &'a str,
+    /// Its stderr to the terminal, when there is one (stsenv's own stderr is captured).
+    pub to_terminal: bool,
 }
 
 /// Run a helper command without a shell and without the credential variables (`crate::child`):
 /// stdin from the terminal if there is one (a password manager may ask there), else nothing; its
-/// stderr passed through. Killed after its timeout. Returns its stdout, which may be a secret: errors name the
-/// command, never its output.
+/// stderr passed through, or to the terminal when `to_terminal` and there is one. Killed after
+/// its timeout. Returns its stdout, which may be a secret: errors name the command, never its
+/// output.
 pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
-    let Helper { field, argv, timeout, slow, missing } = *helper;
+    let Helper { field, argv, timeout, slow, missing, to_terminal } = *helper;
     let shown = argv.join(" ");
     let (program, args) =
         argv.split_first().ok_or_else(|| error::usage(format!("{field} is empty in the accounts file")))?;
@@ -180,11 +202,15 @@ pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
         Ok(tty) => Stdio::from(tty),
         Err(_) => Stdio::null(),
     };
+    let stderr = match to_terminal.then(|| std::fs::OpenOptions::new().write(true).open("/dev/tty")) {
+        Some(Ok(tty)) => Stdio::from(tty),
+        _ => Stdio::inherit(),
+    };
     let mut child = crate::child::command(program)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .map_err(|e| error::usage(format!("cannot run {field} `{shown}`: {}", io_reason(&e))))?;
     // Read stdout on a thread, so a chatty process never blocks on a full pipe.
@@ -234,7 +260,7 @@ pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
 }
 
 /// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be six digits.
-fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
+fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
     let shown = argv.join(" ");
     let output = run_helper(&Helper {
         field: "mfa_process",
@@ -242,6 +268,7 @@ fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
         timeout,
         slow: "waiting for a touch of your YubiKey? STSENV_MFA_PROCESS_TIMEOUT sets the limit",
         missing: "no MFA code",
+        to_terminal,
     })?;
     let code = std::str::from_utf8(&output).map(str::trim).unwrap_or_default();
     if code.is_empty() {
@@ -298,7 +325,7 @@ mod tests {
                 timeout: Duration::from_millis(2500)
             }
         );
-        assert_eq!(with.code("u").unwrap().as_deref(), Some("123456"));
+        assert_eq!(with.code("u", &Asking::Shell).unwrap().as_deref(), Some("123456"));
         let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
         assert_eq!(without, Source::Totp(dir.join("svc.totp")));
         assert_eq!(Source::Ask.or_automatic(None, &keys, "other", &env).unwrap(), Source::Ask);

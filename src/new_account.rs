@@ -94,7 +94,7 @@ fn read_accounts(path: &Path) -> Result<(String, u32, Accounts)> {
         Err(e) => Err(error::usage(format!(
             "cannot read the accounts file {}: {}",
             path.display(),
-            crate::accounts::io_reason(&e)
+            crate::error::io_reason(&e)
         ))),
     }
 }
@@ -181,7 +181,7 @@ pub fn save(place: &Place, new: &NewAccount) -> Result<()> {
                 return Err(error::usage(format!(
                     "cannot write {}: {}; nothing was changed",
                     file.display(),
-                    crate::accounts::io_reason(&e)
+                    crate::error::io_reason(&e)
                 )));
             }
         }
@@ -196,7 +196,7 @@ pub fn save(place: &Place, new: &NewAccount) -> Result<()> {
         return Err(error::usage(format!(
             "cannot write the accounts file {}: {}; nothing was changed (pass --config PATH for another file)",
             path.display(),
-            crate::accounts::io_reason(&e)
+            crate::error::io_reason(&e)
         )));
     }
     if new.key_process.is_some() {
@@ -238,7 +238,7 @@ fn make_key_dir(path: &Path) -> Result<()> {
         error::usage(format!(
             "cannot create the key directory {}: {}",
             path.display(),
-            crate::accounts::io_reason(&e)
+            crate::error::io_reason(&e)
         ))
     })
 }

@@ -31,7 +31,7 @@ fn written_0600_in_a_0700_directory_even_under_umask_000() {
     assert_eq!(mode(&file), 0o600);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
-        text.contains(&format!("\"expiration\": \"{}\"", stsenv::cache::rfc3339(entry.expiration))),
+        text.contains(&format!("\"expiration\": \"{}\"", stsenv::times::rfc3339(entry.expiration))),
         "{text}"
     );
     // No temp file is left behind.
@@ -64,7 +64,7 @@ fn valid_until_five_minutes_before_expiry() {
 #[test]
 fn corrupt_files_are_absent() {
     let home = Home::new();
-    let cache = Cache { dir: home.cache_dir() };
+    let cache = Cache::new(home.cache_dir());
     home.cache_session(
         "a",
         Slot::Mfa,

@@ -292,11 +292,14 @@ fn exec_uses_the_totp_seed_for_a_cron_job() {
     let moto = Moto::start(false);
     let (home, user) = moto_home(&moto);
     home.write_secret("personal.totp", user.seed.as_bytes());
-    // No terminal, no code: the seed gives it, first for a role, then for the session.
+    // No terminal, no code: the seed gives it, first for a role (through a new MFA session),
+    // then for the session.
     let out =
         exec(&home, &["personal", "--role", "admin", "--", "sh", "-c", "echo $STSENV_KIND/$STSENV_ROLE"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "role/Admin\n");
+    assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
+    std::fs::remove_file(home.cache().path("personal", &stsenv::cache::Slot::Mfa)).unwrap();
     let out = exec(&home, &["personal", "--duration", "900", "--", "sh", "-c", "echo $STSENV_KIND"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "mfa\n");

@@ -235,16 +235,17 @@ fn concurrent_escalations_make_one_sts_call() {
 fn concurrent_role_escalations_make_one_sts_call() {
     let moto = Moto::start(false);
     let home = setup(&moto);
-    // Without an MFA session: AssumeRole with the long-term keys and the code, once.
+    // Without an MFA session: one GetSessionToken with the code, one AssumeRole chained from it.
     let before = moto.requests();
     let args = ["role", "admin", "-a", "personal", "-c", "123456", "--format", "shell", "--shell", "bash"];
     let outputs = all_at_once(&home, &args);
     assert_eq!(
         moto.requests() - before,
-        1,
-        "exactly one AssumeRole for {AT_ONCE} processes (no MFA session)"
+        2,
+        "exactly one GetSessionToken and one AssumeRole for {AT_ONCE} processes (no MFA session)"
     );
     one_fetch_same_credentials(&outputs, "Assumed role Admin");
+    assert_eq!(outputs.iter().filter(|o| stderr(o).contains("New session")).count(), 1);
     let without = stdout(&outputs[0]);
     eprintln!("{AT_ONCE} x role without an MFA session: {} STS call", moto.requests() - before);
 

@@ -38,7 +38,7 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
         None => None,
     };
     let keys = match &key_process {
-        Some(argv) => crate::key_process::run(argv, &ctx.env)?,
+        Some(argv) => crate::key_process::run(argv, &ctx.env, false)?,
         None => read_keys()?,
     };
     let region = place.region(name, &ctx.env);

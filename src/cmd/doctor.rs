@@ -8,12 +8,13 @@ use super::Context;
 use crate::accounts::{Account, Accounts};
 use crate::cache::{Slot, State};
 use crate::cli::Doctor;
-use crate::credentials::{Credentials, Secret, format_left};
+use crate::credentials::{Credentials, Secret};
 use crate::discover::Caller;
 use crate::error::{self, Result};
-use crate::escalate::Target;
 use crate::iam::Iam;
 use crate::keys::looks_like_access_key_id;
+use crate::target::Target;
+use crate::times::format_left;
 
 struct Report {
     lines: String,
@@ -44,7 +45,7 @@ impl Report {
             }
             Ok(_) => true,
             Err(e) => {
-                self.fail(format!("{what} {}: {}", path.display(), crate::accounts::io_reason(&e)));
+                self.fail(format!("{what} {}: {}", path.display(), crate::error::io_reason(&e)));
                 false
             }
         }
@@ -102,9 +103,15 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             Accounts::default()
         }
     };
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     if cache.dir.is_dir() {
-        if r.private(&cache.dir, "cache directory", 0o700) {
+        let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::atomic::euid());
+        if owner != crate::atomic::euid() {
+            r.fail(format!(
+                "cache directory {} belongs to another user (uid {owner}): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
+                cache.dir.display()
+            ));
+        } else if r.private(&cache.dir, "cache directory", 0o700) {
             r.ok(format!("cache directory {}", cache.dir.display()));
         }
     } else {
@@ -177,7 +184,7 @@ fn process_keys(r: &mut Report, ctx: &Context, name: &str, argv: &[String]) -> O
             ));
         }
     }
-    match crate::key_process::run(argv, &ctx.env) {
+    match crate::key_process::run(argv, &ctx.env, false) {
         Ok(keys) => {
             r.ok(format!("{name}: key_process `{}` printed the keys", argv.join(" ")));
             Some(keys)
@@ -198,7 +205,7 @@ fn file_keys(r: &mut Report, ctx: &Context, name: &str) -> Option<Credentials> {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                r.fail(format!("{}: {}; put the key in it", path.display(), crate::accounts::io_reason(&e)));
+                r.fail(format!("{}: {}; put the key in it", path.display(), crate::error::io_reason(&e)));
                 continue;
             }
         };
@@ -286,7 +293,7 @@ fn account_keys(
             }
         }
     }
-    match ctx.cache().state(name, &Slot::Mfa, ctx.now) {
+    match ctx.cache().map_or(State::Absent, |cache| cache.state(name, &Slot::Mfa, ctx.now)) {
         State::Valid(entry) => {
             r.ok(format!("{name}: cached MFA session, {} left", format_left(entry.seconds_left(ctx.now))))
         }

@@ -32,7 +32,7 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
         error::usage(format!(
             "cannot read the credentials file {}: {} (AWS_SHARED_CREDENTIALS_FILE names another)",
             path.display(),
-            crate::accounts::io_reason(&e)
+            crate::error::io_reason(&e)
         ))
     })?;
     crate::keys::warn_if_readable_by_others(&path);

@@ -1,13 +1,14 @@
 //! `stsenv list`: the accounts, whether their keys are present, the state of their cached
-//! sessions and roles; `--names`: one name a line, for completion.
+//! sessions and roles; `--names`: one name a line, `--roles ACCOUNT`: its role keys, for
+//! completion.
 
 use std::collections::BTreeMap;
 
 use super::Context;
 use crate::cache::{Slot, State};
 use crate::cli::List;
-use crate::credentials::format_left;
 use crate::error::Result;
+use crate::times::format_left;
 
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
@@ -15,6 +16,13 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         // For completion: the accounts with a key_process too, and no error for a broken file.
         let names = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
+    }
+    if let Some(account) = &args.roles {
+        let account =
+            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
+        let accounts = ctx.accounts()?;
+        let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
+        return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());
     }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
@@ -27,7 +35,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     for account in &accounts.accounts {
         rows.entry(account.name.to_ascii_lowercase()).or_insert((account.name.clone(), false));
     }
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     let role_files = cache.role_arns();
     let mut table =
         vec![["ACCOUNT".to_owned(), "KEYS".to_owned(), "MFA SESSION".to_owned(), "ROLES".to_owned()]];

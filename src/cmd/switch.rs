@@ -4,9 +4,10 @@
 use super::Context;
 use crate::cache::{Slot, State};
 use crate::cli::Switch;
-use crate::credentials::{Kind, format_left};
+use crate::credentials::Kind;
 use crate::emit;
 use crate::error::{Result, say};
+use crate::times::format_left;
 
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();
@@ -30,20 +31,20 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let shell = args.shell.shell;
 
     // Everything that can fail happens before any message, so an error is one line.
-    let (credentials, kind, cache_message) = match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+    let (credentials, kind, cache_message) = match ctx.cache()?.state(&name, &Slot::Mfa, ctx.now) {
         State::Valid(entry) => {
             let left = format_left(entry.seconds_left(ctx.now));
             (entry.credentials, Kind::Mfa, format!("Cache is valid for account {name} ({left} left)"))
         }
         state => {
             let what = if matches!(state, State::Expired(_)) { "expired" } else { "not present" };
-            let long_term = crate::keys::long_term(&keys, accounts.find(&name), &name, &ctx.env)?;
+            let long_term = crate::keys::long_term(&keys, accounts.find(&name), &name, &ctx.env, false)?;
             (long_term, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
-    say(cache_message);
     let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };
-    let code = emit::switch(shell, &switch, &ctx.env);
+    let code = emit::switch(shell, &switch, &ctx.env)?;
+    say(cache_message);
     say(format!("Set keys for {} AWS account", kind.label(&name, None)));
     Ok(code)
 }
