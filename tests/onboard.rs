@@ -307,7 +307,7 @@ fn key_process_accounts_switch_and_escalate_with_no_key_file_in_every_shell() {
                 "ec2switch",
                 "ec2switch personal",
                 "ec2role Admin -c 123456",
-                "ec2mfa personal -c 123456",
+                "ec2mfa personal -c 123456 --force",
                 "aws sts get-caller-identity --query Account --output text",
                 "ec2switch personal",
             ],
@@ -319,14 +319,27 @@ fn key_process_accounts_switch_and_escalate_with_no_key_file_in_every_shell() {
         steps[1].expect("STSENV_KIND", Some("keys"));
         steps[1].expect("AWS_ACCESS_KEY_ID", Some(&user.access_key));
         steps[1].expect("AWS_SECRET_ACCESS_KEY", Some(&user.secret_key));
-        // ec2role with the long-term keys (no MFA session yet), with the shell's keys set: the
-        // key process never sees them (it exits 7 when it does).
+        // ec2role with the long-term keys (no MFA session yet: it gets one and chains from it),
+        // with the shell's keys set: the key process never sees them (it exits 7 when it does).
+        // ec2mfa --force: a new session, with the keys again.
         steps[2].expect("STSENV_KIND", Some("role"));
         steps[3].expect("STSENV_KIND", Some("mfa"));
         assert_eq!(steps[4].stdout.trim(), "123456789012");
         // Back to the account: the cached MFA session, no key process.
         steps[5].expect("STSENV_KIND", Some("mfa"));
-        assert_eq!(runs(&home), 4, "{shell}: add, ec2switch, ec2role, ec2mfa ran it once each");
+        assert_eq!(runs(&home), 4, "{shell}: add, ec2switch, ec2role, ec2mfa --force ran it once each");
+
+        // credential-process and exec escalate with it too (after stsenv clear).
+        let cleared = home.stsenv(&["clear", "personal"]);
+        assert_eq!(cleared.status.code(), Some(0), "{}", stderr(&cleared));
+        let mut cmd = Command::new(crate::util::bin());
+        home.apply(&mut cmd);
+        let cp =
+            cmd.env("STSENV_TOKEN_CODE", "123456").args(["credential-process", "personal"]).output().unwrap();
+        assert_eq!(cp.status.code(), Some(0), "{}", stderr(&cp));
+        let json: serde_json::Value = serde_json::from_slice(&cp.stdout).unwrap();
+        assert!(json["SessionToken"].as_str().is_some_and(|t| t.len() > 20), "{json}");
+        assert_eq!(runs(&home), 5, "{shell}: credential-process ran it");
 
         // list, doctor and rotate-keys know it.
         let list = home.stsenv(&["list"]);
