@@ -79,17 +79,20 @@ impl KeyDir {
         )))
     }
 
-    /// Like `resolve`, but an account without key files is found too when the accounts file
-    /// gives it a `key_process` (then its name as the accounts file spells it).
-    pub fn resolve_with(&self, typed: &str, accounts: impl FnOnce() -> Result<Accounts>) -> Result<String> {
-        let e = match self.resolve(typed) {
-            Ok(name) => return Ok(name),
-            Err(e) => e,
-        };
-        let found = accounts()
-            .ok()
-            .and_then(|a| a.find(typed).filter(|a| a.key_process.is_some()).map(|a| a.name.clone()));
-        found.ok_or(e)
+    /// Like `resolve`, but an account of the accounts file without key files is found when it
+    /// has a `key_process` (its keys come from that), and named as such otherwise: which file is
+    /// missing, and how to add it.
+    pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
+        self.resolve(typed).or_else(|e| match accounts.find(typed) {
+            Some(account) if account.key_process.is_some() => Ok(account.name.clone()),
+            Some(account) if names::is_valid(typed) && self.path.is_dir() => Err(error::usage(format!(
+                "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
+                account.name,
+                self.file(&account.name, "access_key").display(),
+                account.name
+            ))),
+            _ => Err(e),
+        })
     }
 
     /// `names`, and the accounts with a `key_process`, sorted ignoring case. A key directory that
@@ -122,7 +125,17 @@ impl KeyDir {
     pub fn keys(&self, name: &str) -> Result<Credentials> {
         let lock = self.pair_lock(name, crate::lock::Mode::Shared, crate::lock::DEFAULT_TIMEOUT)?;
         let access = read_key_file(&self.file(name, "access_key"))?;
-        let secret = read_key_file(&self.file(name, "secret_key"))?;
+        let secret_path = self.file(name, "secret_key");
+        let secret = read_key_file(&secret_path).map_err(|e| {
+            if std::fs::symlink_metadata(&secret_path).is_err() {
+                error::usage(format!(
+                    "cannot read the key file {}: it does not exist; put the secret access key in it (mode 600), or add both keys with: stsenv add {name}",
+                    secret_path.display()
+                ))
+            } else {
+                e
+            }
+        })?;
         drop(lock);
         if !looks_like_access_key_id(&access) {
             error::warn(format_args!(

@@ -217,9 +217,7 @@ fn make_key_dir(path: &Path) -> Result<()> {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.is_dir()
     {
-        // SAFETY: geteuid has no preconditions.
-        let me = unsafe { libc::geteuid() };
-        if meta.uid() != me {
+        if meta.uid() != crate::atomic::euid() {
             return Err(error::usage(format!(
                 "the key directory {} belongs to another user; nothing was written (pass --creds-dir DIR for your own)",
                 path.display()

@@ -122,6 +122,23 @@ fn add_at_a_terminal_hides_the_secret_then_switch_mfa_and_the_aws_cli_work() {
     assert!(err.contains(&format!("MFA device {}", user.serial)), "{err}");
     assert!(err.contains("Next: ec2switch personal, then ec2mfa"), "{err}");
 
+    // The README shows the same session.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("## First setup: `stsenv add`").unwrap()..];
+    let block = &section[section.find("```console\n").unwrap()..];
+    let block = &block[..block.find("\n```\n").unwrap()];
+    for line in [
+        "$ stsenv add personal",
+        "Access key ID: AKIA",
+        "Secret access key (typing is not shown):\n",
+        "Added account personal: IAM user jbrowne of account ",
+        "MFA device arn:aws:iam::",
+        "Next: ec2switch personal, then ec2mfa for an MFA session",
+    ] {
+        assert!(block.contains(line), "README: {line} in {block}");
+    }
+    assert!(err.contains("keys in the key directory, entry in "), "{err}");
+
     // The key directory 0700, the key files 0600 with the keys as typed.
     assert_eq!(mode(&home.creds()), 0o700);
     for (file, value) in

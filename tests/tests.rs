@@ -9,6 +9,7 @@ mod completions;
 mod crash;
 mod credential_process;
 mod errors;
+mod first_hour;
 mod hygiene;
 mod iam;
 mod init;

@@ -5,7 +5,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::Context;
-use crate::accounts::{Account, Accounts};
+use crate::accounts::Accounts;
 use crate::cache::{Slot, State};
 use crate::cli::Doctor;
 use crate::credentials::{Credentials, Secret};
@@ -13,7 +13,7 @@ use crate::discover::Caller;
 use crate::error::{self, Result};
 use crate::iam::Iam;
 use crate::keys::looks_like_access_key_id;
-use crate::target::Target;
+use crate::target::{Target, UserSource};
 use crate::times::format_left;
 
 struct Report {
@@ -82,7 +82,12 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     let accounts = match Accounts::locate(ctx.config.as_deref(), &ctx.env) {
         Ok(Some(path)) => match Accounts::read(&path) {
             Ok(accounts) => {
-                r.ok(format!("accounts file {} ({} accounts)", path.display(), accounts.accounts.len()));
+                let n = accounts.accounts.len();
+                r.ok(format!(
+                    "accounts file {} ({n} account{})",
+                    path.display(),
+                    if n == 1 { "" } else { "s" }
+                ));
                 accounts
             }
             Err(e) => {
@@ -118,14 +123,29 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
         r.ok(format!("cache directory {} (made on the first escalation)", cache.dir.display()));
     }
     let names = match args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
-        Some(typed) => match key_dir.resolve_with(typed, || Ok(accounts.clone())) {
+        Some(typed) => match key_dir.resolve_in(typed, &accounts) {
             Ok(name) => vec![name],
             Err(e) => {
                 r.fail(e.message);
                 Vec::new()
             }
         },
-        None => key_dir.names_with(&accounts).unwrap_or_default(),
+        None if key_dir.path.is_dir() || with_process(&accounts) => {
+            let names = key_dir.names_with(&accounts).unwrap_or_default();
+            // Accounts of the accounts file that have no key files (nor a key_process).
+            for account in &accounts.accounts {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
+                    r.fail(format!(
+                        "{}: in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
+                        account.name,
+                        key_dir.file(&account.name, "access_key").display(),
+                        account.name
+                    ));
+                }
+            }
+            names
+        }
+        None => Vec::new(),
     };
     for name in names {
         account(&mut r, ctx, name, &accounts);
@@ -144,64 +164,21 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
 }
 
 fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
+    let key_dir = ctx.key_dir();
     let target = match Target::with_accounts(ctx, name.clone(), accounts.clone()) {
         Ok(t) => t,
         Err(e) => return r.fail(format!("{name}: {}", e.message)),
     };
-    let entry = accounts.find(&name);
-    let keys = match entry.and_then(|a| a.key_process.as_deref()) {
-        Some(argv) => process_keys(r, ctx, &name, argv),
-        None => file_keys(r, ctx, &name),
-    };
-    match entry {
-        Some(a) => r.ok(format!("{name}: in the accounts file, account {}", a.account_id())),
-        None => r.fail(format!(
-            "{name}: not in the accounts file (MFA and roles need it): add \"{name}\": \"arn:aws:iam::ACCOUNT_ID:\""
-        )),
-    }
-    let serial = entry.and_then(|a| target.mfa_serial(a));
-    match &serial {
-        Some((serial, from)) => r.ok(format!("{name}: MFA serial {serial} ({from})")),
-        None if entry.is_some() => {
-            r.ok(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
-        }
-        None => {}
-    }
-    let Some(keys) = keys else { return };
-    account_keys(r, ctx, &name, &target, entry, serial, keys);
-}
-
-/// An account with a key_process: the key files are not used (a FAIL when they are there,
-/// since the point is no plain-text key on disk), and the command must print the keys.
-fn process_keys(r: &mut Report, ctx: &Context, name: &str, argv: &[String]) -> Option<Credentials> {
-    let key_dir = ctx.key_dir();
-    for suffix in ["access_key", "secret_key"] {
-        let path = key_dir.file(name, suffix);
-        if std::fs::symlink_metadata(&path).is_ok() {
-            r.fail(format!(
-                "{}: not used, since {name} has a key_process; delete it so that no plain-text key is on disk",
-                path.display()
-            ));
-        }
-    }
-    match crate::key_process::run(argv, &ctx.env, false) {
-        Ok(keys) => {
-            r.ok(format!("{name}: key_process `{}` printed the keys", argv.join(" ")));
-            Some(keys)
-        }
-        Err(e) => {
-            r.fail(format!("{name}: {}", e.message));
-            None
-        }
-    }
-}
-
-/// The key files: present, private, plausible.
-fn file_keys(r: &mut Report, ctx: &Context, name: &str) -> Option<Credentials> {
-    let key_dir = ctx.key_dir();
+    // Key files: present, private, plausible; or what the key_process prints.
     let mut values = Vec::new();
-    for suffix in ["access_key", "secret_key"] {
-        let path = key_dir.file(name, suffix);
+    let key_process = accounts.find(&name).and_then(|a| a.key_process.as_deref());
+    if let Some(argv) = key_process
+        && let Some(keys) = process_keys(r, ctx, &name, argv)
+    {
+        values = vec![keys.access_key_id.expose().to_vec(), keys.secret_access_key.expose().to_vec()];
+    }
+    for suffix in ["access_key", "secret_key"].into_iter().filter(|_| key_process.is_none()) {
+        let path = key_dir.file(&name, suffix);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
@@ -228,29 +205,57 @@ fn file_keys(r: &mut Report, ctx: &Context, name: &str) -> Option<Credentials> {
         }
         values.push(value);
     }
-    let [access, secret] = values.as_slice() else { return None };
-    Some(Credentials {
+    let entry = accounts.find(&name);
+    match entry {
+        Some(a) => r.ok(format!("{name}: in the accounts file, account {}", a.account_id())),
+        None => r.fail(format!(
+            "{name}: not in the accounts file (MFA and roles need it): add \"{name}\": \"arn:aws:iam::ACCOUNT_ID:\""
+        )),
+    }
+    let serial = entry.and_then(|a| target.mfa_serial(a));
+    // The serial's line waits for GetCallerIdentity, which may show the guess to be wrong.
+    let serial_line = match &serial {
+        Some((serial, from)) => Some(format!("{name}: MFA serial {serial} ({from})")),
+        None if entry.is_some() => {
+            Some(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
+        }
+        None => None,
+    };
+    let [access, secret] = values.as_slice() else {
+        return serial_line.into_iter().for_each(|line| r.ok(line));
+    };
+    let keys = Credentials {
         access_key_id: Secret::new(access.clone()),
         secret_access_key: Secret::new(secret.clone()),
         session_token: None,
         expiration: None,
-    })
-}
-
-/// What AWS says of the keys: whose they are, and the MFA device; then the cache.
-fn account_keys(
-    r: &mut Report,
-    ctx: &Context,
-    name: &str,
-    target: &Target,
-    entry: Option<&Account>,
-    serial: Option<(String, String)>,
-    keys: Credentials,
-) {
+    };
     let caller = match Caller::of(&keys, &target.region, &ctx.env) {
         Ok(caller) => caller,
-        Err(e) => return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message)),
+        Err(e) => {
+            serial_line.into_iter().for_each(|line| r.ok(line));
+            return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message));
+        }
     };
+    // A serial made from a user name that is not the keys' IAM user is the wrong device.
+    let guessed = entry.is_some_and(|a| a.mfa_serial.is_none());
+    match (&serial, &caller.user) {
+        (Some((serial, _)), Some(user)) if guessed && *user != target.user => {
+            let fix = match target.user_source {
+                UserSource::Accounts => format!("set \"user\": \"{user}\" in the accounts file"),
+                _ => format!(
+                    "put {user} in {}, or set \"user\": \"{user}\" in the accounts file",
+                    key_dir.file(&name, "user").display()
+                ),
+            };
+            r.fail(format!(
+                "{name}: MFA serial {serial} is made from the user name {} ({}), but the keys are IAM user {user}'s: {fix} (or \"mfa_serial\" with the device's ARN)",
+                target.user,
+                target.user_source.describe(&name)
+            ));
+        }
+        _ => serial_line.into_iter().for_each(|line| r.ok(line)),
+    }
     match entry {
         Some(a) if a.account_id() != caller.account_id => r.fail(format!(
             "{name}: the keys are {}, of account {}, but the accounts file says {}: fix \"arn\" or the key files",
@@ -293,11 +298,36 @@ fn account_keys(
             }
         }
     }
-    match ctx.cache().map_or(State::Absent, |cache| cache.state(name, &Slot::Mfa, ctx.now)) {
+    match ctx.cache().map_or(State::Absent, |cache| cache.state(&name, &Slot::Mfa, ctx.now)) {
         State::Valid(entry) => {
             r.ok(format!("{name}: cached MFA session, {} left", format_left(entry.seconds_left(ctx.now))))
         }
         State::Expired(_) => r.ok(format!("{name}: cached MFA session expired (ec2mfa gets a new one)")),
         State::Absent => r.ok(format!("{name}: no cached MFA session")),
+    }
+}
+
+/// An account with a key_process: the key files are not used (a FAIL when they are there,
+/// since the point is no plain-text key on disk), and the command must print the keys.
+fn process_keys(r: &mut Report, ctx: &Context, name: &str, argv: &[String]) -> Option<Credentials> {
+    let key_dir = ctx.key_dir();
+    for suffix in ["access_key", "secret_key"] {
+        let path = key_dir.file(name, suffix);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            r.fail(format!(
+                "{}: not used, since {name} has a key_process; delete it so that no plain-text key is on disk",
+                path.display()
+            ));
+        }
+    }
+    match crate::key_process::run(argv, &ctx.env, false) {
+        Ok(keys) => {
+            r.ok(format!("{name}: key_process `{}` printed the keys", argv.join(" ")));
+            Some(keys)
+        }
+        Err(e) => {
+            r.fail(format!("{name}: {}", e.message));
+            None
+        }
     }
 }

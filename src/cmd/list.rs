@@ -1,6 +1,6 @@
 //! `stsenv list`: the accounts, whether their keys are present, the state of their cached
-//! sessions and roles; `--names`: one name a line, `--roles ACCOUNT`: its role keys, for
-//! completion.
+//! sessions and roles; `--names`: one name a line, `--roles [--account ACCOUNT]`: its role keys,
+//! for completion.
 
 use std::collections::BTreeMap;
 
@@ -17,14 +17,10 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         let names = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
-    if let Some(account) = &args.roles {
-        let account =
-            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
-        let accounts = ctx.accounts()?;
-        let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
-        return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());
-    }
     let accounts = ctx.accounts()?;
+    if args.roles {
+        return roles(args, ctx, &accounts);
+    }
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
     let from_process = |name: &str| accounts.find(name).is_some_and(|a| a.key_process.is_some());
     // Every account of the key directory and of the accounts file, once, ignoring case.
@@ -45,16 +41,34 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
             State::Expired(_) => "expired".to_owned(),
             State::Absent => "none".to_owned(),
         };
-        let roles: Vec<String> = role_files
-            .get(lower)
-            .into_iter()
-            .flatten()
-            .filter_map(|arn| {
-                let entry = cache.valid(name, &Slot::Role(arn.clone()), ctx.now)?;
-                let role = arn.rsplit('/').next().unwrap_or(arn);
-                Some(format!("{role} ({} left)", format_left(entry.seconds_left(ctx.now))))
-            })
-            .collect();
+        // The keys of `roles` the user types (with the role's name when it differs), then roles
+        // assumed by name or ARN; each with the time its cached credentials have left.
+        let left = |arn: &String| {
+            cache
+                .valid(name, &Slot::Role(arn.clone()), ctx.now)
+                .map(|entry| format!("{} left", format_left(entry.seconds_left(ctx.now))))
+        };
+        let cached: Vec<&String> = role_files.get(lower).into_iter().flatten().collect();
+        let mut shown: Vec<String> = Vec::new();
+        let mut roles: Vec<String> = Vec::new();
+        if let Some(account) = accounts.find(name) {
+            for (key, role_name) in account.role_names() {
+                let arn = account.role_arn(key);
+                let details: Vec<String> =
+                    (key != role_name).then_some(role_name).into_iter().chain(left(&arn)).collect();
+                roles.push(if details.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{key} ({})", details.join(", "))
+                });
+                shown.push(arn);
+            }
+        }
+        for arn in cached.into_iter().filter(|arn| !shown.contains(arn)) {
+            if let Some(left) = left(arn) {
+                roles.push(format!("{} ({left})", arn.rsplit('/').next().unwrap_or(arn)));
+            }
+        }
         let keys = if from_process(name) {
             "key_process"
         } else if *has_keys {
@@ -82,4 +96,19 @@ fn render(table: &[[String; 4]]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `--roles`: the keys of the account's `roles`, one a line; only keys a shell can offer as they
+/// are (no space or control character), since completion puts them on the command line.
+fn roles(args: &List, ctx: &Context, accounts: &crate::accounts::Accounts) -> Result<String> {
+    let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
+        return Ok(String::new());
+    };
+    let account = accounts.require(name, "--roles")?;
+    Ok(account
+        .roles
+        .keys()
+        .filter(|key| !key.is_empty() && !key.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .map(|key| format!("{key}\n"))
+        .collect())
 }
