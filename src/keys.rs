@@ -1,10 +1,11 @@
 //! The key directory (`~/aws-creds`, the old layout): `NAME.access_key`, `NAME.secret_key`,
-//! optional `NAME.user`. An account exists if its `NAME.access_key` exists.
+//! optional `NAME.user`. An account exists if its `NAME.access_key` exists, or if the accounts
+//! file gives it a `key_process` (its keys come from that command instead of files).
 
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::accounts::Accounts;
+use crate::accounts::{Account, Accounts};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
@@ -12,6 +13,22 @@ use crate::names;
 
 pub struct KeyDir {
     pub path: PathBuf,
+}
+
+/// The long-term keys of an account: from its `key_process` when the accounts file names one,
+/// else from its key files. Every command that signs with the long-term keys gets them here.
+/// `to_terminal`: the process's messages go to the terminal (stsenv's stderr is captured).
+pub fn long_term(
+    dir: &KeyDir,
+    account: Option<&Account>,
+    name: &str,
+    env: &Env,
+    to_terminal: bool,
+) -> Result<Credentials> {
+    match account.and_then(|a| a.key_process.as_deref()) {
+        Some(argv) => crate::key_process::run(argv, env, to_terminal),
+        None => dir.keys(name),
+    }
 }
 
 impl KeyDir {
@@ -62,18 +79,38 @@ impl KeyDir {
         )))
     }
 
-    /// Like `resolve`, but an account of the accounts file without key files is named as such:
-    /// which file is missing, and how to add it.
+    /// Like `resolve`, but an account of the accounts file without key files is found when it
+    /// has a `key_process` (its keys come from that), and named as such otherwise: which file is
+    /// missing, and how to add it.
     pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
-        self.resolve(typed).map_err(|e| match accounts.find(typed) {
-            Some(account) if names::is_valid(typed) && self.path.is_dir() => error::usage(format!(
+        self.resolve(typed).or_else(|e| match accounts.find(typed) {
+            Some(account) if account.key_process.is_some() => Ok(account.name.clone()),
+            Some(account) if names::is_valid(typed) && self.path.is_dir() => Err(error::usage(format!(
                 "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
                 account.name,
                 self.file(&account.name, "access_key").display(),
                 account.name
-            )),
-            _ => e,
+            ))),
+            _ => Err(e),
         })
+    }
+
+    /// `names`, and the accounts with a `key_process`, sorted ignoring case. A key directory that
+    /// cannot be read is an error only when no account has a `key_process`.
+    pub fn names_with(&self, accounts: &Accounts) -> Result<Vec<String>> {
+        let process: Vec<&Account> = accounts.accounts.iter().filter(|a| a.key_process.is_some()).collect();
+        let mut names = match self.names() {
+            Ok(names) => names,
+            Err(_) if !process.is_empty() && !self.path.exists() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        for account in process {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
+                names.push(account.name.clone());
+            }
+        }
+        names.sort_by_key(|n| n.to_ascii_lowercase());
+        Ok(names)
     }
 
     /// The path of one of an account's files.

@@ -14,6 +14,7 @@ mod hygiene;
 mod iam;
 mod init;
 mod now;
+mod onboard;
 mod permissions;
 mod policy;
 mod profile;
