@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shell::Shell;
 
+/// The heading of the options every command shares, shown after the command's own.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "stsenv",
@@ -18,11 +21,11 @@ use crate::shell::Shell;
 pub struct Cli {
     /// The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json,
     /// /etc/default/aws-sts-helpers/accounts.json)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL_OPTIONS)]
     pub config: Option<PathBuf>,
 
     /// The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)
-    #[arg(long = "creds-dir", global = true, value_name = "DIR")]
+    #[arg(long = "creds-dir", global = true, value_name = "DIR", help_heading = GLOBAL_OPTIONS)]
     pub creds_dir: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -185,6 +188,12 @@ pub enum NowFormat {
 pub struct Now {
     #[arg(long, value_enum, default_value = "text")]
     pub format: NowFormat,
+    // `now` reads only the environment: the global file options are not in its help. (Its own
+    // hidden ones keep them from being added; clap shares the values, which `now` ignores.)
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[arg(long = "creds-dir", hide = true, value_name = "DIR")]
+    pub creds_dir: Option<PathBuf>,
 }
 
 impl Now {
@@ -206,7 +215,7 @@ impl Now {
             "json" => NowFormat::Json,
             _ => return None,
         };
-        Some(Now { format })
+        Some(Now { format, config: None, creds_dir: None })
     }
 }
 
@@ -280,8 +289,9 @@ pub enum RoleFormat {
 
 #[derive(Debug, Args)]
 pub struct Role {
-    /// A role ARN, a key of the account's `roles`, or a role name (<arn prefix>role/NAME)
-    pub role: String,
+    /// A role ARN, a key of the account's `roles`, or a role name (<arn prefix>role/NAME);
+    /// without it, list the account's roles
+    pub role: Option<String>,
     /// The account (default: $STSENV_ACCOUNT, the one switched to)
     #[arg(short = 'a', long, value_name = "ACCOUNT")]
     pub account: Option<String>,
@@ -362,6 +372,10 @@ pub struct Exec {
     /// The command to run, then its arguments (after --)
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,
+    /// Give the command a local credential server (AWS_CONTAINER_CREDENTIALS_FULL_URI) that
+    /// renews the credentials, instead of credentials in its environment
+    #[arg(long)]
+    pub server: bool,
 }
 
 #[cfg(test)]

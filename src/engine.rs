@@ -199,6 +199,7 @@ impl<'a> Engine<'a> {
         }
         let target = Target::resolve(ctx, req.account.as_deref(), "ec2role --account")?;
         let account = target.account("ec2role")?;
+        account.check_role(&params.role)?;
         let role_arn = account.role_arn(&params.role);
         let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
         let session_name = params.session_name.clone().unwrap_or_else(|| default_session_name(&target.user));
@@ -342,13 +343,15 @@ fn signed(
 /// real one.
 fn explain(device: &Device, e: error::Error, account: &str) -> error::Error {
     match &device.from {
-        Some(from) if from.starts_with("guessed") && e.message.contains("rejected") => error::Error {
-            message: format!(
-                "{}; the MFA serial {} was {from}: stsenv mfa-device list {account} shows the real one",
-                e.message, device.serial
-            ),
-            ..e
-        },
+        Some(from) if from != crate::target::FROM_MFA_SERIAL && e.message.contains("rejected") => {
+            error::Error {
+                message: format!(
+                    "{}; stsenv used the MFA serial {}, made from the user name ({from}), which may not be your device: stsenv mfa-device list {account} shows the real one",
+                    e.message, device.serial
+                ),
+                ..e
+            }
+        }
         _ => e,
     }
 }

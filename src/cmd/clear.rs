@@ -18,7 +18,10 @@ pub fn run(args: &Clear, ctx: &Context) -> Result<String> {
             }
             match &args.role {
                 Some(role) => {
-                    let arn = ctx.accounts()?.require(name, "--role")?.role_arn(role);
+                    let accounts = ctx.accounts()?;
+                    let account = accounts.require(name, "--role")?;
+                    account.check_role(role)?;
+                    let arn = account.role_arn(role);
                     (
                         cache.clear(Some(name), Some(&Slot::Role(arn)))?,
                         format!("role {role} of account {name}"),

@@ -21,7 +21,15 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
             Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
         let accounts = ctx.accounts()?;
         let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
-        return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());
+        // Only keys a shell can offer as they are (no space or control character): completion
+        // puts them on the command line.
+        return Ok(roles
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| key)
+            .filter(|key| !key.is_empty() && !key.chars().any(|c| c.is_whitespace() || c.is_control()))
+            .map(|key| format!("{key}\n"))
+            .collect());
     }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
@@ -43,16 +51,34 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
             State::Expired(_) => "expired".to_owned(),
             State::Absent => "none".to_owned(),
         };
-        let roles: Vec<String> = role_files
-            .get(lower)
-            .into_iter()
-            .flatten()
-            .filter_map(|arn| {
-                let entry = cache.valid(name, &Slot::Role(arn.clone()), ctx.now)?;
-                let role = arn.rsplit('/').next().unwrap_or(arn);
-                Some(format!("{role} ({} left)", format_left(entry.seconds_left(ctx.now))))
-            })
-            .collect();
+        // The keys of `roles` the user types (with the role's name when it differs), then roles
+        // assumed by name or ARN; each with the time its cached credentials have left.
+        let left = |arn: &String| {
+            cache
+                .valid(name, &Slot::Role(arn.clone()), ctx.now)
+                .map(|entry| format!("{} left", format_left(entry.seconds_left(ctx.now))))
+        };
+        let cached: Vec<&String> = role_files.get(lower).into_iter().flatten().collect();
+        let mut shown: Vec<String> = Vec::new();
+        let mut roles: Vec<String> = Vec::new();
+        if let Some(account) = accounts.find(name) {
+            for (key, role_name) in account.role_names() {
+                let arn = account.role_arn(key);
+                let details: Vec<String> =
+                    (key != role_name).then_some(role_name).into_iter().chain(left(&arn)).collect();
+                roles.push(if details.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{key} ({})", details.join(", "))
+                });
+                shown.push(arn);
+            }
+        }
+        for arn in cached.into_iter().filter(|arn| !shown.contains(arn)) {
+            if let Some(left) = left(arn) {
+                roles.push(format!("{} ({left})", arn.rsplit('/').next().unwrap_or(arn)));
+            }
+        }
         let keys = if *has_keys { "yes" } else { "missing" };
         table.push([name.clone(), keys.to_owned(), session, roles.join(", ")]);
     }
