@@ -31,6 +31,12 @@ pub fn long_term(
     }
 }
 
+/// The lock of an account's key pair, held until dropped (see `KeyDir::pair_lock`).
+pub struct PairLock {
+    _gate: Option<std::fs::File>,
+    _pair: std::fs::File,
+}
+
 impl KeyDir {
     /// `--creds-dir`, else `$STSENV_CREDS_DIR`, else `~/aws-creds`.
     pub fn locate(flag: Option<&Path>, env: &Env) -> KeyDir {
@@ -152,40 +158,54 @@ impl KeyDir {
     }
 
     /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read
-    /// it, exclusive to replace it. None when the lock file cannot be made (a read-only key
+    /// it, exclusive to replace it. None when the lock files cannot be made (a read-only key
     /// directory, which nobody can rotate in either).
+    ///
+    /// A gate (`.NAME.keys.gate.lock`) goes first, so that readers cannot keep a rotation out: a
+    /// reader holds it (shared) only until it has the pair's lock, a rotation holds it
+    /// (exclusive) while it waits for the readers inside to finish, so new readers queue behind
+    /// it. A reader holding the gate never waits for the pair (only a holder of the gate can
+    /// hold the pair exclusively), so the two cannot deadlock.
     pub fn pair_lock(
         &self,
         name: &str,
         mode: crate::lock::Mode,
         timeout: std::time::Duration,
-    ) -> Result<Option<std::fs::File>> {
-        let path = self.path.join(format!(".{name}.keys.lock"));
-        let open = |create: bool| {
-            let mut options = std::fs::OpenOptions::new();
-            options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
-            if create {
-                options.write(true).create(true).truncate(false).mode(0o600);
-            }
-            options.open(&path)
+    ) -> Result<Option<PairLock>> {
+        let doing = format!("rotating the keys of {name}");
+        let lock = |suffix: &str| -> Result<Option<std::fs::File>> {
+            let path = self.path.join(format!(".{name}.keys.{suffix}"));
+            let open = |create: bool| {
+                let mut options = std::fs::OpenOptions::new();
+                options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+                if create {
+                    options.write(true).create(true).truncate(false).mode(0o600);
+                }
+                options.open(&path)
+            };
+            let opened = match open(false) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
+                other => other,
+            };
+            let file = match opened {
+                Ok(file) => file,
+                Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
+                Err(e) => {
+                    return Err(error::usage(format!(
+                        "cannot lock the key files of {name} ({}): {}",
+                        path.display(),
+                        crate::error::io_reason(&e)
+                    )));
+                }
+            };
+            crate::lock::acquire(&file, mode, &doing, &path, timeout)?;
+            Ok(Some(file))
         };
-        let opened = match open(false) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
-            other => other,
-        };
-        let file = match opened {
-            Ok(file) => file,
-            Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
-            Err(e) => {
-                return Err(error::usage(format!(
-                    "cannot lock the key files of {name} ({}): {}",
-                    path.display(),
-                    crate::error::io_reason(&e)
-                )));
-            }
-        };
-        crate::lock::acquire(&file, mode, &format!("rotating the keys of {name}"), &path, timeout)?;
-        Ok(Some(file))
+        let Some(gate) = lock("gate.lock")? else { return Ok(None) };
+        let Some(pair) = lock("lock")? else { return Ok(None) };
+        // A reader lets the next one (or a rotation) through at once.
+        let gate = (mode == crate::lock::Mode::Exclusive).then_some(gate);
+        Ok(Some(PairLock { _gate: gate, _pair: pair }))
     }
 
     /// The IAM user name from `NAME.user`, if that file exists.
