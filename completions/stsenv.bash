@@ -16,6 +16,9 @@ _stsenv() {
             ",$1")
                 cmd="stsenv"
                 ;;
+            stsenv,add)
+                cmd="stsenv__subcmd__add"
+                ;;
             stsenv,clear)
                 cmd="stsenv__subcmd__clear"
                 ;;
@@ -33,6 +36,9 @@ _stsenv() {
                 ;;
             stsenv,help)
                 cmd="stsenv__subcmd__help"
+                ;;
+            stsenv,import)
+                cmd="stsenv__subcmd__import"
                 ;;
             stsenv,init)
                 cmd="stsenv__subcmd__init"
@@ -64,6 +70,9 @@ _stsenv() {
             stsenv,unset)
                 cmd="stsenv__subcmd__unset"
                 ;;
+            stsenv__subcmd__help,add)
+                cmd="stsenv__subcmd__help__subcmd__add"
+                ;;
             stsenv__subcmd__help,clear)
                 cmd="stsenv__subcmd__help__subcmd__clear"
                 ;;
@@ -81,6 +90,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,help)
                 cmd="stsenv__subcmd__help__subcmd__help"
+                ;;
+            stsenv__subcmd__help,import)
+                cmd="stsenv__subcmd__help__subcmd__import"
                 ;;
             stsenv__subcmd__help,init)
                 cmd="stsenv__subcmd__help__subcmd__init"
@@ -118,6 +130,9 @@ _stsenv() {
             stsenv__subcmd__help__subcmd__mfa__subcmd__device,list)
                 cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list"
                 ;;
+            stsenv__subcmd__help__subcmd__mfa__subcmd__device,resync)
+                cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__resync"
+                ;;
             stsenv__subcmd__mfa__subcmd__device,enroll)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__enroll"
                 ;;
@@ -126,6 +141,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__mfa__subcmd__device,list)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__list"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device,resync)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__resync"
                 ;;
             stsenv__subcmd__mfa__subcmd__device__subcmd__help,enroll)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__enroll"
@@ -136,6 +154,9 @@ _stsenv() {
             stsenv__subcmd__mfa__subcmd__device__subcmd__help,list)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__list"
                 ;;
+            stsenv__subcmd__mfa__subcmd__device__subcmd__help,resync)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__resync"
+                ;;
             *)
                 ;;
         esac
@@ -143,12 +164,38 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__add)
+            opts="-h -V --key-process --force --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -303,8 +350,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -400,6 +461,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -443,7 +518,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__mfa__subcmd__device)
-            opts="list enroll"
+            opts="list enroll resync"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +546,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__resync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -561,6 +650,28 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__import)
+            opts="-h -V --remove --force --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -659,7 +770,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h -V --config --creds-dir --help --version list enroll help"
+            opts="-h -V --config --creds-dir --help --version list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,7 +826,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__help)
-            opts="list enroll help"
+            opts="list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +881,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__resync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
             opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -777,6 +902,36 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__resync)
+            opts="-h -V --code1 --code2 --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --code1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code2)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -22,7 +22,8 @@ pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
 /// The old tool's default accounts file.
 pub const LEGACY_PATH: &str = "/etc/default/aws-sts-helpers/accounts.json";
 
-const FIELDS: &[&str] = &["arn", "user", "mfa_serial", "mfa_process", "region", "duration_seconds", "roles"];
+const FIELDS: &[&str] =
+    &["arn", "user", "mfa_serial", "mfa_process", "region", "duration_seconds", "roles", "key_process"];
 
 /// One account of the accounts file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub struct Account {
     pub duration_seconds: Option<u32>,
     /// Role short names to a role ARN or role name.
     pub roles: BTreeMap<String, String>,
+    /// A command whose stdout is `credential_process` JSON with the long-term keys, as argv
+    /// (never run through a shell), instead of the key files.
+    pub key_process: Option<Vec<String>>,
 }
 
 impl Account {
@@ -288,6 +292,7 @@ struct Fields {
     region: Option<String>,
     duration_seconds: Option<u32>,
     roles: Option<BTreeMap<String, String>>,
+    key_process: Option<Argv>,
 }
 
 /// `mfa_process`: a JSON array of strings (the argv), or a string split on whitespace (no
@@ -352,6 +357,7 @@ impl Entry {
                 region: None,
                 duration_seconds: None,
                 roles: None,
+                key_process: None,
             },
             Entry::Fields(fields) => fields,
         };
@@ -384,14 +390,19 @@ impl Entry {
             ));
         }
         let mfa_process = fields.mfa_process.map(|argv| argv.0);
-        if let Some(argv) = &mfa_process {
+        let key_process = fields.key_process.map(|argv| argv.0);
+        for (field, argv, what) in [
+            ("mfa_process", &mfa_process, "the MFA code"),
+            ("key_process", &key_process, "the long-term keys as credential_process JSON"),
+        ] {
+            let Some(argv) = argv else { continue };
             if argv.first().is_none_or(|program| program.is_empty()) {
                 return Err(format!(
-                    "account '{name}': \"mfa_process\" is empty; give the command that prints the MFA code"
+                    "account '{name}': \"{field}\" is empty; give the command that prints {what}"
                 ));
             }
             if argv.iter().any(|arg| arg.contains('\0')) {
-                return Err(format!("account '{name}': \"mfa_process\" contains a NUL character"));
+                return Err(format!("account '{name}': \"{field}\" contains a NUL character"));
             }
         }
         Ok(Account {
@@ -403,6 +414,7 @@ impl Entry {
             region: fields.region,
             duration_seconds: fields.duration_seconds,
             roles: fields.roles.unwrap_or_default(),
+            key_process,
         })
     }
 }

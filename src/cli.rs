@@ -65,6 +65,39 @@ pub enum Command {
     Completions(Completions),
     /// Remove cached sessions: an account's (or one role's), or all
     Clear(Clear),
+    /// Set up an account from its access key: key files, accounts entry, MFA device
+    Add(Add),
+    /// Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv
+    Import(Import),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: stsenv add personal, then type the access key ID and the secret access key (not shown). Without a terminal on stdin, the two are read from stdin, one a line."
+)]
+pub struct Add {
+    /// The account's name, as you will type it: ec2switch NAME
+    pub account: String,
+    /// Take the keys from this command instead of key files: it prints credential_process JSON
+    /// (split on spaces, run without a shell), like 'op read op://Private/aws/credential_process'
+    #[arg(long, value_name = "CMD")]
+    pub key_process: Option<String>,
+    /// Replace an account that exists already
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Import {
+    /// The profiles to import (default: every profile with long-term keys); aws-mfa's
+    /// [NAME-long-term] becomes account NAME
+    pub profiles: Vec<String>,
+    /// Remove the imported sections from the credentials file afterwards
+    #[arg(long)]
+    pub remove: bool,
+    /// Replace accounts that exist already
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +143,20 @@ pub enum MfaDevice {
     List(MfaDeviceList),
     /// Create a virtual MFA device, show its QR code, enable it with two codes, and record it
     Enroll(MfaDeviceEnroll),
+    /// Resynchronise the account's MFA device with two consecutive codes (ResyncMFADevice)
+    Resync(MfaDeviceResync),
+}
+
+#[derive(Debug, Args)]
+pub struct MfaDeviceResync {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+    /// The first code the device shows (default: asked on the terminal)
+    #[arg(long, value_name = "CODE", requires = "code2")]
+    pub code1: Option<String>,
+    /// The next code the device shows, 30 seconds later
+    #[arg(long, value_name = "CODE", requires = "code1")]
+    pub code2: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -251,7 +251,7 @@ impl<'a> Engine<'a> {
         asking: &Asking,
         duration: u32,
     ) -> Result<Credentials> {
-        let long_term = target.keys(self.ctx)?;
+        let long_term = target.keys_for(self.ctx, asking)?;
         let mfa = match account {
             Some(account) => self.mfa(target, account, &long_term, source, asking)?,
             None => None,
@@ -283,7 +283,7 @@ impl<'a> Engine<'a> {
         asking: &Asking,
         call: &AssumeRole,
     ) -> Result<Credentials> {
-        let long_term = target.keys(self.ctx)?;
+        let long_term = target.keys_for(self.ctx, asking)?;
         let mfa = self.mfa(target, account, &long_term, source, asking)?;
         let duration = call.duration.unwrap_or(CHAINED_MAX);
         let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;

@@ -100,6 +100,19 @@ impl Iam {
         Ok(())
     }
 
+    /// ResyncMFADevice with two consecutive codes.
+    pub fn resync_mfa_device(&self, user: &str, serial: &str, code1: &str, code2: &str) -> Result<()> {
+        let call = self
+            .client
+            .resync_mfa_device()
+            .user_name(user)
+            .serial_number(serial)
+            .authentication_code1(code1)
+            .authentication_code2(code2);
+        self.session.runtime.block_on(call.send()).map_err(|e| self.describe(e, "ResyncMFADevice"))?;
+        Ok(())
+    }
+
     /// DeleteVirtualMFADevice (of a device not enabled).
     pub fn delete_virtual_mfa_device(&self, serial: &str) -> Result<()> {
         let call = self.client.delete_virtual_mfa_device().serial_number(serial);

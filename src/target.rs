@@ -98,9 +98,22 @@ pub enum UserSource {
 }
 
 impl Target {
-    /// The long-term keys of the account.
+    /// The long-term keys of the account (its `key_process`, else its key files).
     pub fn keys(&self, ctx: &Context) -> Result<Credentials> {
-        ctx.key_dir().keys(&self.name)
+        self.keys_for(ctx, &crate::mfa_code::Asking::Shell)
+    }
+
+    /// The long-term keys, a `key_process`'s messages on the terminal when stsenv's own stderr
+    /// is read by another program (`Asking::Captured`).
+    pub fn keys_for(&self, ctx: &Context, asking: &crate::mfa_code::Asking) -> Result<Credentials> {
+        let to_terminal = matches!(asking, crate::mfa_code::Asking::Captured { .. });
+        crate::keys::long_term(
+            &ctx.key_dir(),
+            self.accounts.find(&self.name),
+            &self.name,
+            &ctx.env,
+            to_terminal,
+        )
     }
 
     /// The MFA serial to use without asking AWS: the account's `mfa_serial`, else

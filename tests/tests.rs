@@ -15,6 +15,7 @@ mod iam;
 mod init;
 mod man;
 mod now;
+mod onboard;
 mod permissions;
 mod policy;
 mod profile;

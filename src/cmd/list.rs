@@ -13,7 +13,8 @@ use crate::times::format_left;
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
     if args.names {
-        let names = key_dir.names()?;
+        // For completion: the accounts with a key_process too, and no error for a broken file.
+        let names = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
     if let Some(account) = &args.roles {
@@ -33,6 +34,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
+    let from_process = |name: &str| accounts.find(name).is_some_and(|a| a.key_process.is_some());
     // Every account of the key directory and of the accounts file, once, ignoring case.
     let mut rows: BTreeMap<String, (String, bool)> = BTreeMap::new();
     for name in &with_keys {
@@ -79,7 +81,13 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
                 roles.push(format!("{} ({left})", arn.rsplit('/').next().unwrap_or(arn)));
             }
         }
-        let keys = if *has_keys { "yes" } else { "missing" };
+        let keys = if from_process(name) {
+            "key_process"
+        } else if *has_keys {
+            "yes"
+        } else {
+            "missing"
+        };
         table.push([name.clone(), keys.to_owned(), session, roles.join(", ")]);
     }
     if rows.is_empty() {

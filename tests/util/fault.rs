@@ -22,7 +22,8 @@ pub enum Mode {
     Raw { status: u16, body: &'static str },
     /// Read the request, then never answer (the connection stays open until the drop).
     Hang,
-    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (unique values per
+    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (IAM's
+    /// ResyncMFADevice with its empty answer) (unique values per
     /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
     /// (every request when it is None).
     Ok { delay: Duration, slow_key: Option<&'static str> },
@@ -183,6 +184,12 @@ fn success_xml(body: &str, n: usize) -> Option<String> {
             .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')).map(str::to_owned))
     };
     let action = field("Action")?;
+    if action == "ResyncMFADevice" {
+        // IAM's answer: nothing but the request ID.
+        return Some(format!(
+            "<ResyncMFADeviceResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ResponseMetadata><RequestId>{REQUEST_ID}</RequestId></ResponseMetadata></ResyncMFADeviceResponse>"
+        ));
+    }
     let seconds: i64 = field("DurationSeconds").and_then(|d| d.parse().ok()).unwrap_or(43_200);
     let expiration = (time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds))
         .replace_nanosecond(0)
