@@ -316,8 +316,8 @@ fn mfa_process_gets_no_credential_variable_of_the_shell() {
     let process = script(&home, "dump.sh", &format!("env > '{}'\necho 123456", dump.display()));
     home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
     // A shell that holds a session (and the old names) and a password manager's agent.
-    let secrets = stsenv::child::SECRET_VARIABLES;
-    for name in secrets {
+    let secrets: Vec<&str> = stsenv::child::secret_variables().collect();
+    for name in &secrets {
         home.set(name, format!("leaked-{name}"));
     }
     home.set("SSH_AUTH_SOCK", "/run/agent.sock").set("OP_SESSION_my", "op-agent-session");
@@ -327,7 +327,7 @@ fn mfa_process_gets_no_credential_variable_of_the_shell() {
         let _ = std::fs::remove_file(&dump);
         assert_eq!(token_code_sent(&home, &fault, args), "123456", "{args:?}");
         let env = std::fs::read_to_string(&dump).unwrap();
-        for name in secrets {
+        for name in &secrets {
             assert!(!env.lines().any(|l| l.starts_with(&format!("{name}="))), "{args:?}: {name} in:\n{env}");
         }
         assert!(!env.contains("leaked-"), "{args:?}: {env}");
