@@ -206,7 +206,7 @@ pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
 
 /// Run `mfa_process` without a shell and without the credential variables (`crate::child`): stdin from the terminal if there is one (a password
 /// manager may ask there), else nothing; its stderr passed through, or to the terminal when
-/// `to_terminal` and there is one; its stdout, trimmed, must be six digits. Killed after
+/// `to_terminal` and there is one; its stdout, trimmed, must be a code as people type it. Killed after
 /// `timeout`. Errors name the command, never its output.
 fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
     let shown = argv.join(" ");
@@ -279,12 +279,12 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
             "mfa_process `{shown}` printed nothing; it must print the 6-digit MFA code on stdout"
         )));
     }
-    if !is_code(code) {
-        return Err(error::usage(format!(
+    // Read like a typed code: `123 456` and `123-456` are `123456`.
+    normalize(code).ok_or_else(|| {
+        error::usage(format!(
             "mfa_process `{shown}` did not print a 6-digit MFA code (its output is not shown); it must print only the code on stdout"
-        )));
-    }
-    Ok(code.to_owned())
+        ))
+    })
 }
 
 /// A duration as seconds for a message: `30`, `0.5`.

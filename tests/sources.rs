@@ -97,6 +97,28 @@ fn the_code_comes_from_c_then_mfa_process_then_totp() {
     assert!(stderr(&out).contains("failed (exit status: 9)"), "{}", stderr(&out));
 }
 
+#[test]
+fn mfa_process_codes_are_read_as_typed_codes_are() {
+    let fault = Fault::start(Mode::error(403, "AccessDenied", "MultiFactorAuthentication failed"));
+    let home = fault_home(&fault, None);
+    // As a password manager or an authenticator's CLI may print them.
+    for (i, printed) in ["123 456", "123-456", " 12 34 56 "].iter().enumerate() {
+        let process = script(&home, &format!("code{i}.sh"), &format!("echo '{printed}'"));
+        home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
+        for args in [&["mfa", "personal"][..], &["role", "admin", "-a", "personal"]] {
+            assert_eq!(token_code_sent(&home, &fault, args), "123456", "{printed:?} {args:?}");
+        }
+    }
+    // Still six digits: one missing is no code, and nothing is sent.
+    let short = script(&home, "short.sh", "echo '123 45'");
+    home.accounts(&accounts(Some(&format!("\"{}\"", short.display()))));
+    let before = fault.count();
+    let out = home.stsenv(&["mfa", "personal"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("short.sh` did not print a 6-digit MFA code"), "{}", stderr(&out));
+    assert_eq!(fault.count(), before);
+}
+
 fn moto_home(moto: &Moto) -> (Home, User) {
     let user = moto.user("jbrowne");
     let mut home = Home::new();
