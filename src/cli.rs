@@ -274,7 +274,8 @@ pub struct Role {
     /// `skip` for none
     #[arg(short = 'c', long = "code", value_name = "CODE")]
     pub code: Option<String>,
-    /// Session length, 900-43200, at most 3600 when chained from an MFA session (default 3600)
+    /// Session length, 900-43200 (default: the role's duration_seconds, else 3600); over 3600
+    /// the role is assumed with the long-term keys and an MFA code, as AWS caps chained roles
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u32>,
     /// The role session name (default: stsenv-<user>)
@@ -283,6 +284,15 @@ pub struct Role {
     /// The external ID the role's trust policy asks for
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
+    /// The source identity to set on the role session (sts:SetSourceIdentity)
+    #[arg(long, value_name = "ID")]
+    pub source_identity: Option<String>,
+    /// A session tag KEY=VALUE (repeat for more; added to the role's tags)
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Make a session tag transitive: it stays on roles assumed from this one (repeat for more)
+    #[arg(long = "transitive-tag", value_name = "KEY")]
+    pub transitive_tags: Vec<String>,
     /// Ignore valid cached role credentials and assume the role again
     #[arg(long)]
     pub force: bool,

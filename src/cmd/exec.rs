@@ -36,6 +36,9 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
                 duration: args.duration,
                 session_name: None,
                 external_id: None,
+                source_identity: None,
+                tags: &[],
+                transitive_tags: &[],
                 force: false,
             };
             let assumed = role::assume(&req, ctx)?;

@@ -11,12 +11,8 @@ use crate::emit;
 use crate::error::{self, Result, say};
 use crate::escalate::{Target, cached_or_fetch};
 use crate::mfa_code::Source;
+use crate::role_params::{CHAINED_MAX, RoleFlags, RoleParams};
 use crate::sts::{self, Sts};
-
-/// AssumeRole's allowed durations, in seconds.
-pub const ROLE_DURATION: std::ops::RangeInclusive<u32> = 900..=43_200;
-/// The most AWS allows for a role assumed with session credentials (role chaining).
-pub const CHAINED_MAX: u32 = 3600;
 
 /// What `ec2role` and `stsenv exec --role` ask for.
 pub struct RoleRequest<'a> {
@@ -29,6 +25,11 @@ pub struct RoleRequest<'a> {
     pub duration: Option<u32>,
     pub session_name: Option<&'a str>,
     pub external_id: Option<&'a str>,
+    pub source_identity: Option<&'a str>,
+    /// `--tag K=V`, repeated.
+    pub tags: &'a [String],
+    /// `--transitive-tag K`, repeated.
+    pub transitive_tags: &'a [String],
     pub force: bool,
 }
 
@@ -59,56 +60,55 @@ impl Assumed {
 /// valid MFA session, else with the long-term keys and an MFA code.
 pub fn assume(req: &RoleRequest, ctx: &Context) -> Result<Assumed> {
     let source = Source::from_args(req.code, &ctx.env)?;
-    if let Some(d) = req.duration
-        && !ROLE_DURATION.contains(&d)
-    {
-        return Err(error::usage(format!(
-            "--duration {d} is out of range: AssumeRole allows 900 to 43200 seconds"
-        )));
-    }
-    if let Some(name) = req.session_name {
-        check_session_name(name)?;
-    }
+    let flags = RoleFlags {
+        session_name: req.session_name,
+        external_id: req.external_id,
+        duration: req.duration,
+        source_identity: req.source_identity,
+        tags: req.tags,
+        transitive_tags: req.transitive_tags,
+    };
+    flags.check().map_err(error::usage)?;
     let target = Target::resolve(ctx, req.account, "ec2role --account")?;
     let account = target.account("ec2role")?;
-    let role_arn = account.role_arn(req.role);
-    let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
-    let session_name = req.session_name.map_or_else(|| default_session_name(&target.user), str::to_owned);
+    let params = RoleParams::new(account.role(req.role), &flags, default_session_name(&target.user))
+        .map_err(error::usage)?;
+    let role_name = params.role_name().to_owned();
     let cache = ctx.cache();
     let keys = ctx.key_dir();
     let source = source.or_automatic(Some(account), &keys, &target.name, &ctx.env)?;
-    let slot = Slot::Role(role_arn.clone());
+    let slot = Slot::Role(params.arn.clone());
     let (entry, fresh) = cached_or_fetch(&cache, &target.name, &slot, req.force, ctx.now, || {
-        if let Some(session) = cache.valid(&target.name, &Slot::Mfa, ctx.now) {
-            let duration = req.duration.unwrap_or(CHAINED_MAX);
-            if duration > CHAINED_MAX {
-                say(format!(
-                    "Assuming {role_name} from the MFA session of {} (role chaining): AWS allows at most 3600 s, not {duration}",
-                    target.name
-                ));
+        let session = cache.valid(&target.name, &Slot::Mfa, ctx.now);
+        match session {
+            Some(session) if !params.needs_long_term_keys() => {
+                let sts = Sts::new(&session.credentials, &target.region, &ctx.env)?;
+                sts.assume_role(&params, None)
             }
-            let sts = Sts::new(&session.credentials, &target.region, &ctx.env)?;
-            sts.assume_role(&role_arn, &session_name, duration.min(CHAINED_MAX), req.external_id, None)
-        } else {
-            let long_term = keys.keys(&target.name)?;
-            // The same device lookup as ec2mfa's (none for `-c skip`).
-            let device = match source {
-                Source::Skip => None,
-                _ => Some(target.device(account, &long_term, ctx)?),
-            };
-            let code = source.code(device.as_ref().map_or(&target.user, |d| &d.user))?;
-            let mfa = match (&device, &code) {
-                (Some(device), Some(code)) => Some(sts::Mfa { serial: &device.serial, code }),
-                _ => None,
-            };
-            let duration = req.duration.unwrap_or(CHAINED_MAX);
-            let sts = Sts::new(&long_term, &target.region, &ctx.env)?;
-            sts.assume_role(&role_arn, &session_name, duration, req.external_id, mfa).map_err(|e| {
-                match &device {
+            _ => {
+                if session.is_some() && !matches!(source, Source::Skip) {
+                    say(format!(
+                        "Asking for an MFA code although account {} has an MFA session: AWS limits a role assumed from a session to {CHAINED_MAX} s, and {role_name} asks for {} s, so it is assumed with the long-term keys",
+                        target.name, params.duration
+                    ));
+                }
+                let long_term = keys.keys(&target.name)?;
+                // The same device lookup as ec2mfa's (none for `-c skip`).
+                let device = match source {
+                    Source::Skip => None,
+                    _ => Some(target.device(account, &long_term, ctx)?),
+                };
+                let code = source.code(device.as_ref().map_or(&target.user, |d| &d.user))?;
+                let mfa = match (&device, &code) {
+                    (Some(device), Some(code)) => Some(sts::Mfa { serial: &device.serial, code }),
+                    _ => None,
+                };
+                let sts = Sts::new(&long_term, &target.region, &ctx.env)?;
+                sts.assume_role(&params, mfa).map_err(|e| match &device {
                     Some(device) => device.explain(e, &target.name),
                     None => e,
-                }
-            })
+                })
+            }
         }
     })?;
     Ok(Assumed { target, role_name, entry, fresh })
@@ -124,6 +124,9 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
         duration: args.duration,
         session_name: args.session_name.as_deref(),
         external_id: args.external_id.as_deref(),
+        source_identity: args.source_identity.as_deref(),
+        tags: &args.tags,
+        transitive_tags: &args.transitive_tags,
         force: args.force,
     };
     let assumed = assume(&req, ctx)?;
@@ -166,16 +169,4 @@ fn default_session_name(user: &str) -> String {
         .take(64)
         .collect();
     name
-}
-
-fn check_session_name(name: &str) -> Result<()> {
-    let ok = crate::names::is_iam_name(name, 2..=64);
-    if ok {
-        Ok(())
-    } else {
-        Err(error::usage(format!(
-            "--session-name '{}' is not allowed: use 2 to 64 letters, digits and +=,.@_-",
-            name.escape_default()
-        )))
-    }
 }
