@@ -59,6 +59,8 @@ pub enum Command {
     Doctor(Doctor),
     /// Print the completion script of the stsenv command
     Completions(Completions),
+    /// Open the AWS console signed in as a role (a sign-in link through AWS federation)
+    Console(Console),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -331,6 +333,32 @@ pub struct Exec {
     /// The command to run, then its arguments (after --)
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example: stsenv console personal --role admin --service ec2 --region eu-west-1")]
+pub struct Console {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+    /// The role to sign in as (default: the role the shell is in, after ec2role)
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process,
+    /// NAME.totp, else asked on the terminal)
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// The console's region (default: the account's region, else yours, else us-east-1)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The console page of a service, like ec2, s3, iam, cloudwatch (default: the home page)
+    #[arg(long, value_name = "SERVICE", conflicts_with = "destination")]
+    pub service: Option<String>,
+    /// Any console URL to land on instead
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+    /// Print the sign-in link on stdout instead of opening a browser (it is a secret for 15 minutes)
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[cfg(test)]

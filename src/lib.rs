@@ -23,5 +23,6 @@ pub mod quote;
 pub mod role_params;
 pub mod rotate;
 pub mod shell;
+pub mod signin;
 pub mod sts;
 pub mod totp;

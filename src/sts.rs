@@ -152,7 +152,7 @@ impl Sts {
                 ),
                 "AccessDenied" => format!("AWS denied {operation}: check the IAM policies and the role's trust policy"),
                 "ValidationError" if detail.contains("role chaining") => format!(
-                    "AWS allows at most 1 hour for a role assumed with session credentials (role chaining), not {} s: pass --duration 3600 or less",
+                    "AWS refused {} s: a role assumed with session credentials (role chaining) lasts at most 1 hour, so pass --duration 3600 or less",
                     what.duration
                 ),
                 "ValidationError" if detail.contains("MaxSessionDuration") => format!(
@@ -203,8 +203,8 @@ fn clock_advice(detail: &str) -> String {
     let off = match (stamps.first(), stamps.last()) {
         (Some(signed), Some(aws)) if stamps.len() >= 3 => {
             let minutes = (*signed - *aws).whole_minutes();
-            let way = if minutes >= 0 { "ahead" } else { "behind" };
-            format!(" (about {} min {way} of AWS's)", minutes.abs())
+            let way = if minutes >= 0 { "ahead of" } else { "behind" };
+            format!(" (about {} min {way} AWS's)", minutes.abs())
         }
         _ => String::new(),
     };

@@ -15,6 +15,7 @@ mod now;
 mod permissions;
 mod policy;
 mod profile;
+mod roles;
 mod scenarios;
 mod sources;
 mod sts;

@@ -2,6 +2,7 @@
 //! once the whole command has succeeded, so on any error stdout stays empty.
 
 mod completions;
+mod console;
 mod credential_process;
 mod doctor;
 mod exec;
@@ -98,5 +99,6 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::RotateKeys(args) => rotate_keys::run(&args, &ctx),
         Command::Doctor(args) => doctor::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
+        Command::Console(args) => console::run(&args, &ctx),
     }
 }

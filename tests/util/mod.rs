@@ -5,6 +5,7 @@
 
 pub mod fault;
 pub mod moto;
+pub mod record;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
