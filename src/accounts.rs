@@ -141,7 +141,11 @@ impl Accounts {
     /// Read and parse one accounts file.
     pub fn read(path: &Path) -> Result<Accounts> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            error::usage(format!("cannot read the accounts file {}: {}", path.display(), io_reason(&e)))
+            error::usage(format!(
+                "cannot read the accounts file {}: {}",
+                path.display(),
+                error::io_reason(&e)
+            ))
         })?;
         let mut accounts =
             Accounts::parse(&text).map_err(|e| error::usage(format!("{}:{}", path.display(), e)))?;
@@ -202,14 +206,6 @@ fn config_dir(env: &Env) -> Option<PathBuf> {
         return Some(PathBuf::from(dir));
     }
     directories::BaseDirs::new().map(|b| b.config_dir().to_owned())
-}
-
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "it does not exist".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => e.to_string(),
-    }
 }
 
 /// serde_json's message as `line:column: message`, with a suggestion for a misspelt field

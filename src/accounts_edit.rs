@@ -57,7 +57,7 @@ pub fn write_mfa_serial(path: &Path, name: &str, arn: &str, serial: &str) -> Res
             return Err(error::usage(format!(
                 "cannot read the accounts file {}: {}",
                 path.display(),
-                crate::accounts::io_reason(&e)
+                crate::error::io_reason(&e)
             )));
         }
     };
@@ -75,7 +75,7 @@ pub fn write_mfa_serial(path: &Path, name: &str, arn: &str, serial: &str) -> Res
         error::usage(format!(
             "cannot write the accounts file {}: {}; add \"mfa_serial\": \"{serial}\" to account '{name}' by hand",
             path.display(),
-            crate::accounts::io_reason(&e)
+            crate::error::io_reason(&e)
         ))
     })
 }

@@ -9,12 +9,12 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::credentials::{Credentials, Kind, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
+use crate::times::{parse_rfc3339, rfc3339};
 
 /// A cache entry is used until this long before it expires.
 pub const MARGIN: Duration = Duration::minutes(5);
@@ -28,8 +28,42 @@ pub enum Slot {
     Mfa,
     /// GetSessionToken without MFA.
     Session,
-    /// AssumeRole of this role ARN.
-    Role(String),
+    /// AssumeRole of a role, with these parameters.
+    Role(RoleSlot),
+}
+
+/// A role's cache slot: the role ARN and every other parameter that changes the credentials
+/// AssumeRole gives (not the duration), so that two requests that differ in any of them never
+/// share an entry. Stored in the entry and compared when it is read; its digest names the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSlot {
+    pub arn: String,
+    pub session_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitive_tags: Vec<String>,
+    /// Whether the credentials were asked for with MFA (not `-c skip`).
+    pub mfa: bool,
+}
+
+impl RoleSlot {
+    /// 16 hex digits of FNV-1a over the slot's JSON: a short, stable file name part. (Two slots
+    /// with the same digest share a file, but never an entry: the slot is compared on reading.)
+    fn digest(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
 }
 
 impl Slot {
@@ -41,28 +75,17 @@ impl Slot {
         }
     }
 
-    /// The file name stem: `personal.mfa`, `personal.session`, `personal.role.<encoded ARN>`.
+    /// The file name stem: `personal.mfa`, `personal.session`, `personal.role.<encoded ARN>.<digest>`.
     fn stem(&self, account: &str) -> String {
         let account = account.to_ascii_lowercase();
         match self {
             Slot::Mfa => format!("{account}.mfa"),
             Slot::Session => format!("{account}.session"),
-            Slot::Role(arn) => format!("{account}.role.{}", encode(arn)),
+            Slot::Role(role) => {
+                format!("{account}.role.{}.{}", crate::percent::encode(&role.arn), role.digest())
+            }
         }
     }
-}
-
-/// Bytes outside `[A-Za-z0-9._-]` as `%XX`, so every role ARN gets its own file name.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// What a cache file says at a given time.
@@ -88,7 +111,7 @@ impl Entry {
     pub fn new(account: &str, slot: &Slot, credentials: Credentials) -> Option<Entry> {
         let expiration = credentials.expiration?;
         let role_arn = match slot {
-            Slot::Role(arn) => Some(arn.clone()),
+            Slot::Role(role) => Some(role.arn.clone()),
             _ => None,
         };
         Some(Entry { account: account.to_owned(), role_arn, credentials, expiration })
@@ -107,6 +130,9 @@ struct OnDisk {
     kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     role_arn: Option<String>,
+    /// A role's parameters (its slot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<RoleSlot>,
     access_key_id: String,
     secret_access_key: String,
     session_token: String,
@@ -146,6 +172,11 @@ impl Cache {
 
     /// The state of a slot at `now`. A corrupt or unreadable file is absent, with a warning.
     pub fn state(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> State {
+        self.state_within(account, slot, now, MARGIN)
+    }
+
+    /// The state of a slot at `now`, valid only with more than `window` left.
+    pub fn state_within(&self, account: &str, slot: &Slot, now: OffsetDateTime, window: Duration) -> State {
         let path = self.path(account, slot);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -161,7 +192,7 @@ impl Cache {
             }
         };
         match parse(&bytes, slot) {
-            Some(entry) if entry.expiration - MARGIN > now => State::Valid(entry),
+            Some(entry) if entry.expiration - window > now => State::Valid(entry),
             Some(entry) => State::Expired(entry.expiration),
             None => {
                 error::warn(format_args!(
@@ -175,7 +206,18 @@ impl Cache {
 
     /// The valid entry of a slot at `now`, if any.
     pub fn valid(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> Option<Entry> {
-        match self.state(account, slot, now) {
+        self.valid_within(account, slot, now, MARGIN)
+    }
+
+    /// The entry of a slot at `now` if it has more than `window` left.
+    pub fn valid_within(
+        &self,
+        account: &str,
+        slot: &Slot,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> Option<Entry> {
+        match self.state_within(account, slot, now, window) {
             State::Valid(entry) => Some(entry),
             _ => None,
         }
@@ -275,28 +317,58 @@ impl Cache {
         error::usage(format!(
             "cannot write the cache at {}: {}; check the space and permissions of {} or set STSENV_CACHE_DIR",
             path.display(),
-            crate::accounts::io_reason(e),
+            error::io_reason(e),
             self.dir.display()
         ))
     }
 }
 
 impl Cache {
-    /// Role ARNs with a cache file, by lower-case account name (decoded from the file names).
-    pub fn role_arns(&self) -> BTreeMap<String, Vec<String>> {
-        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    /// The role slots with a cache file, by lower-case account name (read from the files).
+    pub fn role_slots(&self) -> BTreeMap<String, Vec<Slot>> {
+        let mut found: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return found;
         };
         for entry in entries.flatten() {
             let Ok(file) = entry.file_name().into_string() else { continue };
             let Some(stem) = file.strip_suffix(".json") else { continue };
-            let Some((account, encoded)) = stem.split_once(".role.") else { continue };
-            if let Some(arn) = decode(encoded) {
-                found.entry(account.to_owned()).or_default().push(arn);
+            let Some((account, _)) = stem.split_once(".role.") else { continue };
+            let Ok(bytes) = fs::read(entry.path()) else { continue };
+            let Ok(disk) = serde_json::from_slice::<OnDisk>(&bytes) else { continue };
+            if let Some(role) = disk.role {
+                let slot = Slot::Role(role);
+                // Only a file at its own slot's name (not one copied or renamed).
+                if slot.stem(account) == stem {
+                    found.entry(account.to_owned()).or_default().push(slot);
+                }
             }
         }
+        for slots in found.values_mut() {
+            slots.sort_by_key(|s| match s {
+                Slot::Role(role) => (role.arn.clone(), role.session_name.clone()),
+                _ => Default::default(),
+            });
+        }
         found
+    }
+
+    /// The role ARNs with a cache file, by lower-case account name.
+    pub fn role_arns(&self) -> BTreeMap<String, Vec<String>> {
+        self.role_slots()
+            .into_iter()
+            .map(|(account, slots)| {
+                let mut arns: Vec<String> = slots
+                    .into_iter()
+                    .filter_map(|s| match s {
+                        Slot::Role(role) => Some(role.arn),
+                        _ => None,
+                    })
+                    .collect();
+                arns.dedup();
+                (account, arns)
+            })
+            .collect()
     }
 }
 
@@ -312,34 +384,6 @@ fn temp_file_stem(name: &str) -> Option<&str> {
     (digits(counter) && digits(pid) && !stem.is_empty()).then_some(stem)
 }
 
-/// The inverse of `encode`.
-fn decode(encoded: &str) -> Option<String> {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Format a time as RFC 3339 in UTC with whole seconds, ending in `Z`.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok()
-}
-
 fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
     let text = |s: &Secret| {
         s.as_str()
@@ -353,6 +397,10 @@ fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
         account: entry.account.clone(),
         kind: slot.kind().as_str().to_owned(),
         role_arn: entry.role_arn.clone(),
+        role: match slot {
+            Slot::Role(role) => Some(role.clone()),
+            _ => None,
+        },
         access_key_id: text(&c.access_key_id)?,
         secret_access_key: text(&c.secret_access_key)?,
         session_token: text(token)?,
@@ -366,8 +414,9 @@ fn parse(bytes: &[u8], slot: &Slot) -> Option<Entry> {
     if disk.version != VERSION || disk.kind != slot.kind().as_str() {
         return None;
     }
-    if let Slot::Role(arn) = slot
-        && disk.role_arn.as_deref() != Some(arn.as_str())
+    // A role's entry serves only the very parameters it was made with.
+    if let Slot::Role(role) = slot
+        && (disk.role.as_ref() != Some(role) || disk.role_arn.as_deref() != Some(role.arn.as_str()))
     {
         return None;
     }
@@ -391,8 +440,26 @@ mod tests {
 
     #[test]
     fn role_names_encode_uniquely() {
-        assert_eq!(encode("arn:aws:iam::1:role/a/b"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
-        assert_ne!(encode("role/a_b"), encode("role/a/b"));
+        let slot =
+            |arn: &str| RoleSlot { arn: arn.to_owned(), session_name: "s".into(), ..RoleSlot::default() };
+        let stem = |role: RoleSlot| Slot::Role(role).stem("Personal");
+        let a = stem(slot("arn:aws:iam::1:role/a/b"));
+        assert!(a.starts_with("personal.role.arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb."), "{a}");
+        assert_eq!(a.rsplit('.').next().unwrap().len(), 16);
+        assert_ne!(stem(slot("role/a_b")), stem(slot("role/a/b")));
+        // Every parameter makes its own file.
+        let base = slot("arn:aws:iam::1:role/R");
+        let variants = [
+            RoleSlot { session_name: "t".into(), ..base.clone() },
+            RoleSlot { external_id: Some("x".into()), ..base.clone() },
+            RoleSlot { source_identity: Some("x".into()), ..base.clone() },
+            RoleSlot { tags: [("k".to_owned(), "v".to_owned())].into(), ..base.clone() },
+            RoleSlot { transitive_tags: vec!["k".into()], ..base.clone() },
+            RoleSlot { mfa: true, ..base.clone() },
+        ];
+        for v in variants {
+            assert_ne!(stem(v.clone()), stem(base.clone()), "{v:?}");
+        }
     }
 
     #[test]
@@ -402,11 +469,5 @@ mod tests {
         for other in ["personal.mfa.123.0.tmp", ".personal.mfa.json", ".x.1.tmp", ".x.a.1.tmp", "..1.2.tmp"] {
             assert_eq!(temp_file_stem(other), None, "{other}");
         }
-    }
-
-    #[test]
-    fn rfc3339_is_utc_with_z() {
-        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap() + Duration::milliseconds(250);
-        assert_eq!(rfc3339(t.to_offset(time::macros::offset!(+2))), "2023-11-14T22:13:20Z");
     }
 }

@@ -77,12 +77,6 @@ pub struct Credentials {
     pub expiration: Option<OffsetDateTime>,
 }
 
-/// "11h58m", "42m", "0m": the time left in a prompt-sized form.
-pub fn format_left(seconds: i64) -> String {
-    let minutes = seconds.max(0) / 60;
-    if minutes >= 60 { format!("{}h{:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,14 +85,5 @@ mod tests {
     fn secrets_do_not_print() {
         let s = Secret::new("AKIAVERYSECRET");
         assert_eq!(format!("{s:?}"), "Secret(***)");
-    }
-
-    #[test]
-    fn left() {
-        assert_eq!(format_left(11 * 3600 + 58 * 60 + 59), "11h58m");
-        assert_eq!(format_left(3600 + 5 * 60), "1h05m");
-        assert_eq!(format_left(42 * 60), "42m");
-        assert_eq!(format_left(59), "0m");
-        assert_eq!(format_left(-5), "0m");
     }
 }

@@ -1,11 +1,11 @@
 //! What the emitted code sets: the variables of a switch or escalation, in a fixed order, with
 //! those that do not apply unset. All values go through `quote`.
 
-use crate::cache::rfc3339;
 use crate::credentials::{Credentials, Kind};
 use crate::env::Env;
 use crate::quote;
 use crate::shell::Shell;
+use crate::times::rfc3339;
 
 /// The default region when neither the account nor the user sets one.
 pub const DEFAULT_REGION: &str = "us-east-1";

@@ -58,3 +58,12 @@ pub fn warn(message: impl fmt::Display) {
 pub fn say(message: impl fmt::Display) {
     eprintln!("{message}");
 }
+
+/// The reason of an I/O error in words a user acts on ("it does not exist").
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it does not exist".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}

@@ -99,11 +99,9 @@ impl KeyDir {
                 })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(error::usage(format!(
-                "cannot read {}: {}",
-                path.display(),
-                crate::accounts::io_reason(&e)
-            ))),
+            Err(e) => {
+                Err(error::usage(format!("cannot read {}: {}", path.display(), crate::error::io_reason(&e))))
+            }
         }
     }
 
@@ -111,7 +109,7 @@ impl KeyDir {
         error::usage(format!(
             "cannot read the key directory {}: {}; create it with NAME.access_key and NAME.secret_key files, or pass --creds-dir",
             self.path.display(),
-            crate::accounts::io_reason(e)
+            crate::error::io_reason(e)
         ))
     }
 }
@@ -127,11 +125,7 @@ pub fn home(env: &Env) -> PathBuf {
 /// Read a key file: trimmed, not empty, no NUL; a warning when group or others can read it.
 pub fn read_key_file(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).map_err(|e| {
-        error::usage(format!(
-            "cannot read the key file {}: {}",
-            path.display(),
-            crate::accounts::io_reason(&e)
-        ))
+        error::usage(format!("cannot read the key file {}: {}", path.display(), crate::error::io_reason(&e)))
     })?;
     warn_if_readable_by_others(path);
     checked_value(path, bytes)

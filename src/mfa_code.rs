@@ -7,12 +7,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::accounts::{Account, io_reason};
+use crate::accounts::Account;
 use crate::env::Env;
-use crate::error::{self, Result};
+use crate::error::{self, Result, io_reason};
 use crate::keys::{self, KeyDir};
 
 /// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
@@ -152,7 +152,7 @@ pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
     Ok(code.to_owned())
 }
 
-/// Run `mfa_process` without a shell: stdin from the terminal if there is one (a password
+/// Run `mfa_process` without a shell and without the credential variables (`crate::child`): stdin from the terminal if there is one (a password
 /// manager may ask there), else nothing; its stderr passed through; its stdout, trimmed, must
 /// be six digits. Killed after `timeout`. Errors name the command, never its output.
 fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
@@ -163,7 +163,7 @@ fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
         Ok(tty) => Stdio::from(tty),
         Err(_) => Stdio::null(),
     };
-    let mut child = Command::new(program)
+    let mut child = crate::child::command(program)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())

@@ -18,10 +18,10 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::cache::rfc3339;
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
+use crate::times::rfc3339;
 
 /// The comment that marks a section as stsenv's to rewrite.
 pub const MARKER: &str = "managed by stsenv";
@@ -243,7 +243,7 @@ fn real_path(path: &Path) -> Result<PathBuf> {
             error::usage(format!(
                 "the credentials file {} is a symlink whose target cannot be used: {}",
                 path.display(),
-                crate::accounts::io_reason(&e)
+                crate::error::io_reason(&e)
             ))
         }),
         _ => Ok(path.to_owned()),
@@ -260,7 +260,7 @@ fn read_current(path: &Path, shown: &Path) -> Result<(Option<Vec<u8>>, u32)> {
                 error::usage(format!(
                     "cannot write the credentials file {}: {}; it is unchanged (check its permissions, or choose another file with AWS_SHARED_CREDENTIALS_FILE)",
                     shown.display(),
-                    crate::accounts::io_reason(&e)
+                    crate::error::io_reason(&e)
                 ))
             })?;
             Ok((Some(bytes), meta.mode() & 0o7777))
@@ -274,7 +274,7 @@ fn unreadable(shown: &Path, e: &std::io::Error) -> error::Error {
     error::usage(format!(
         "cannot read the credentials file {}: {}; it is unchanged (check its permissions, or choose another file with AWS_SHARED_CREDENTIALS_FILE)",
         shown.display(),
-        crate::accounts::io_reason(e)
+        crate::error::io_reason(e)
     ))
 }
 
@@ -306,7 +306,7 @@ impl Request<'_> {
                 "cannot write the credentials file {} ({}: {}); it is unchanged",
                 self.path.display(),
                 what.display(),
-                crate::accounts::io_reason(e)
+                crate::error::io_reason(e)
             ))
         };
         if !dir.is_dir() {

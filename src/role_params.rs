@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
+use crate::cache::{RoleSlot, Slot};
 use crate::names;
 
 /// AssumeRole's allowed durations, in seconds.
@@ -117,7 +118,7 @@ impl RoleFlags<'_> {
 
 /// Everything AssumeRole is sent besides the caller's credentials and MFA.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoleParams {
+pub struct AssumeRole {
     pub arn: String,
     pub session_name: String,
     /// Seconds: the flag, else the role's `duration_seconds`, else 3600.
@@ -128,7 +129,7 @@ pub struct RoleParams {
     pub transitive_tags: Vec<String>,
 }
 
-impl RoleParams {
+impl AssumeRole {
     /// The role's settings with the flags over them: a flag replaces a value of the file; tags
     /// and transitive tags are added to the role's (a `--tag` replaces a tag of the same key).
     /// `default_session_name` is used when neither gives one.
@@ -136,7 +137,7 @@ impl RoleParams {
         role: RoleEntry,
         flags: &RoleFlags,
         default_session_name: String,
-    ) -> Result<RoleParams, String> {
+    ) -> Result<AssumeRole, String> {
         flags.check()?;
         let mut tags = role.tags;
         for tag in flags.tags {
@@ -152,7 +153,7 @@ impl RoleParams {
         }
         check_tags(&tags, &transitive_tags, "--tag", "--transitive-tag")?;
         let session_name = flags.session_name.map(str::to_owned).or(role.session_name);
-        Ok(RoleParams {
+        Ok(AssumeRole {
             arn: role.arn,
             session_name: session_name.unwrap_or(default_session_name),
             duration: flags.duration.or(role.duration_seconds).unwrap_or(CHAINED_MAX),
@@ -166,6 +167,20 @@ impl RoleParams {
     /// The role's name: the last part of its ARN.
     pub fn role_name(&self) -> &str {
         self.arn.rsplit('/').next().unwrap_or(&self.arn)
+    }
+
+    /// The cache slot of these parameters, asked for with MFA or without: every parameter but
+    /// the duration tells two entries apart.
+    pub fn slot(&self, mfa: bool) -> Slot {
+        Slot::Role(RoleSlot {
+            arn: self.arn.clone(),
+            session_name: self.session_name.clone(),
+            external_id: self.external_id.clone(),
+            source_identity: self.source_identity.clone(),
+            tags: self.tags.clone(),
+            transitive_tags: self.transitive_tags.clone(),
+            mfa,
+        })
     }
 
     /// Whether AWS would refuse this duration for a role chained from session credentials.
@@ -309,7 +324,7 @@ mod tests {
             transitive_tags: &transitive,
             ..RoleFlags::default()
         };
-        let p = RoleParams::new(file.clone(), &flags, "stsenv-x".into()).unwrap();
+        let p = AssumeRole::new(file.clone(), &flags, "stsenv-x".into()).unwrap();
         assert_eq!(p.session_name, "from-flag");
         assert_eq!(p.duration, 7200);
         assert!(p.needs_long_term_keys());
@@ -320,7 +335,7 @@ mod tests {
         assert_eq!(p.transitive_tags, ["Team", "Cost"]);
         assert_eq!(p.role_name(), "Admin");
         let plain =
-            RoleParams::new(role("arn:aws:iam::123456789012:role/a/B"), &RoleFlags::default(), "d".into())
+            AssumeRole::new(role("arn:aws:iam::123456789012:role/a/B"), &RoleFlags::default(), "d".into())
                 .unwrap();
         assert_eq!((plain.session_name.as_str(), plain.duration, plain.role_name()), ("d", 3600, "B"));
         assert!(!plain.needs_long_term_keys());
@@ -369,7 +384,7 @@ mod tests {
         let flags = RoleFlags { tags: &no_eq, ..RoleFlags::default() };
         assert!(flags.check().unwrap_err().contains("--tag 'Team' has no '='"));
         let flags = RoleFlags { transitive_tags: &no_eq, ..RoleFlags::default() };
-        let e = RoleParams::new(role("R"), &flags, "d".into()).unwrap_err();
+        let e = AssumeRole::new(role("R"), &flags, "d".into()).unwrap_err();
         assert!(e.contains("--transitive-tag 'Team' is not one of the session tags"), "{e}");
         let flags = RoleFlags { duration: Some(60), ..RoleFlags::default() };
         assert!(flags.check().unwrap_err().starts_with("--duration 60 is out of range"));

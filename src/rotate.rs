@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::atomic;
-use crate::cmd::Context;
+use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::error::{self, Result};
-use crate::escalate::Target;
 use crate::iam::Iam;
 use crate::sts::Sts;
+use crate::target::Target;
 
 /// How long to wait for a new key to work (IAM's eventual consistency).
 pub const VERIFY_FOR: Duration = Duration::from_secs(10);
@@ -130,7 +130,7 @@ impl Files {
     /// Copy the current pair to `.old`, then write the new pair, each file atomically.
     fn replace(&self, id: &str, secret: &str) -> Result<()> {
         let io = |path: &std::path::Path, e: std::io::Error| {
-            error::usage(format!("cannot write {}: {}", path.display(), crate::accounts::io_reason(&e)))
+            error::usage(format!("cannot write {}: {}", path.display(), crate::error::io_reason(&e)))
         };
         for path in [&self.access, &self.secret] {
             let bytes = std::fs::read(path).map_err(|e| io(path, e))?;

@@ -12,7 +12,6 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::byte_stream::ByteStream;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::aws::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, OPERATION_TIMEOUT};
 use crate::credentials::Credentials;
@@ -58,7 +57,7 @@ impl Federation {
     /// The URL with these query parameters, each percent-encoded.
     fn with_query(&self, params: &[(&str, &str)]) -> String {
         let query: Vec<String> =
-            params.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC))).collect();
+            params.iter().map(|(k, v)| format!("{k}={}", crate::percent::encode(v))).collect();
         let join = if self.url.contains('?') { '&' } else { '?' };
         format!("{}{join}{}", self.url, query.join("&"))
     }

@@ -13,7 +13,7 @@ use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
 use crate::partition::Partition;
-use crate::role_params::RoleParams;
+use crate::role_params::AssumeRole;
 
 /// An MFA device and the code it shows.
 pub struct Mfa<'a> {
@@ -50,7 +50,7 @@ impl Sts {
 
     /// AssumeRole with every parameter of `role`, with an MFA code when the caller uses
     /// long-term keys.
-    pub fn assume_role(&self, role: &RoleParams, mfa: Option<Mfa>) -> Result<Credentials> {
+    pub fn assume_role(&self, role: &AssumeRole, mfa: Option<Mfa>) -> Result<Credentials> {
         let mut call = self
             .client
             .assume_role()

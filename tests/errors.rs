@@ -21,6 +21,8 @@ const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 
 const MFA: &[&str] = &["mfa", "personal", "-c", "123456"];
 const ROLE: &[&str] = &["role", "Admin", "-a", "personal", "-c", "123456"];
+/// Longer than role chaining allows: AssumeRole with the long-term keys and MFA.
+const LONG_ROLE: &[&str] = &["role", "Admin", "-a", "personal", "-c", "123456", "--duration", "7200"];
 
 /// Temporary credentials put in the cache by some tests: no more to be shown than the keys.
 pub(crate) const CACHED_TOKEN: &str = "CACHEDTOKENCACHEDTOKENCACHEDTOKEN";
@@ -200,11 +202,13 @@ fn service_error(case: &ServiceError) {
     let home = home(&fault.url);
     let force = |args: &[&'static str]| -> Vec<&'static str> { [args, &["--force"]].concat() };
     let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
-    let steps: [(Vec<&str>, &str, &str, Option<Slot>); 4] = [
+    let steps: [(Vec<&str>, &str, &str, Option<Slot>); 5] = [
         (MFA.to_vec(), case.mfa, "GetSessionToken", None),
-        (ROLE.to_vec(), case.role, "AssumeRole", None),
+        // No MFA session: ec2role gets one first, to chain from it.
+        (ROLE.to_vec(), case.mfa, "GetSessionToken", None),
+        (LONG_ROLE.to_vec(), case.role, "AssumeRole", None),
         // Only a role entry: the role is still assumed with the long-term keys and MFA.
-        (force(ROLE), case.role, "AssumeRole", Some(Slot::Role(ROLE_ARN.into()))),
+        (force(LONG_ROLE), case.role, "AssumeRole", Some(crate::util::role_slot(ROLE_ARN))),
         (force(MFA), case.mfa, "GetSessionToken", Some(Slot::Mfa)),
     ];
     for (args, phrase, action, cached) in steps {
@@ -422,7 +426,7 @@ const EXPLAINED: &[Explained] = &[
         code: "ValidationError",
         message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         cached: None,
-        args: &["role", "Admin", "-a", "personal", "-c", "123456", "--duration", "7200"],
+        args: LONG_ROLE,
         phrases: &[
             "arn:aws:iam::123456789012:role/Admin allows sessions shorter than the 7200 s asked",
             "aws iam update-role --role-name Admin --max-session-duration 7200",
@@ -432,7 +436,7 @@ const EXPLAINED: &[Explained] = &[
         code: "AccessDenied",
         message: "User: arn:aws:iam::123456789012:user/jbrowne is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
         cached: None,
-        args: ROLE,
+        args: LONG_ROLE,
         phrases: &[
             "AWS denied AssumeRole of arn:aws:iam::123456789012:role/Admin (MFA sent: yes",
             "trust policy",

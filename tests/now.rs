@@ -28,7 +28,7 @@ fn text_prompt_and_json() {
         ("STSENV_EXPIRES", expires_s.as_str()),
         ("AWS_REGION", "eu-west-1"),
     ];
-    let at = stsenv::cache::rfc3339(OffsetDateTime::from_unix_timestamp(expires).unwrap());
+    let at = stsenv::times::rfc3339(OffsetDateTime::from_unix_timestamp(expires).unwrap());
     assert_eq!(
         now_with(&mfa, "text"),
         format!(
@@ -65,4 +65,47 @@ fn text_prompt_and_json() {
     assert_eq!(now_with(&[("AWS_ACCESS_KEY_ID", "AKIAOTHER")], "prompt"), "");
     // Stale bookkeeping without keys is nothing set.
     assert_eq!(now_with(&[("STSENV_ACCOUNT", "work")], "text"), "No keys set\n");
+}
+
+#[test]
+fn the_prompt_segment_is_one_rule_in_every_shell() {
+    // The same cases through `stsenv now --format prompt`, bash's and zsh's stsenv_prompt (which
+    // compute it themselves, starting no process) and fish's (which asks the binary).
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let in_3h07 = (now + 3 * 3600 + 7 * 60 + 30).to_string();
+    let in_42m = (now + 42 * 60 + 30).to_string();
+    let key = ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE");
+    let work = ("STSENV_ACCOUNT", "work");
+    let mfa = ("STSENV_KIND", "mfa");
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![key, work, mfa, ("STSENV_EXPIRES", &in_3h07)], "work:mfa 3h07m\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", &in_42m)], "work:mfa 42m\n"),
+        (
+            vec![key, work, ("STSENV_KIND", "role"), ("STSENV_ROLE", "Admin"), ("STSENV_EXPIRES", "1000")],
+            "work:role/Admin expired\n",
+        ),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", "0000000001000")], "work:mfa expired\n"),
+        (vec![key, work, ("STSENV_KIND", "role"), ("STSENV_ROLE", "")], "work:role\n"),
+        (vec![key, work, ("STSENV_KIND", "")], "work:keys\n"),
+        (vec![key, work], "work:keys\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", "soon")], "work:mfa\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", "-5")], "work:mfa\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", "+99999999999")], "work:mfa\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", "1000000000000000")], "work:mfa\n"),
+        (vec![key, ("STSENV_ACCOUNT", ""), mfa], ""),
+        (vec![("AWS_ACCESS_KEY_ID", ""), work, mfa], ""),
+        (vec![work, mfa], ""),
+        (vec![key], ""),
+    ];
+    for (vars, expected) in &cases {
+        let mut home = Home::new();
+        for (k, v) in vars {
+            home.set(k, *v);
+        }
+        for shell in crate::util::shells() {
+            let steps = home.scenario(shell, &["stsenv_prompt", "stsenv now --format prompt"]);
+            assert_eq!(steps[0].stdout, *expected, "{shell} stsenv_prompt with {vars:?}");
+            assert_eq!(steps[1].stdout, *expected, "stsenv now --format prompt with {vars:?}");
+        }
+    }
 }

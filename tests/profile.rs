@@ -31,7 +31,7 @@ fn offline_home() -> Home {
 fn cached(home: &Home, name: &str, eol: &str) -> String {
     let expiration = (OffsetDateTime::now_utc() + Duration::hours(6)).replace_nanosecond(0).unwrap();
     home.cache_session("personal", Slot::Mfa, TOKEN, expiration);
-    let expires = stsenv::cache::rfc3339(expiration);
+    let expires = stsenv::times::rfc3339(expiration);
     [
         format!("[{name}]"),
         format!("# managed by stsenv: rewritten by stsenv --write-profile {name}; edits here are lost"),

@@ -69,7 +69,11 @@ fn a_role_over_an_hour_is_assumed_with_the_long_term_key_and_a_code() {
     let chained = last(&recorder, "AssumeRole");
     assert_eq!(chained.field("TokenCode"), None);
     assert_eq!(chained.field("DurationSeconds"), Some("3600"));
-    assert!(chained.head.to_ascii_lowercase().contains("x-amz-security-token"), "chained from the session: {}", chained.head);
+    assert!(
+        chained.head.to_ascii_lowercase().contains("x-amz-security-token"),
+        "chained from the session: {}",
+        chained.head
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Scenarios written once and run in real bash, zsh and fish: the wrappers eval what stsenv
 //! prints, and every variable is checked byte for byte after each step.
 
-use stsenv::cache::{Slot, rfc3339};
+use stsenv::cache::Slot;
+use stsenv::times::rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells};

@@ -292,13 +292,50 @@ fn exec_uses_the_totp_seed_for_a_cron_job() {
     let moto = Moto::start(false);
     let (home, user) = moto_home(&moto);
     home.write_secret("personal.totp", user.seed.as_bytes());
-    // No terminal, no code: the seed gives it, first for a role, then for the session.
+    // No terminal, no code: the seed gives it, first for a role (through a new MFA session),
+    // then for the session.
     let out =
         exec(&home, &["personal", "--role", "admin", "--", "sh", "-c", "echo $STSENV_KIND/$STSENV_ROLE"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "role/Admin\n");
+    assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
+    std::fs::remove_file(home.cache().path("personal", &stsenv::cache::Slot::Mfa)).unwrap();
     let out = exec(&home, &["personal", "--duration", "900", "--", "sh", "-c", "echo $STSENV_KIND"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "mfa\n");
     assert!(stderr(&out).contains("valid for 14m"), "{}", stderr(&out));
+}
+
+#[test]
+fn mfa_process_gets_no_credential_variable_of_the_shell() {
+    let fault = Fault::start(Mode::error(403, "AccessDenied", "MultiFactorAuthentication failed"));
+    let mut home = fault_home(&fault, None);
+    let dump = home.path().join("child.env");
+    let process = script(&home, "dump.sh", &format!("env > '{}'\necho 123456", dump.display()));
+    home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
+    // A shell that holds a session (and the old names) and a password manager's agent.
+    let secrets = stsenv::child::SECRET_VARIABLES;
+    for name in secrets {
+        home.set(name, format!("leaked-{name}"));
+    }
+    home.set("SSH_AUTH_SOCK", "/run/agent.sock").set("OP_SESSION_my", "op-agent-session");
+    // (STSENV_TOKEN_CODE would be used as the code: set it only for a run that must fail on it.)
+    home.vars.retain(|(k, _)| k != "STSENV_TOKEN_CODE");
+    for args in [&["mfa", "personal"][..], &["role", "admin", "-a", "personal"]] {
+        let _ = std::fs::remove_file(&dump);
+        assert_eq!(token_code_sent(&home, &fault, args), "123456", "{args:?}");
+        let env = std::fs::read_to_string(&dump).unwrap();
+        for name in secrets {
+            assert!(!env.lines().any(|l| l.starts_with(&format!("{name}="))), "{args:?}: {name} in:\n{env}");
+        }
+        assert!(!env.contains("leaked-"), "{args:?}: {env}");
+        for kept in [
+            format!("HOME={}", home.path().display()),
+            "SSH_AUTH_SOCK=/run/agent.sock".into(),
+            "OP_SESSION_my=op-agent-session".into(),
+        ] {
+            assert!(env.lines().any(|l| l == kept), "{args:?}: {kept} kept in:\n{env}");
+        }
+        assert!(env.lines().any(|l| l.starts_with("PATH=")), "{env}");
+    }
 }

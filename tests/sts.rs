@@ -151,11 +151,21 @@ fn role_json_like_generate_sts_role_token_and_long_roles() {
     // the long-term keys and a code, and stsenv says why it asks.
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out =
-        home.stsenv(&["role", "admin", "--account", "personal", "--duration", "7200", "--force", "-c", "654321"]);
+    let out = home.stsenv(&[
+        "role",
+        "admin",
+        "--account",
+        "personal",
+        "--duration",
+        "7200",
+        "--force",
+        "-c",
+        "654321",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("AWS limits a role assumed from a session to 3600 s, and Admin asks for 7200 s"),
+        stderr(&out)
+            .contains("AWS limits a role assumed from a session to 3600 s, and Admin asks for 7200 s"),
         "{}",
         stderr(&out)
     );
@@ -241,25 +251,25 @@ fn concurrent_escalations_make_one_sts_call() {
 fn concurrent_role_escalations_make_one_sts_call() {
     let moto = Moto::start(false);
     let home = setup(&moto);
-    // Without an MFA session: AssumeRole with the long-term keys and the code, once.
+    // Without an MFA session: one GetSessionToken with the code, one AssumeRole chained from it.
     let before = moto.requests();
     let args = ["role", "admin", "-a", "personal", "-c", "123456", "--format", "shell", "--shell", "bash"];
     let outputs = all_at_once(&home, &args);
     assert_eq!(
         moto.requests() - before,
-        1,
-        "exactly one AssumeRole for {AT_ONCE} processes (no MFA session)"
+        2,
+        "exactly one GetSessionToken and one AssumeRole for {AT_ONCE} processes (no MFA session)"
     );
     one_fetch_same_credentials(&outputs, "Assumed role Admin");
+    assert_eq!(outputs.iter().filter(|o| stderr(o).contains("New session")).count(), 1);
     let without = stdout(&outputs[0]);
     eprintln!("{AT_ONCE} x role without an MFA session: {} STS call", moto.requests() - before);
 
     // With an MFA session cached (and the role's cache gone): chained from it, once.
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let role_file = home
-        .cache()
-        .path("personal", &stsenv::cache::Slot::Role("arn:aws:iam::123456789012:role/Admin".into()));
+    let role_file =
+        home.cache().path("personal", &crate::util::role_slot("arn:aws:iam::123456789012:role/Admin"));
     std::fs::remove_file(&role_file).unwrap();
     let before = moto.requests();
     let outputs =

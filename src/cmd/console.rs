@@ -5,30 +5,18 @@
 //! token (a secret for 15 minutes): `--print` puts it on stdout, otherwise it goes to the
 //! browser as its argument and stderr shows nothing of it.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::Context;
-use super::role::{self, RoleRequest};
 use crate::cli::Console;
 use crate::credentials::{Credentials, Secret};
+use crate::engine::{Engine, Request, RoleParams, Want};
 use crate::error::{self, Result, say};
-use crate::escalate::Target;
+use crate::mfa_code::Source;
 use crate::partition::Partition;
 use crate::signin::{self, Federation, LINK_LIFETIME};
-
-/// Variables a browser started by stsenv never gets.
-const CREDENTIAL_VARIABLES: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_DELEGATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "STSENV_TOKEN_CODE",
-];
+use crate::target::Target;
 
 /// How long to watch the browser command for a failure before leaving it to run.
 const BROWSER_WAIT: Duration = Duration::from_secs(5);
@@ -100,23 +88,18 @@ pub fn run(args: &Console, ctx: &Context) -> Result<String> {
 /// shell's own after `ec2role`, else a usage error naming `--role` and the account's roles.
 fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(Credentials, String)> {
     if let Some(role) = &args.role {
-        let req = RoleRequest {
-            role,
-            account: Some(&target.name),
-            code: args.code.as_deref(),
-            duration: None,
-            session_name: None,
-            external_id: None,
-            source_identity: None,
-            tags: &[],
-            transitive_tags: &[],
-            force: false,
-        };
-        let assumed = role::assume(&req, ctx)?;
-        if assumed.fresh {
-            assumed.report(ctx);
+        let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
+        let want = Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() });
+        let req = Request::new(Some(target.name.clone()), want, code);
+        let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
+        if let Some(made) = granted.new_session_summary(ctx.now) {
+            say(made);
         }
-        return Ok((assumed.entry.credentials, assumed.role_name));
+        if granted.fresh {
+            say(granted.summary(ctx.now));
+        }
+        let role_name = granted.role_name.unwrap_or_default();
+        return Ok((granted.entry.credentials, role_name));
     }
     let env = &ctx.env;
     let shell_account = env.get("STSENV_ACCOUNT").filter(|a| a.eq_ignore_ascii_case(&target.name));
@@ -175,18 +158,15 @@ fn open_browser(link: &str, ctx: &Context) -> Result<String> {
         if !command.contains("%s") {
             argv.push(link.to_owned());
         }
-        let mut child = Command::new(program);
+        let mut child = crate::child::command(program);
         child.args(&argv).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
-        for name in CREDENTIAL_VARIABLES {
-            child.env_remove(name);
-        }
         let mut child = match child.spawn() {
             Ok(child) => child,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
                 return Err(error::usage(format!(
                     "cannot run the browser {program}: {}",
-                    crate::accounts::io_reason(&e)
+                    error::io_reason(&e)
                 )));
             }
         };

@@ -4,10 +4,12 @@
 use serde_json::json;
 
 use super::Context;
-use crate::cache::{Slot, rfc3339};
+use crate::cache::Slot;
 use crate::cli::CredentialProcess;
+use crate::engine::{Engine, RoleParams};
 use crate::error::{self, Result};
 use crate::names;
+use crate::times::rfc3339;
 
 pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     if !names::is_valid(&args.account) {
@@ -16,9 +18,9 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     let name = &args.account;
     let (slot, command) = match &args.role {
         Some(role) => {
-            let accounts = ctx.accounts()?;
-            let arn = accounts.require(name, "--role")?.role_arn(role);
-            (Slot::Role(arn), format!("stsenv role --account {name} {role}"))
+            let params = RoleParams { role: role.clone(), ..RoleParams::default() };
+            let slot = Engine::new(ctx).role_slot(Some(name), &params, true)?;
+            (slot, format!("stsenv role --account {name} {role}"))
         }
         None => (Slot::Mfa, format!("ec2mfa {name}")),
     };

@@ -8,12 +8,13 @@ use super::Context;
 use crate::accounts::Accounts;
 use crate::cache::{Slot, State};
 use crate::cli::Doctor;
-use crate::credentials::{Credentials, Secret, format_left};
+use crate::credentials::{Credentials, Secret};
 use crate::discover::Caller;
 use crate::error::{self, Result};
-use crate::escalate::Target;
 use crate::iam::Iam;
 use crate::keys::looks_like_access_key_id;
+use crate::target::Target;
+use crate::times::format_left;
 
 struct Report {
     lines: String,
@@ -44,7 +45,7 @@ impl Report {
             }
             Ok(_) => true,
             Err(e) => {
-                self.fail(format!("{what} {}: {}", path.display(), crate::accounts::io_reason(&e)));
+                self.fail(format!("{what} {}: {}", path.display(), crate::error::io_reason(&e)));
                 false
             }
         }
@@ -144,7 +145,7 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                r.fail(format!("{}: {}; put the key in it", path.display(), crate::accounts::io_reason(&e)));
+                r.fail(format!("{}: {}; put the key in it", path.display(), crate::error::io_reason(&e)));
                 continue;
             }
         };

@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::Context;
-use super::mfa::{self, SessionRequest};
-use super::role::{self, RoleRequest};
 use crate::cli::Exec;
-use crate::credentials::Kind;
 use crate::emit;
-use crate::error::{self, Result};
+use crate::engine::{Engine, Request, RoleParams, Want};
+use crate::error::{self, Result, say};
+use crate::mfa_code::Source;
 
 pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     let Some((program, rest)) = args.command.split_first() else {
@@ -26,41 +25,25 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     };
     // A missing command fails before any MFA prompt or STS call.
     let resolved = find_program(program, ctx.env.get_os("PATH"))?;
-    let code = args.code.as_deref();
-    let (entry, kind, role_name, target) = match &args.role {
-        Some(role) => {
-            let req = RoleRequest {
-                role,
-                account: Some(&args.account),
-                code,
-                duration: args.duration,
-                session_name: None,
-                external_id: None,
-                source_identity: None,
-                tags: &[],
-                transitive_tags: &[],
-                force: false,
-            };
-            let assumed = role::assume(&req, ctx)?;
-            if assumed.fresh {
-                assumed.report(ctx);
-            }
-            (assumed.entry, Kind::Role, Some(assumed.role_name), assumed.target)
-        }
-        None => {
-            let req =
-                SessionRequest { account: Some(&args.account), code, force: false, duration: args.duration };
-            let session = mfa::session(&req, ctx)?;
-            if session.fresh {
-                session.report(ctx);
-            }
-            (session.entry, session.kind, None, session.target)
-        }
+    let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
+    let want = match &args.role {
+        Some(role) => Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() }),
+        None => Want::Mfa,
     };
+    let mut req = Request::new(Some(args.account.clone()), want, code);
+    req.duration = args.duration;
+    let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
+    if let Some(made) = granted.new_session_summary(ctx.now) {
+        say(made);
+    }
+    if granted.fresh {
+        say(granted.summary(ctx.now));
+    }
+    let (target, entry) = (&granted.target, &granted.entry);
     let switch = emit::Switch {
         account: &target.name,
-        kind,
-        role: role_name.as_deref(),
+        kind: granted.kind,
+        role: granted.role_name.as_deref(),
         credentials: &entry.credentials,
         region: target.account_region(),
     };
@@ -76,11 +59,7 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     }
     // Only returns on failure.
     let e = command.exec();
-    Err(error::usage(format!(
-        "cannot run {}: {}",
-        Path::new(program).display(),
-        crate::accounts::io_reason(&e)
-    )))
+    Err(error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::error::io_reason(&e))))
 }
 
 /// The program's path: as given when it has a `/`, else the first executable file of that

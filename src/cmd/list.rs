@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::Context;
 use crate::cache::{Slot, State};
 use crate::cli::List;
-use crate::credentials::format_left;
 use crate::error::Result;
+use crate::times::format_left;
 
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
@@ -26,7 +26,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         rows.entry(account.name.to_ascii_lowercase()).or_insert((account.name.clone(), false));
     }
     let cache = ctx.cache();
-    let role_files = cache.role_arns();
+    let role_files = cache.role_slots();
     let mut table =
         vec![["ACCOUNT".to_owned(), "KEYS".to_owned(), "MFA SESSION".to_owned(), "ROLES".to_owned()]];
     for (lower, (name, has_keys)) in &rows {
@@ -39,8 +39,9 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
             .get(lower)
             .into_iter()
             .flatten()
-            .filter_map(|arn| {
-                let entry = cache.valid(name, &Slot::Role(arn.clone()), ctx.now)?;
+            .filter_map(|slot| {
+                let entry = cache.valid(name, slot, ctx.now)?;
+                let arn = entry.role_arn.as_deref().unwrap_or_default();
                 let role = arn.rsplit('/').next().unwrap_or(arn);
                 Some(format!("{role} ({} left)", format_left(entry.seconds_left(ctx.now))))
             })

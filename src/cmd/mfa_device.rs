@@ -11,9 +11,9 @@ use crate::accounts_edit;
 use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList};
 use crate::discover::{self, Caller};
 use crate::error::{self, Result, say};
-use crate::escalate::Target;
 use crate::iam::Iam;
 use crate::mfa_code;
+use crate::target::Target;
 use crate::totp;
 
 pub fn run(args: &MfaDevice, ctx: &Context) -> Result<String> {
@@ -116,7 +116,7 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
                     error::usage(format!(
                         "cannot write {}: {}",
                         totp_path.display(),
-                        crate::accounts::io_reason(&e)
+                        crate::error::io_reason(&e)
                     ))
                 },
             )?;
@@ -177,21 +177,9 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
 pub fn otpauth_uri(seed: &str, user: &str, account: &str) -> String {
     format!(
         "otpauth://totp/AWS:{}@{}?secret={seed}&issuer=AWS",
-        percent_encode(user),
-        percent_encode(account)
+        crate::percent::encode(user),
+        crate::percent::encode(account)
     )
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The QR code and the secret, on stderr (the terminal), never stdout.

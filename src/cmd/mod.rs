@@ -17,47 +17,23 @@ mod rotate_keys;
 mod switch;
 mod unset;
 
-use std::path::PathBuf;
-
 use time::OffsetDateTime;
 
-use crate::accounts::Accounts;
-use crate::cache::{Cache, Entry};
+use crate::cache::Entry;
 use crate::cli::{Cli, Command, WriteProfile};
 use crate::env::Env;
 use crate::error::{Result, say};
-use crate::keys::KeyDir;
 use crate::profile;
 
-/// What every command may read: the environment, the global flags and the time.
-pub struct Context {
-    pub env: Env,
-    pub config: Option<PathBuf>,
-    pub creds_dir: Option<PathBuf>,
-    pub now: OffsetDateTime,
-}
+pub use crate::context::Context;
 
-impl Context {
-    pub fn key_dir(&self) -> KeyDir {
-        KeyDir::locate(self.creds_dir.as_deref(), &self.env)
-    }
-
-    pub fn accounts(&self) -> Result<Accounts> {
-        Accounts::load(self.config.as_deref(), &self.env)
-    }
-
-    pub fn cache(&self) -> Cache {
-        Cache::locate(&self.env)
-    }
-
-    /// `--write-profile`, checked before any STS call or prompt: the name, the file's
-    /// permissions, and that the section is stsenv's to replace.
-    pub fn profile_request<'a>(&self, args: &'a WriteProfile) -> Result<Option<profile::Request<'a>>> {
-        let Some(name) = args.write_profile.as_deref() else { return Ok(None) };
-        let request = profile::Request { name, force: args.force_profile, path: profile::locate(&self.env) };
-        request.check()?;
-        Ok(Some(request))
-    }
+/// `--write-profile`, checked before any STS call or prompt: the name, the file's permissions,
+/// and that the section is stsenv's to replace.
+fn profile_request<'a>(ctx: &Context, args: &'a WriteProfile) -> Result<Option<profile::Request<'a>>> {
+    let Some(name) = args.write_profile.as_deref() else { return Ok(None) };
+    let request = profile::Request { name, force: args.force_profile, path: profile::locate(&ctx.env) };
+    request.check()?;
+    Ok(Some(request))
 }
 
 /// Write the credentials of `entry` as the requested profile, if one was requested.

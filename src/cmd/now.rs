@@ -5,11 +5,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::Context;
-use crate::cache::rfc3339;
 use crate::cli::{Now, NowFormat};
-use crate::credentials::{Kind, format_left};
+use crate::credentials::Kind;
 use crate::env::Env;
 use crate::error::Result;
+use crate::times::{format_left, rfc3339};
 
 /// What the environment says about the shell's credentials.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,15 +36,21 @@ pub const VARIABLES: &[&str] = &[
 ];
 
 impl Status {
+    /// The one rule, which the bash and zsh `stsenv_prompt` functions follow too (they run no
+    /// process): a variable set to the empty string is not set; `STSENV_EXPIRES` counts only
+    /// as 1 to 15 digits (anything else shows no time left).
     pub fn read(env: &Env) -> Status {
-        let get = |name: &str| env.get(name).map(str::to_owned);
+        let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).map(str::to_owned);
+        let expires = get("STSENV_EXPIRES")
+            .filter(|e| e.len() <= 15 && e.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|e| e.parse().ok());
         Status {
-            keys_set: env.get("AWS_ACCESS_KEY_ID").is_some(),
+            keys_set: get("AWS_ACCESS_KEY_ID").is_some(),
             account: get("STSENV_ACCOUNT"),
             kind: get("STSENV_KIND"),
             role: get("STSENV_ROLE"),
             region: get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")),
-            expires: env.get("STSENV_EXPIRES").and_then(|e| e.parse().ok()),
+            expires,
         }
     }
 

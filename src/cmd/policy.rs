@@ -6,6 +6,7 @@
 use super::Context;
 use crate::cli::{Policy, PolicyKind};
 use crate::error::{self, Result, say};
+use crate::target::{env_user, iam_user};
 
 /// What a user may do with long-term keys alone: set up their MFA device, manage their own
 /// access keys, see who they are, and get an MFA session.
@@ -169,10 +170,13 @@ fn check_user(user: &str) -> Result<()> {
 /// The account ID and user, from `--account-id` or the accounts file, and the user as
 /// elsewhere: `--user`, the account's `user`, `NAME.user`, `$USER`.
 fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
-    let own_user = || ctx.env.get("USER").or_else(|| ctx.env.get("LOGNAME")).map(str::to_owned);
     let (arn, user, mfa_serial) = if let Some(id) = &args.account_id {
         check_account_id(id)?;
-        (format!("arn:aws:iam::{id}:"), args.user.clone().or_else(own_user), None)
+        (
+            format!("arn:aws:iam::{id}:"),
+            args.user.clone().or_else(|| env_user(&ctx.env).map(|(u, _)| u)),
+            None,
+        )
     } else {
         let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
             return Err(error::usage(
@@ -181,9 +185,9 @@ fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
         };
         let accounts = ctx.accounts()?;
         let account = accounts.require(name, "stsenv policy")?;
-        let user = match args.user.clone().or_else(|| account.user.clone()) {
+        let user = match args.user.clone() {
             Some(user) => Some(user),
-            None => ctx.key_dir().user(&account.name)?.or_else(own_user),
+            None => iam_user(Some(account), &ctx.key_dir(), &account.name, &ctx.env)?.map(|(u, _)| u),
         };
         (account.arn.clone(), user, account.mfa_serial.clone())
     };

@@ -3,8 +3,8 @@
 use super::Context;
 use crate::cli::RotateKeys;
 use crate::error::{Result, say};
-use crate::escalate::Target;
 use crate::rotate;
+use crate::target::Target;
 
 pub fn run(args: &RotateKeys, ctx: &Context) -> Result<String> {
     let target = Target::resolve(ctx, args.account.as_deref(), "stsenv rotate-keys")?;

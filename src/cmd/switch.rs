@@ -4,9 +4,10 @@
 use super::Context;
 use crate::cache::{Slot, State};
 use crate::cli::Switch;
-use crate::credentials::{Kind, format_left};
+use crate::credentials::Kind;
 use crate::emit;
 use crate::error::{Result, say};
+use crate::times::format_left;
 
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();

@@ -269,6 +269,17 @@ impl Step {
     }
 }
 
+/// The cache slot of a role assumed with the defaults (no flags, with MFA) by user jbrowne, the
+/// `USER` of every test home.
+pub fn role_slot(arn: &str) -> Slot {
+    Slot::Role(stsenv::cache::RoleSlot {
+        arn: arn.to_owned(),
+        session_name: "stsenv-jbrowne".to_owned(),
+        mfa: true,
+        ..Default::default()
+    })
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

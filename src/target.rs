@@ -1,14 +1,13 @@
-//! Getting temporary credentials: the account to act for, and the cache-or-STS step under the
-//! slot's lock, so that concurrent shells make one STS call and show one prompt.
-
-use time::OffsetDateTime;
+//! The account a command acts for: its name in the key directory, its entry in the accounts
+//! file, its IAM user name (and where that came from), its region and its MFA device.
 
 use crate::accounts::{Account, Accounts};
-use crate::cache::{Cache, Entry, Slot};
-use crate::cmd::Context;
+use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::emit;
+use crate::env::Env;
 use crate::error::{self, Result};
+use crate::keys::KeyDir;
 
 /// The account a command acts for.
 pub struct Target {
@@ -40,18 +39,9 @@ impl Target {
 
     /// The target for an account name as spelled in the key directory, with these accounts.
     pub fn with_accounts(ctx: &Context, name: String, accounts: Accounts) -> Result<Target> {
-        let keys = ctx.key_dir();
         let entry = accounts.find(&name);
-        let (user, user_source) = match entry.and_then(|a| a.user.clone()) {
-            Some(user) => (user, UserSource::Accounts),
-            None => match keys.user(&name)? {
-                Some(user) => (user, UserSource::File),
-                None => match ["USER", "LOGNAME"].into_iter().find_map(|v| Some((v, ctx.env.get(v)?))) {
-                    Some((var, user)) if !user.is_empty() => (user.to_owned(), UserSource::Env(var)),
-                    _ => ("unknown".to_owned(), UserSource::None),
-                },
-            },
-        };
+        let (user, user_source) = iam_user(entry, &ctx.key_dir(), &name, &ctx.env)?
+            .unwrap_or(("unknown".to_owned(), UserSource::None));
         let mut region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
         // A China or GovCloud account is never sent to a region of another partition.
         if let Some(account) = entry {
@@ -75,6 +65,32 @@ impl Target {
     pub fn account(&self, why: &str) -> Result<&Account> {
         self.accounts.require(&self.name, why)
     }
+}
+
+/// The account's IAM user name: the accounts file's `user`, else `NAME.user` in the key
+/// directory, else `$USER` (or `$LOGNAME`) when not empty; with where it came from.
+pub fn iam_user(
+    entry: Option<&Account>,
+    keys: &KeyDir,
+    name: &str,
+    env: &Env,
+) -> Result<Option<(String, UserSource)>> {
+    if let Some(user) = entry.and_then(|a| a.user.clone()) {
+        return Ok(Some((user, UserSource::Accounts)));
+    }
+    if let Some(user) = keys.user(name)? {
+        return Ok(Some((user, UserSource::File)));
+    }
+    Ok(env_user(env))
+}
+
+/// `$USER`, else `$LOGNAME`, when not empty: the local user's name, taken as the IAM user's.
+pub fn env_user(env: &Env) -> Option<(String, UserSource)> {
+    ["USER", "LOGNAME"]
+        .into_iter()
+        .find_map(|v| Some((v, env.get(v)?)))
+        .filter(|(_, user)| !user.is_empty())
+        .map(|(var, user)| (user.to_owned(), UserSource::Env(var)))
 }
 
 /// Where the IAM user name came from.
@@ -133,46 +149,4 @@ impl Target {
         let serial = crate::discover::pick(&self.name, &user, &devices)?;
         Ok(Device { serial, from: None, user })
     }
-}
-
-impl Device {
-    /// A rejected code with a guessed serial: the serial may be the problem, so say how to find
-    /// the real one.
-    pub fn explain(&self, e: error::Error, account: &str) -> error::Error {
-        match &self.from {
-            Some(from) if from.starts_with("guessed") && e.message.contains("rejected") => error::Error {
-                message: format!(
-                    "{}; the MFA serial {} was {from}: stsenv mfa-device list {account} shows the real one",
-                    e.message, self.serial
-                ),
-                ..e
-            },
-            _ => e,
-        }
-    }
-}
-
-/// A valid cache entry of the slot (unless `force`), else `fetch` under the slot's lock, after
-/// looking again: another process may have just written it while this one waited.
-/// Returns the entry and whether it is new.
-pub fn cached_or_fetch(
-    cache: &Cache,
-    account: &str,
-    slot: &Slot,
-    force: bool,
-    now: OffsetDateTime,
-    fetch: impl FnOnce() -> Result<Credentials>,
-) -> Result<(Entry, bool)> {
-    if !force && let Some(entry) = cache.valid(account, slot, now) {
-        return Ok((entry, false));
-    }
-    let _lock = cache.lock(account, slot)?;
-    if !force && let Some(entry) = cache.valid(account, slot, now) {
-        return Ok((entry, false));
-    }
-    let credentials = fetch()?;
-    let entry = Entry::new(account, slot, credentials)
-        .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
-    cache.write(slot, &entry)?;
-    Ok((entry, true))
 }

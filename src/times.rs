@@ -1,0 +1,83 @@
+//! Times as stsenv writes and reads them: RFC 3339 in UTC (cache files, JSON, profiles), the
+//! time left in a prompt-sized form (`11h58m`), and durations typed by the user (`15m`).
+
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+/// Format a time as RFC 3339 in UTC with whole seconds, ending in `Z`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// "11h58m", "42m", "0m": the time left in a prompt-sized form.
+pub fn format_left(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    if minutes >= 60 { format!("{}h{:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
+}
+
+/// A duration as typed: a whole number with a unit, `900s`, `15m`, `1h`, or parts of them
+/// together, `1h30m`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse::<i64>().ok().map(Duration::seconds);
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        let number: i64 = rest[..digits].parse().ok()?;
+        let unit = rest[digits..].chars().next()?;
+        total += match unit {
+            's' => Duration::seconds(number),
+            'm' => Duration::minutes(number),
+            'h' => Duration::hours(number),
+            _ => return None,
+        };
+        rest = &rest[digits + 1..];
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_is_utc_with_z() {
+        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap() + Duration::milliseconds(250);
+        assert_eq!(rfc3339(t.to_offset(time::macros::offset!(+2))), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn left() {
+        assert_eq!(format_left(11 * 3600 + 58 * 60 + 59), "11h58m");
+        assert_eq!(format_left(3600 + 5 * 60), "1h05m");
+        assert_eq!(format_left(42 * 60), "42m");
+        assert_eq!(format_left(59), "0m");
+        assert_eq!(format_left(-5), "0m");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15m"), Some(Duration::minutes(15)));
+        assert_eq!(parse_duration("900s"), Some(Duration::seconds(900)));
+        assert_eq!(parse_duration("900"), Some(Duration::seconds(900)));
+        assert_eq!(parse_duration("1h"), Some(Duration::hours(1)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::minutes(90)));
+        for bad in ["", "m", "15x", "-5m", "1.5h", "15 m", "h1", "9999999999s"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+}
