@@ -128,6 +128,15 @@ impl Federation {
             .build();
         let request = HttpRequest::get(url)
             .map_err(|_| error::usage(format!("the sign-in URL of {from} is not a valid URL")))?;
+        let no_answer = {
+            let host = host.clone();
+            move || {
+                error::aws(format!(
+                    "the sign-in endpoint {host} did not answer within {} s; check the network or {from}",
+                    OPERATION_TIMEOUT.as_secs()
+                ))
+            }
+        };
         let unreachable = move |reason: String| {
             error::aws(format!(
                 "cannot reach the sign-in endpoint {host}: {reason}; check the network or {from}"
@@ -144,7 +153,10 @@ impl Federation {
                 builder.tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).build()
             };
             let exchange = async {
-                let response = connector.call(request).await.map_err(|e| unreachable(root_cause(&e)))?;
+                let response = connector
+                    .call(request)
+                    .await
+                    .map_err(|e| if e.is_timeout() { no_answer() } else { unreachable(root_cause(&e)) })?;
                 let status = response.status().as_u16();
                 let body = ByteStream::new(response.into_body())
                     .collect()
@@ -157,11 +169,7 @@ impl Federation {
                 Ok(Ok((status, body))) if body.len() <= ANSWER_LIMIT => Ok((status, body)),
                 Ok(Ok(_)) => Err(error::aws("the sign-in endpoint answered with more than 64 KiB")),
                 Ok(Err(e)) => Err(e),
-                Err(_) => Err(error::aws(format!(
-                    "the sign-in endpoint {} did not answer within {} s; check the network or {from}",
-                    self.host(),
-                    OPERATION_TIMEOUT.as_secs()
-                ))),
+                Err(_) => Err(no_answer()),
             }
         })
     }

@@ -179,3 +179,72 @@ fn bad_role_settings_are_usage_errors_before_any_request() {
     );
     assert!(recorder.requests().is_empty(), "a request was sent: {:?}", recorder.requests());
 }
+
+#[test]
+fn the_role_cache_keys_on_every_parameter() {
+    let (_moto, recorder, home, _user) = setup();
+    ok(&home, &["mfa", "personal", "-c", "123456"]);
+    let assumed = |args: &[&str]| -> (usize, String, String) {
+        let before = recorder.actions("AssumeRole").len();
+        let out = ok(&home, &[&["role", "admin", "-a", "personal"][..], args].concat());
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let calls = recorder.actions("AssumeRole").len() - before;
+        (calls, json["session_token"].as_str().unwrap().to_owned(), stderr(&out))
+    };
+    let (calls_a, token_a, _) = assumed(&["--session-name", "aa"]);
+    assert_eq!(calls_a, 1);
+    let (calls_b, token_b, err_b) = assumed(&["--session-name", "bb"]);
+    assert_eq!(calls_b, 1, "--session-name bb after aa must assume the role again: {err_b}");
+    assert_ne!(token_a, token_b);
+    assert_eq!(last(&recorder, "AssumeRole").field("RoleSessionName"), Some("bb"));
+    // Both stay cached, each for its own parameters.
+    let (calls, token, err) = assumed(&["--session-name", "aa"]);
+    assert_eq!((calls, token.as_str()), (0, token_a.as_str()), "{err}");
+    assert!(err.contains("Cache is valid for role Admin"), "{err}");
+    let (calls, token, _) = assumed(&["--session-name", "bb"]);
+    assert_eq!((calls, token.as_str()), (0, token_b.as_str()));
+    // Any other parameter too.
+    for extra in [
+        &["--session-name", "aa", "--external-id", "other-id"][..],
+        &["--session-name", "aa", "--source-identity", "someone"],
+        &["--session-name", "aa", "--tag", "Team=ops"],
+        &["--session-name", "aa", "--tag", "Team=ops", "--transitive-tag", "Team"],
+    ] {
+        let (calls, token, err) = assumed(extra);
+        assert_eq!(calls, 1, "{extra:?} must assume the role again: {err}");
+        assert_ne!(token, token_a, "{extra:?}");
+    }
+    // The duration is not a parameter of the credentials: a valid entry serves any.
+    let (calls, _, _) = assumed(&["--session-name", "aa", "--duration", "1800"]);
+    assert_eq!(calls, 0);
+    eprintln!("AssumeRole calls in all: {}", recorder.actions("AssumeRole").len());
+}
+
+#[test]
+fn a_role_assumed_without_mfa_is_not_reused_when_mfa_is_asked() {
+    let (_moto, recorder, home, user) = setup();
+    // `-c skip`, no MFA session: the long-term keys sign an AssumeRole without MFA.
+    ok(&home, &["role", "admin", "-a", "personal", "-c", "skip"]);
+    let skipped = last(&recorder, "AssumeRole");
+    assert_eq!(skipped.field("TokenCode"), None);
+    assert_eq!(skipped.signed_by(), user.access_key);
+    // Asked with MFA: not the cached one; an MFA session is made and the role chained from it.
+    let before = recorder.actions("AssumeRole").len();
+    let out = ok(&home, &["role", "admin", "-a", "personal", "-c", "123456"]);
+    assert!(!stderr(&out).contains("Cache is valid"), "{}", stderr(&out));
+    assert_eq!(recorder.actions("AssumeRole").len(), before + 1, "a new AssumeRole");
+    let session = last(&recorder, "GetSessionToken");
+    assert_eq!(session.field("TokenCode"), Some("123456"));
+    let chained = last(&recorder, "AssumeRole");
+    assert!(
+        chained.head.to_ascii_lowercase().contains("x-amz-security-token"),
+        "chained from the MFA session"
+    );
+    // Each is cached for what it was asked with.
+    let before = recorder.requests().len();
+    for code in ["skip", "123456"] {
+        let out = ok(&home, &["role", "admin", "-a", "personal", "-c", code]);
+        assert!(stderr(&out).contains("Cache is valid for role Admin"), "-c {code}: {}", stderr(&out));
+    }
+    assert_eq!(recorder.requests().len(), before);
+}

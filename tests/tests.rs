@@ -6,6 +6,7 @@ mod accounts_cli;
 mod bad_inputs;
 mod cache;
 mod completions;
+mod console;
 mod crash;
 mod errors;
 mod hygiene;
