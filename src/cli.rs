@@ -86,6 +86,9 @@ pub struct Policy {
     /// A 12-digit account ID, instead of an account of the accounts file
     #[arg(long, value_name = "ID", conflicts_with = "account")]
     pub account_id: Option<String>,
+    /// With --account-id: the partition of the account (aws, aws-cn, aws-us-gov; default aws)
+    #[arg(long, value_name = "PARTITION", requires = "account_id", value_parser = ["aws", "aws-cn", "aws-us-gov"])]
+    pub partition: Option<String>,
     /// The IAM user (default: the account's user, NAME.user, $USER); '${aws:username}' makes a
     /// policy for a group
     #[arg(long, value_name = "USER")]
