@@ -46,7 +46,7 @@ pub enum Command {
     List(List),
     /// Run a command with an account's MFA session (or role) in its environment
     Exec(Exec),
-    /// Print the AWS credential_process JSON of a valid cached session
+    /// Print the AWS credential_process JSON of an MFA session or role, escalating when needed
     CredentialProcess(CredentialProcess),
     /// Print starter IAM policies for MFA, filled in for an account and user
     Policy(Policy),
@@ -59,6 +59,8 @@ pub enum Command {
     Doctor(Doctor),
     /// Print the completion script of the stsenv command
     Completions(Completions),
+    /// Remove cached sessions: an account's (or one role's), or all
+    Clear(Clear),
     /// Open the AWS console signed in as a role (a sign-in link through AWS federation)
     Console(Console),
 }
@@ -310,11 +312,37 @@ pub struct Role {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "In ~/.aws/config: credential_process = stsenv credential-process personal --role admin"
+)]
 pub struct CredentialProcess {
-    /// The account whose cached MFA session to print
+    /// The account whose MFA session to print (got first when none is valid)
     pub account: String,
-    /// Print the account's cached credentials of this role instead
+    /// Print the credentials of this role instead (a role ARN, a key of `roles`, or a role name),
+    /// assumed from the MFA session when none are cached
     #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// Renew credentials with less than this left: 15m, 900s, 1h
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_window)]
+    pub window: time::Duration,
+}
+
+/// `--window`: a duration like 15m, 900s or 1h, of at least a minute.
+fn parse_window(text: &str) -> Result<time::Duration, String> {
+    match crate::times::parse_duration(text) {
+        Some(d) if d >= time::Duration::MINUTE => Ok(d),
+        Some(_) => Err("the window must be at least 1m".to_owned()),
+        None => Err("give a duration like 15m, 900s or 1h".to_owned()),
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example: stsenv clear personal --role admin")]
+pub struct Clear {
+    /// The account whose cached sessions to remove (default: every account's)
+    pub account: Option<String>,
+    /// Remove only the cached credentials of this role of the account
+    #[arg(long, value_name = "ROLE", requires = "account")]
     pub role: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use crate::env::Env;
 use crate::error::Result;
 use crate::keys::KeyDir;
 
+#[derive(Clone)]
 pub struct Context {
     pub env: Env,
     pub config: Option<PathBuf>,

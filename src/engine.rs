@@ -16,7 +16,7 @@ use crate::cache::{self, Cache, Entry, Slot};
 use crate::context::Context;
 use crate::credentials::{Credentials, Kind};
 use crate::error::{self, Result, say};
-use crate::mfa_code::Source;
+use crate::mfa_code::{Asking, Source};
 use crate::role_params::{AssumeRole, RoleFlags};
 use crate::sts::{self, Sts};
 use crate::target::{Device, Target};
@@ -39,14 +39,25 @@ pub struct Request {
     pub duration: Option<u32>,
     /// Ignore valid cached credentials and get new ones.
     pub force: bool,
-    /// Cached credentials with less than this left are renewed.
+    /// Cached credentials with less than this left are renewed; new ones with less are an
+    /// error (a window longer than STS grants).
     pub window: Duration,
+    /// Where the prompt and `mfa_process`'s messages go, and what to say without a terminal.
+    pub asking: Asking,
 }
 
 impl Request {
     /// A request for `want` with the defaults: no duration asked, no force, the cache's margin.
     pub fn new(account: Option<String>, want: Want, code: Source) -> Request {
-        Request { account, want, code, duration: None, force: false, window: cache::MARGIN }
+        Request {
+            account,
+            want,
+            code,
+            duration: None,
+            force: false,
+            window: cache::MARGIN,
+            asking: Asking::Shell,
+        }
     }
 }
 
@@ -133,10 +144,24 @@ impl<'a> Engine<'a> {
     /// The credentials `req` asks for, valid at `now` for longer than its window.
     /// Everything the user typed is checked before any prompt or network call.
     pub fn credentials(&self, req: &Request, now: OffsetDateTime) -> Result<Granted> {
-        match &req.want {
-            Want::Role(params) => self.assume(req, params, now),
-            Want::Mfa | Want::Session => self.session(req, now),
+        let granted = match &req.want {
+            Want::Role(params) => self.assume(req, params, now)?,
+            Want::Mfa | Want::Session => self.session(req, now)?,
+        };
+        // Only new credentials can have less than the window left (cached ones are renewed).
+        if granted.entry.expiration - req.window <= now {
+            let what = match &granted.role_name {
+                Some(role) => format!("role {role}"),
+                None => "the session".to_owned(),
+            };
+            return Err(error::usage(format!(
+                "STS gave {what} of account {} {} only, not more than the window of {}: ask for a shorter window",
+                granted.target.name,
+                format_left(granted.entry.seconds_left(now)),
+                format_left(req.window.whole_seconds())
+            )));
         }
+        Ok(granted)
     }
 
     /// The account's MFA session (or session without MFA).
@@ -157,7 +182,7 @@ impl<'a> Engine<'a> {
         let source = req.code.clone().or_automatic(entry, &ctx.key_dir(), &target.name, &ctx.env)?;
         let (entry, fresh) =
             cached_or_fetch(&ctx.cache(), &target.name, &slot, req.force, now, req.window, || {
-                self.session_token(&target, account, &source, duration)
+                self.session_token(&target, account, &source, &req.asking, duration)
             })?;
         Ok(Granted { target, kind, role_name: None, entry, fresh, new_session: None })
     }
@@ -193,14 +218,14 @@ impl<'a> Engine<'a> {
                             target.name, call.duration
                         ));
                     }
-                    return self.assume_with_keys(&target, account, &source, &call);
+                    return self.assume_with_keys(&target, account, &source, &req.asking, &call);
                 }
                 if let Some(session) = session {
                     return self.chain(&target, &session, &call);
                 }
                 if source == Source::Skip {
                     // No MFA at all (`-c skip`): the long-term keys sign the AssumeRole.
-                    return self.assume_with_keys(&target, account, &source, &call);
+                    return self.assume_with_keys(&target, account, &source, &req.asking, &call);
                 }
                 // No valid MFA session: get one (one code, cached for the next role and ec2mfa), then
                 // chain from it. A policy that denies everything without MFA denies AssumeRole
@@ -208,7 +233,7 @@ impl<'a> Engine<'a> {
                 let duration = session_duration(None, Some(account))?;
                 let (session, made) =
                     cached_or_fetch(&cache, &target.name, &Slot::Mfa, false, now, cache::MARGIN, || {
-                        self.session_token(&target, Some(account), &source, duration)
+                        self.session_token(&target, Some(account), &source, &req.asking, duration)
                     })?;
                 if made {
                     new_session = Some(session.clone());
@@ -235,11 +260,12 @@ impl<'a> Engine<'a> {
         target: &Target,
         account: Option<&Account>,
         source: &Source,
+        asking: &Asking,
         duration: u32,
     ) -> Result<Credentials> {
         let long_term = target.keys(self.ctx)?;
         let mfa = match account {
-            Some(account) => self.mfa(target, account, &long_term, source)?,
+            Some(account) => self.mfa(target, account, &long_term, source, asking)?,
             None => None,
         };
         let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
@@ -260,10 +286,11 @@ impl<'a> Engine<'a> {
         target: &Target,
         account: &Account,
         source: &Source,
+        asking: &Asking,
         call: &AssumeRole,
     ) -> Result<Credentials> {
         let long_term = target.keys(self.ctx)?;
-        let mfa = self.mfa(target, account, &long_term, source)?;
+        let mfa = self.mfa(target, account, &long_term, source, asking)?;
         let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
         signed(&mfa, &target.name, |m| sts.assume_role(call, m))
     }
@@ -276,12 +303,13 @@ impl<'a> Engine<'a> {
         account: &Account,
         long_term: &Credentials,
         source: &Source,
+        asking: &Asking,
     ) -> Result<Option<(Device, String)>> {
         if *source == Source::Skip {
             return Ok(None);
         }
         let device = target.device(account, long_term, self.ctx)?;
-        let code = source.code(&device.user)?;
+        let code = source.code(&device.user, asking)?;
         Ok(code.map(|code| (device, code)))
     }
 }

@@ -76,15 +76,33 @@ impl Source {
 
     /// The code to use now: the given one, one from `mfa_process` or `NAME.totp`, or one typed
     /// at the terminal.
-    pub fn code(&self, user: &str) -> Result<Option<String>> {
+    pub fn code(&self, user: &str, asking: &Asking) -> Result<Option<String>> {
         match self {
             Source::Given(code) => Ok(Some(code.clone())),
             Source::Skip => Ok(None),
-            Source::Process { argv, timeout } => run_process(argv, *timeout).map(Some),
+            Source::Process { argv, timeout } => {
+                run_process(argv, *timeout, matches!(asking, Asking::Captured { .. })).map(Some)
+            }
             Source::Totp(path) => totp_file(path).map(Some),
-            Source::Ask => ask(user).map(Some),
+            Source::Ask => match asking {
+                Asking::Shell => ask(user).map(Some),
+                Asking::Captured { no_terminal } => ask_code(&prompt(user), no_terminal).map(Some),
+            },
         }
     }
+}
+
+/// Where the user is when a code is needed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Asking {
+    /// A command of the user's shell: the prompt on the terminal, `mfa_process`'s messages on
+    /// stderr; without a terminal, the advice to pass -c or `$STSENV_TOKEN_CODE`.
+    #[default]
+    Shell,
+    /// A process whose stdout and stderr another program reads (a `credential_process` of the
+    /// AWS CLI or an SDK): the prompt and `mfa_process`'s messages ("touch your YubiKey") on
+    /// the terminal, `/dev/tty`, when there is one; without one, this one-line error.
+    Captured { no_terminal: String },
 }
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
@@ -122,10 +140,11 @@ fn is_code(code: &str) -> bool {
 
 /// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
 pub fn ask(user: &str) -> Result<String> {
-    ask_code(
-        &format!("Enter MFA code for user {user}: "),
-        "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE",
-    )
+    ask_code(&prompt(user), "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
+}
+
+fn prompt(user: &str) -> String {
+    format!("Enter MFA code for user {user}: ")
 }
 
 /// Write `prompt` on the terminal and read a 6-digit code there; `no_terminal` is the error
@@ -153,9 +172,10 @@ pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
 }
 
 /// Run `mfa_process` without a shell and without the credential variables (`crate::child`): stdin from the terminal if there is one (a password
-/// manager may ask there), else nothing; its stderr passed through; its stdout, trimmed, must
-/// be six digits. Killed after `timeout`. Errors name the command, never its output.
-fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
+/// manager may ask there), else nothing; its stderr passed through, or to the terminal when
+/// `to_terminal` and there is one; its stdout, trimmed, must be six digits. Killed after
+/// `timeout`. Errors name the command, never its output.
+fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
     let shown = argv.join(" ");
     let (program, args) =
         argv.split_first().ok_or_else(|| error::usage("mfa_process is empty in the accounts file"))?;
@@ -163,11 +183,15 @@ fn run_process(argv: &[String], timeout: Duration) -> Result<String> {
         Ok(tty) => Stdio::from(tty),
         Err(_) => Stdio::null(),
     };
+    let stderr = match to_terminal.then(|| std::fs::OpenOptions::new().write(true).open("/dev/tty")) {
+        Some(Ok(tty)) => Stdio::from(tty),
+        _ => Stdio::inherit(),
+    };
     let mut child = crate::child::command(program)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .map_err(|e| error::usage(format!("cannot run mfa_process `{shown}`: {}", io_reason(&e))))?;
     // Read stdout on a thread, so a chatty process never blocks on a full pipe.
@@ -271,7 +295,7 @@ mod tests {
                 timeout: Duration::from_millis(2500)
             }
         );
-        assert_eq!(with.code("u").unwrap().as_deref(), Some("123456"));
+        assert_eq!(with.code("u", &Asking::Shell).unwrap().as_deref(), Some("123456"));
         let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
         assert_eq!(without, Source::Totp(dir.join("svc.totp")));
         assert_eq!(Source::Ask.or_automatic(None, &keys, "other", &env).unwrap(), Source::Ask);

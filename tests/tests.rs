@@ -8,6 +8,7 @@ mod cache;
 mod completions;
 mod console;
 mod crash;
+mod credential_process;
 mod errors;
 mod hygiene;
 mod iam;

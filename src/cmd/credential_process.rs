@@ -1,13 +1,18 @@
-//! `stsenv credential-process ACCOUNT [--role ROLE]`: the `credential_process` JSON (Version 1)
-//! of a valid cached session, so SDKs and the AWS CLI use it through `~/.aws/config`.
+//! `stsenv credential-process ACCOUNT [--role ROLE] [--window DURATION]`: the
+//! `credential_process` JSON (Version 1) of the account's MFA session or a role, so SDKs and the
+//! AWS CLI use them through `~/.aws/config`. It escalates by itself: a role is assumed from a
+//! valid MFA session without asking; without one, the MFA code comes from `STSENV_TOKEN_CODE`,
+//! `mfa_process` or `NAME.totp`, else from a prompt on the terminal (`/dev/tty`: the SDK reads
+//! stdout and stderr). Credentials with less than the window left are renewed, since SDKs call
+//! the process again only when theirs are about to expire.
 
 use serde_json::json;
 
 use super::Context;
-use crate::cache::Slot;
 use crate::cli::CredentialProcess;
-use crate::engine::{Engine, RoleParams};
+use crate::engine::{Engine, Request, RoleParams, Want};
 use crate::error::{self, Result};
+use crate::mfa_code::{Asking, Source};
 use crate::names;
 use crate::times::rfc3339;
 
@@ -16,21 +21,24 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
         return Err(error::usage(names::invalid_message(&args.account)));
     }
     let name = &args.account;
-    let (slot, command) = match &args.role {
-        Some(role) => {
-            let params = RoleParams { role: role.clone(), ..RoleParams::default() };
-            let slot = Engine::new(ctx).role_slot(Some(name), &params, true)?;
-            (slot, format!("stsenv role --account {name} {role}"))
-        }
-        None => (Slot::Mfa, format!("ec2mfa {name}")),
+    let want = match &args.role {
+        Some(role) => Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() }),
+        None => Want::Mfa,
     };
-    let Some(entry) = ctx.cache().valid(name, &slot, ctx.now) else {
-        return Err(error::usage(format!(
-            "no valid cached session for account {name}{}; run: {command}",
-            args.role.as_deref().map(|r| format!(" and role {r}")).unwrap_or_default()
-        )));
+    let what = match &args.role {
+        Some(role) => format!("credentials for role {role} of account {name}"),
+        None => format!("session for account {name}"),
     };
-    let c = &entry.credentials;
+    let mut req = Request::new(Some(name.clone()), want, Source::from_args(None, &ctx.env)?);
+    req.window = args.window;
+    // Never a command that prints credentials on the terminal.
+    req.asking = Asking::Captured {
+        no_terminal: format!(
+            "no valid cached {what}, and no MFA code (STSENV_TOKEN_CODE, mfa_process or {name}.totp) or terminal to ask for one; run: ec2mfa {name} (roles are then assumed from that session without asking)"
+        ),
+    };
+    let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
+    let (entry, c) = (&granted.entry, &granted.entry.credentials);
     let text = |s: &crate::credentials::Secret| String::from_utf8_lossy(s.expose()).into_owned();
     let value = json!({
         "Version": 1,

@@ -1,6 +1,7 @@
 //! One file per subcommand; `run` dispatches. Each returns what goes to stdout, printed only
 //! once the whole command has succeeded, so on any error stdout stays empty.
 
+mod clear;
 mod completions;
 mod console;
 mod credential_process;
@@ -75,6 +76,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::RotateKeys(args) => rotate_keys::run(&args, &ctx),
         Command::Doctor(args) => doctor::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
+        Command::Clear(args) => clear::run(&args, &ctx),
         Command::Console(args) => console::run(&args, &ctx),
     }
 }
