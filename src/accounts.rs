@@ -499,6 +499,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_parses() {
+        let text = include_str!("../accounts.example.json");
+        let a = Accounts::parse(text).unwrap();
+        assert_eq!(a.find("work").unwrap().role("deploy").duration_seconds, Some(7200));
+    }
+
+    #[test]
     fn roles_as_strings_or_objects() {
         let a = Accounts::parse(
             r#"{"w": {"arn": "arn:aws-us-gov:iam::012123456789:", "roles": {
