@@ -103,15 +103,19 @@ def main():
     # The prompt function, in one bash process.
     loop = {}
     processes = None
+    no_fork = {}
     for line in open(os.path.join(raw, "prompt-loop.txt")):
         label, value = line.split()
         if label == "processes":
             processes = int(value)
+        elif label.startswith("processes-no-fork-"):
+            no_fork[label[len("processes-no-fork-"):]] = int(value)
         else:
             loop.setdefault(label, []).append(int(value) / 1000)
     prompt = {label: {"median_us": statistics.median(v), "min_us": min(v), "max_us": max(v), "batches": len(v)}
               for label, v in loop.items()}
     prompt["processes_started_by_10_calls"] = processes
+    prompt["processes_started_by_10_no_fork_prompts"] = no_fork
 
     memory = {name: int(kb) for name, kb in read_tsv(os.path.join(raw, "memory.txt"))}
 
@@ -146,6 +150,9 @@ def main():
         targets.append({"measurement": key, "limit": limit, "unit": unit, "value": value, "met": value <= limit})
     targets.append({"measurement": "stsenv_prompt processes", "limit": 0, "unit": "processes",
                     "value": processes, "met": processes == 0})
+    for shell, started in no_fork.items():
+        targets.append({"measurement": "no-fork prompt processes (%s, 10 prompts)" % shell, "limit": 0,
+                        "unit": "processes", "value": started, "met": started == 0})
     if "moto-round-trip" in by_key and "stsenv-mfa-fresh" in by_key:
         own = by_key["stsenv-mfa-fresh"]["median_ms"] - by_key["moto-round-trip"]["median_ms"]
     else:
@@ -187,12 +194,17 @@ def markdown(r):
             "| call | per call (us) | min-max (us) |", "| --- | ---: | ---: |"]
     labels = {"function": "`stsenv_prompt` (function, no process)",
               "function-in-subshell": "`$(stsenv_prompt)` (as in PS1: a fork of bash, no exec)",
-              "binary": "`$(stsenv now --format prompt)` (fork + exec)"}
+              "binary": "`$(stsenv now --format prompt)` (fork + exec)",
+              "ps1-subshell": "prompt `PS1='$(stsenv_prompt) \\$ '` drawn (`${PS1@P}`: a fork of bash)",
+              "ps1-no-fork": "prompt of the no-fork recipe drawn (`stsenv_prompt_update`, then `${PS1@P}`)"}
     for key, label in labels.items():
         if key in p:
             out.append("| %s | %.1f | %.1f-%.1f |" % (label, p[key]["median_us"], p[key]["min_us"], p[key]["max_us"]))
     out += ["", "Processes started by 10 calls of `stsenv_prompt` (strace, clone/fork/execve): %s." %
             p["processes_started_by_10_calls"], ""]
+    if p.get("processes_started_by_10_no_fork_prompts"):
+        out += ["Processes started by 10 prompts of the no-fork recipes, interactive shells (strace): " +
+                ", ".join("%s %d" % kv for kv in p["processes_started_by_10_no_fork_prompts"].items()) + ".", ""]
     mem = r["peak_memory_kb"]
     out.append("Peak memory (max RSS of 5 runs, GNU time): " + ", ".join(
         "%s %.1f MB" % (k, v / 1024) for k, v in mem.items()) + ".")

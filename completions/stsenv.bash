@@ -171,7 +171,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__clear)
-            opts="-h --role --config --creds-dir --help"
+            opts="-h -V --role --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,7 +197,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__completions)
-            opts="-h --config --creds-dir --help bash zsh fish"
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,7 +219,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__console)
-            opts="-c -h --role --code --region --service --destination --print --config --creds-dir --help"
+            opts="-c -h -V --role --code --region --service --destination --print --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +265,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__credential__subcmd__process)
-            opts="-h --role --window --config --creds-dir --help"
+            opts="-h -V --role --window --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,7 +295,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__doctor)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,7 +317,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-c -h --role --code --duration --config --creds-dir --help"
+            opts="-c -h -V --role --code --duration --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,7 +635,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__init)
-            opts="-h --config --creds-dir --help bash zsh fish"
+            opts="-h -V --config --creds-dir --help --version bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,12 +657,16 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__list)
-            opts="-h --names --config --creds-dir --help"
+            opts="-h -V --names --roles --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --roles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -679,7 +683,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa)
-            opts="-c -h --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-c -h -V --code --force --duration --rotate-keys --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,7 +706,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -721,7 +725,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h --config --creds-dir --help list enroll help"
+            opts="-h -V --config --creds-dir --help --version list enroll help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,7 +747,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__enroll)
-            opts="-h --name --store-seed --code1 --code2 --config --creds-dir --help"
+            opts="-h -V --name --store-seed --code1 --code2 --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,7 +837,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,7 +859,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__now)
-            opts="-h --format --config --creds-dir --help"
+            opts="-h -V --format --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -881,7 +885,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__policy)
-            opts="-a -h --account --account-id --partition --user --max-mfa-age --config --creds-dir --help self-service-mfa deny-without-mfa role-trust-mfa all"
+            opts="-a -h -V --account --account-id --partition --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,7 +931,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --force --format --write-profile --force-profile --shell --config --creds-dir --help"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -982,7 +986,7 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1001,7 +1005,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__rotate__subcmd__keys)
-            opts="-h --config --creds-dir --help"
+            opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1023,14 +1027,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__switch)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1049,14 +1053,14 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__unset)
-            opts="-h --shell --config --creds-dir --help"
+            opts="-h -V --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -48,24 +48,29 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this 
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
-fish\t''"
+fish\t''
+nu\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand switch" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s c -l code -d 'The MFA code (default: $STSENV_TOKEN_CODE, else asked on the terminal); `skip` for a session without MFA' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l duration -d 'Session length, 900-129600 (default: the account\'s duration_seconds, else 43200)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
-fish\t''"
+fish\t''
+nu\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force -d 'Ignore a valid cached session and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l rotate-keys -d 'Also rotate the account\'s access key (as stsenv rotate-keys), like awsmfa --rotate-identity-keys'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -l force-profile -d 'With --write-profile: replace the section even though stsenv did not write it (it may hold long-term keys)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s a -l account -d 'The account (default: $STSENV_ACCOUNT, the one switched to)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s c -l code -d 'The MFA code when no MFA session is cached (default: $STSENV_TOKEN_CODE, else asked); `skip` for none' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l duration -d 'Session length, 900-43200 (default: the role\'s duration_seconds, else 3600); over 3600 the role is assumed with the long-term keys and an MFA code, as AWS caps chained roles' -r
@@ -79,39 +84,48 @@ shell\t'Shell code for eval (what ec2role uses)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
-fish\t''"
+fish\t''
+nu\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force -d 'Ignore valid cached role credentials and assume the role again'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l force-profile -d 'With --write-profile: replace the section even though stsenv did not write it (it may hold long-term keys)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l format -r -f -a "text\t'Sentences for a person'
 prompt\t'A short segment for a prompt, like `personal:mfa 11h58m` (empty when nothing is set)'
 json\t'A JSON object for scripts'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
 zsh\t''
-fish\t''"
+fish\t''
+nu\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l roles -d 'The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion); default: $STSENV_ACCOUNT' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l names -d 'One account name a line (for completion)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role -d 'Assume this role (a role ARN, a key of `roles`, or a role name) and use its credentials' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s c -l code -d 'The MFA code when one is needed (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp, else asked on the terminal); `skip` for a session without MFA' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l duration -d 'Session length in seconds when a new one is needed (MFA session 900-129600, role 900-43200)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l role -d 'Print the credentials of this role instead (a role ARN, a key of `roles`, or a role name), assumed from the MFA session when none are cached' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l window -d 'Renew credentials with less than this left: 15m, 900s, 1h' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s a -l account -d 'The account of the accounts file (default: $STSENV_ACCOUNT)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l account-id -d 'A 12-digit account ID, instead of an account of the accounts file' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l partition -d 'With --account-id: the partition of the account (aws, aws-cn, aws-us-gov; default aws)' -r -f -a "aws\t''
@@ -121,16 +135,20 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l user -d 'The IA
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l max-mfa-age -d 'role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l allow-assume-role-with-mfa -d 'deny-without-mfa: also allow sts:AssumeRole with the long-term keys (for roles longer than 1 h, assumed with an MFA code); every role they may assume must then require MFA in its trust policy (role-trust-mfa)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -l name -d 'The device\'s name (default: the IAM user name)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -l code1 -d 'The first code the app shows (default: asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -l code2 -d 'The next code the app shows, 30 seconds later' -r
@@ -138,22 +156,27 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_see
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -l store-seed -d 'For a service user: keep the seed in NAME.totp (0600) and make the two codes from it'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand rotate-keys" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand rotate-keys" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand rotate-keys" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand rotate-keys" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l role -d 'Remove only the cached credentials of this role of the account' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l role -d 'The role to sign in as (default: the role the shell is in, after ec2role)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s c -l code -d 'The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp, else asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l region -d 'The console\'s region (default: the account\'s region, else yours, else us-east-1)' -r
@@ -163,6 +186,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l config -d 'The
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l print -d 'Print the sign-in link on stdout instead of opening a browser (it is a secret for 15 minutes)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear console help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear console help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear console help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'

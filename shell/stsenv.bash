@@ -1,14 +1,24 @@
 # shellcheck shell=bash
 # stsenv shell functions for bash. Load them with: eval "$(stsenv init bash)"
 # Every value reaches the shell through stsenv's own output, quoted for this shell; the
-# functions only pass their arguments on and eval what stsenv prints on success.
+# functions only pass their arguments on and apply what stsenv prints on success.
+# They call builtins as `builtin NAME`, so an alias or function of the user's named export,
+# unset, command or eval changes nothing, and they work under set -euo pipefail.
 
-# Run a stsenv command and eval its output; on failure the shell is left unchanged.
+# Run a stsenv command and apply its output; on failure the shell is left unchanged.
 __stsenv_eval() {
+  # With set -x on, the code holding the secrets would be traced: trace none of it.
+  if { [[ $- == *x* ]]; } 2>/dev/null; then
+    { builtin set +x; } 2>/dev/null
+    local __stsenv_status=0
+    __stsenv_eval "$@" || __stsenv_status=$?
+    builtin set -x
+    return "${__stsenv_status}"
+  fi
   local __stsenv_command="$1" __stsenv_code
   shift
-  __stsenv_code="$(command stsenv "${__stsenv_command}" --shell bash "$@")" || return
-  eval "${__stsenv_code}"
+  __stsenv_code="$(builtin command stsenv "${__stsenv_command}" --shell bash "$@")" || return
+  builtin eval "${__stsenv_code}"
 }
 
 # ec2switch [ACCOUNT]: list the accounts, or switch to one (its cached MFA session if valid).
@@ -28,7 +38,7 @@ ec2role() {
 
 # ec2now: show which keys are set, from the environment alone.
 ec2now() {
-  command stsenv now "$@"
+  builtin command stsenv now "$@"
 }
 
 # ec2unset: remove every variable stsenv set.
@@ -36,41 +46,65 @@ ec2unset() {
   __stsenv_eval unset "$@"
 }
 
+# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
+ec2clear() {
+  builtin command stsenv clear "$@"
+}
+
+# ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.
+ec2console() {
+  builtin command stsenv console "$@"
+}
+
 # stsenv_prompt: a prompt segment like "personal:mfa 11h58m", without starting a process.
 stsenv_prompt() {
+  local STSENV_PROMPT
+  stsenv_prompt_update
+  [[ -z "${STSENV_PROMPT}" ]] || builtin printf '%s\n' "${STSENV_PROMPT}"
+}
+
+# stsenv_prompt_update: the same segment into the variable STSENV_PROMPT (empty when nothing is
+# set), for a prompt that starts no process and no fork.
+stsenv_prompt_update() {
+  STSENV_PROMPT=
   [[ -n "${STSENV_ACCOUNT-}" && -n "${AWS_ACCESS_KEY_ID-}" ]] || return 0
-  local __stsenv_kind="${STSENV_KIND:-keys}" __stsenv_now __stsenv_left
+  local __stsenv_kind="${STSENV_KIND:-keys}" __stsenv_expires="${STSENV_EXPIRES-}" __stsenv_now __stsenv_left
   if [[ "${__stsenv_kind}" == role && -n "${STSENV_ROLE-}" ]]; then
     __stsenv_kind="role/${STSENV_ROLE}"
   fi
-  if [[ ! "${STSENV_EXPIRES-}" =~ ^[0-9]{1,15}$ ]]; then
-    printf '%s:%s\n' "${STSENV_ACCOUNT}" "${__stsenv_kind}"
+  STSENV_PROMPT="${STSENV_ACCOUNT}:${__stsenv_kind}"
+  # A pattern, not =~, so that the user's BASH_REMATCH is kept: 1 to 15 digits.
+  if [[ -z "${__stsenv_expires}" || "${__stsenv_expires}" == *[!0-9]* || ${#__stsenv_expires} -gt 15 ]]; then
     return 0
   fi
   __stsenv_now="${EPOCHSECONDS-}"
   if [[ -z "${__stsenv_now}" ]]; then
-    printf -v __stsenv_now '%(%s)T' -1 2>/dev/null || __stsenv_now="$(date +%s)"
+    builtin printf -v __stsenv_now '%(%s)T' -1 2>/dev/null || __stsenv_now="$(date +%s)"
   fi
-  __stsenv_left=$((10#${STSENV_EXPIRES} - __stsenv_now))
+  __stsenv_left=$((10#${__stsenv_expires} - __stsenv_now))
   if ((__stsenv_left <= 0)); then
-    printf '%s:%s expired\n' "${STSENV_ACCOUNT}" "${__stsenv_kind}"
+    STSENV_PROMPT+=" expired"
   elif ((__stsenv_left >= 3600)); then
-    printf '%s:%s %dh%02dm\n' "${STSENV_ACCOUNT}" "${__stsenv_kind}" $((__stsenv_left / 3600)) $((__stsenv_left % 3600 / 60))
+    builtin printf -v __stsenv_left '%dh%02dm' $((__stsenv_left / 3600)) $((__stsenv_left % 3600 / 60))
+    STSENV_PROMPT+=" ${__stsenv_left}"
   else
-    printf '%s:%s %dm\n' "${STSENV_ACCOUNT}" "${__stsenv_kind}" $((__stsenv_left / 60))
+    STSENV_PROMPT+=" $((__stsenv_left / 60))m"
   fi
 }
 
-# Account names complete from the key directory.
-__stsenv_complete_accounts() {
+# Account names complete from the key directory, role names from the accounts file.
+__stsenv_complete() {
   local __stsenv_names __stsenv_name
   COMPREPLY=()
   ((COMP_CWORD == 1)) || return 0
-  __stsenv_names="$(command stsenv list --names 2>/dev/null)" || return 0
-  while IFS= read -r __stsenv_name; do
+  __stsenv_names="$(builtin command stsenv list "$1" 2>/dev/null)" || return 0
+  while IFS= builtin read -r __stsenv_name; do
     if [[ -n "${__stsenv_name}" && "${__stsenv_name}" == "${COMP_WORDS[COMP_CWORD]}"* ]]; then
       COMPREPLY+=("${__stsenv_name}")
     fi
   done <<<"${__stsenv_names}"
 }
+__stsenv_complete_accounts() { __stsenv_complete --names; }
+__stsenv_complete_roles() { __stsenv_complete --roles; }
 complete -F __stsenv_complete_accounts ec2switch ec2mfa
+complete -F __stsenv_complete_roles ec2role

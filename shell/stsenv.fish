@@ -1,12 +1,16 @@
 # stsenv shell functions for fish. Load them with: stsenv init fish | source
 # Every value reaches the shell through stsenv's own output, quoted for this shell; the
-# functions only pass their arguments on and eval what stsenv prints on success.
+# functions only pass their arguments on and apply what stsenv prints on success.
+# They call builtins as `builtin NAME`, so a function of the user's named source or eval changes
+# nothing (fish reserves set and command).
 
-# Run a stsenv command and eval its output; on failure the shell is left unchanged.
+# Run a stsenv command and apply its output; on failure the shell is left unchanged.
 function __stsenv_eval
+    # With fish_trace on, the code holding the secrets would be traced: trace none of it.
+    set -l fish_trace
     # stsenv prints its code at once on success and nothing on failure, so the pipe is safe;
     # a pipe, unlike a command substitution, keeps the caller's stderr redirection.
-    command stsenv $argv[1] --shell fish $argv[2..-1] | source
+    command stsenv $argv[1] --shell fish $argv[2..-1] | builtin source
     return $pipestatus[1]
 end
 
@@ -35,11 +39,22 @@ function ec2unset
     __stsenv_eval unset $argv
 end
 
+# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
+function ec2clear
+    command stsenv clear $argv
+end
+
+# ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.
+function ec2console
+    command stsenv console $argv
+end
+
 # stsenv_prompt: a prompt segment like "personal:mfa 11h58m" (fish asks the binary).
 function stsenv_prompt
     command stsenv now --format prompt
 end
 
-# Account names complete from the key directory.
+# Account names complete from the key directory, role names from the accounts file.
 complete -c ec2switch -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'
 complete -c ec2mfa -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'
+complete -c ec2role -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --roles 2>/dev/null)'

@@ -1,75 +1,327 @@
-//! Replacing a file atomically: a temp file in the same directory, created with its final
-//! mode (never looser for a moment), written, fsynced, renamed over the target, and the
-//! directory fsynced. A reader sees the old file or the new one, never a mix; a crash leaves
-//! at worst a stray `.NAME.*.tmp` beside it, never a torn file.
+//! Replacing a file atomically, the one way stsenv rewrites a file (cache entries, the accounts
+//! file, key files, the shared credentials file): a temp file in the same directory, created
+//! with its final mode (never looser for a moment), written, fsynced, renamed over the target,
+//! and the directory fsynced. A reader sees the old file or the new one, never a mix; a crash
+//! leaves at worst a stray `.NAME.PID.N.tmp` beside it, never a torn file, and the next write
+//! of that file removes it.
+//!
+//! A user's file keeps what the user set up: through a symlink (dotfiles, a secret store) the
+//! link's target is written and the link stays; the target's mode and owner are kept.
+//!
+//! Everything happens through the descriptor of the directory, opened once ([`Dir`]): a file in
+//! it is opened without following a symlink, so no path can be swapped under stsenv between a
+//! check and a use.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::ffi::{CString, OsStr};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
 
-/// Write `bytes` to `path` atomically, the new file having `mode` (0600 for secrets; the old
-/// file's mode when rewriting a user's file).
-pub fn write(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let dir = match path.parent() {
+/// A temp file older than this is a dead writer's (a write takes milliseconds).
+pub const STALE_TEMP: Duration = Duration::from_secs(60);
+
+/// What a file is, from `fstat`: enough for the ownership checks of the cache.
+#[derive(Clone, Copy, Debug)]
+pub struct Stat {
+    pub uid: u32,
+    pub gid: u32,
+    /// Permission bits (`0o7777`).
+    pub mode: u32,
+    pub regular: bool,
+    pub links: u64,
+}
+
+impl Stat {
+    pub fn of(meta: &fs::Metadata) -> Stat {
+        Stat {
+            uid: meta.uid(),
+            gid: meta.gid(),
+            mode: meta.mode() & 0o7777,
+            regular: meta.file_type().is_file(),
+            links: meta.nlink(),
+        }
+    }
+}
+
+/// The user this process runs as (its effective uid).
+pub fn euid() -> u32 {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+fn c_name(name: &OsStr) -> io::Result<CString> {
+    if name.is_empty() || name.as_bytes().contains(&b'/') {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name"));
+    }
+    CString::new(name.as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a file name"))
+}
+
+fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret == -1 { Err(io::Error::last_os_error()) } else { Ok(ret) }
+}
+
+/// An open directory: its files are opened, replaced and removed through its descriptor.
+pub struct Dir {
+    /// The path it was opened by (for messages and for listing it).
+    pub path: PathBuf,
+    file: File,
+}
+
+impl Dir {
+    /// Open a directory (a symlink to one is followed: the check is on what was opened).
+    pub fn open(path: &Path) -> io::Result<Dir> {
+        let file =
+            fs::OpenOptions::new().read(true).custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC).open(path)?;
+        Ok(Dir { path: path.to_owned(), file })
+    }
+
+    /// The directory's own owner and mode (`fstat` of the open descriptor).
+    pub fn stat(&self) -> io::Result<Stat> {
+        self.file.metadata().map(|m| Stat::of(&m))
+    }
+
+    /// Set the directory's mode (through its descriptor).
+    pub fn chmod(&self, mode: u32) -> io::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        self.file.set_permissions(fs::Permissions::from_mode(mode))
+    }
+
+    /// Open `name` in this directory without following a symlink (`O_NOFOLLOW`; a symlink is
+    /// the error ELOOP) and without blocking on a FIFO. `flags` adds to `O_CLOEXEC`.
+    pub fn open_file(&self, name: &OsStr, flags: libc::c_int, mode: u32) -> io::Result<File> {
+        let c = c_name(name)?;
+        let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK;
+        // SAFETY: a valid directory descriptor and a NUL-terminated name.
+        let fd =
+            check(unsafe { libc::openat(self.file.as_raw_fd(), c.as_ptr(), flags, mode as libc::c_uint) })?;
+        // SAFETY: `fd` was just opened and is owned by nobody else.
+        let file = unsafe { File::from_raw_fd(fd) };
+        // Blocking again for reads and writes (O_NONBLOCK was only for a FIFO's open).
+        // SAFETY: F_GETFL and F_SETFL on a descriptor this function owns.
+        let status = check(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+        // SAFETY: as above.
+        check(unsafe { libc::fcntl(fd, libc::F_SETFL, status & !libc::O_NONBLOCK) })?;
+        Ok(file)
+    }
+
+    /// `lstat` of `name` in this directory (None: it does not exist).
+    pub fn stat_of(&self, name: &OsStr) -> io::Result<Option<Stat>> {
+        let c = c_name(name)?;
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: valid descriptor, NUL-terminated name, and a buffer for one stat.
+        let ret = unsafe {
+            libc::fstatat(self.file.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW)
+        };
+        match check(ret) {
+            Ok(_) => {
+                // SAFETY: fstatat succeeded, so it filled the buffer.
+                let st = unsafe { st.assume_init() };
+                // (The field types differ between systems: u16 on macOS.)
+                #[allow(clippy::unnecessary_cast)]
+                Ok(Some(Stat {
+                    uid: st.st_uid,
+                    gid: st.st_gid,
+                    mode: st.st_mode as u32 & 0o7777,
+                    regular: st.st_mode & libc::S_IFMT == libc::S_IFREG,
+                    links: st.st_nlink as u64,
+                }))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Remove `name` from this directory.
+    pub fn remove(&self, name: &OsStr) -> io::Result<()> {
+        let c = c_name(name)?;
+        // SAFETY: valid descriptor and NUL-terminated name.
+        check(unsafe { libc::unlinkat(self.file.as_raw_fd(), c.as_ptr(), 0) }).map(|_| ())
+    }
+
+    /// Rename `from` to `to`, both in this directory, and make it durable.
+    pub fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+        let (from, to) = (c_name(from)?, c_name(to)?);
+        let fd = self.file.as_raw_fd();
+        // SAFETY: valid descriptor and NUL-terminated names.
+        check(unsafe { libc::renameat(fd, from.as_ptr(), fd, to.as_ptr()) })?;
+        let _ = self.file.sync_all();
+        Ok(())
+    }
+
+    /// Replace `name` with `bytes`: a temp file made with `mode` (and `owner`, where the system
+    /// allows it), written, fsynced, renamed over `name`, the directory fsynced. Temp files of
+    /// killed writers of `name` are removed first.
+    pub fn replace(
+        &self,
+        name: &OsStr,
+        bytes: &[u8],
+        mode: u32,
+        owner: Option<(u32, u32)>,
+    ) -> io::Result<()> {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        self.remove_dead_temp_files(name, false);
+        let mut tmp = std::ffi::OsString::from(".");
+        tmp.push(name);
+        tmp.push(format!(".{}.{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
+        let result = (|| {
+            let mut file =
+                self.open_file(&tmp, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL, mode & 0o600)?;
+            if let Some((uid, gid)) = owner {
+                keep_owner(&file, uid, gid);
+            }
+            // The umask may have taken bits the target had (a 0644 accounts file): give them
+            // back before any content is written. Secrets (0600) are never loosened.
+            if mode & 0o7777 != 0o600 {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(fs::Permissions::from_mode(mode & 0o7777))?;
+            }
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            self.rename(&tmp, name)
+        })();
+        if result.is_err() {
+            let _ = self.remove(&tmp);
+        }
+        result
+    }
+
+    /// Remove the temp files (`.FILE.PID.N.tmp`) of writers killed between creating and renaming
+    /// them: those of `name` whose process is gone or that are older than [`STALE_TEMP`], and
+    /// with `any_file` those of every file that are older than that. Best effort.
+    pub fn remove_dead_temp_files(&self, name: &OsStr, any_file: bool) {
+        let Ok(entries) = fs::read_dir(&self.path) else { return };
+        let now = SystemTime::now();
+        let name = name.to_string_lossy();
+        for entry in entries.flatten() {
+            let Ok(file) = entry.file_name().into_string() else { continue };
+            let Some((stem, pid)) = temp_file_parts(&file) else { continue };
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
+            let dead = stem == name && pid != std::process::id() && !process_alive(pid);
+            if (stem == name || any_file) && (old || dead) {
+                let _ = self.remove(OsStr::new(&file));
+            }
+        }
+    }
+}
+
+/// Give the temp file the owner of the file it replaces: both ids, else the group alone (a
+/// member may), else it stays the writer's.
+fn keep_owner(file: &File, uid: u32, gid: u32) {
+    let Ok(meta) = file.metadata() else { return };
+    if meta.uid() == uid && meta.gid() == gid {
+        return;
+    }
+    let fd = file.as_raw_fd();
+    // SAFETY: fchown on a descriptor owned by `file`; -1 leaves an id unchanged.
+    unsafe {
+        if libc::fchown(fd, uid, gid) != 0 {
+            libc::fchown(fd, u32::MAX, gid);
+        }
+    }
+}
+
+/// Whether a process with this ID exists (signal 0 checks without sending).
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    // SAFETY: signal 0 sends nothing.
+    let ret = unsafe { libc::kill(pid, 0) };
+    ret == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+/// The file a temp file name `.FILE.PID.N.tmp` was for, and the writer's PID, if it is one.
+pub fn temp_file_parts(name: &str) -> Option<(&str, u32)> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, counter) = inner.rsplit_once('.')?;
+    let (stem, pid) = rest.rsplit_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(counter) && digits(pid) && !stem.is_empty()) {
+        return None;
+    }
+    Some((stem, pid.parse().ok()?))
+}
+
+/// The file that gets written for `path`: a symlink's final target, so the link stays a link.
+pub fn target(path: &Path) -> io::Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path),
+        _ => Ok(path.to_owned()),
+    }
+}
+
+/// Replace the file at `path` with `bytes`, atomically. Through a symlink the link's target is
+/// written; an existing file keeps its mode and owner, a new one gets `new_mode`.
+pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
+    let real = target(path)?;
+    let dir_path = match real.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp =
-        dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
-    let result = (|| {
-        let mut file = OpenOptions::new().write(true).create_new(true).mode(mode & 0o600).open(&tmp)?;
-        // The umask may have taken bits the target had (a 0644 accounts file): give them back
-        // before any content is written. Secrets (0600) are never loosened.
-        if mode & 0o777 != 0o600 {
-            file.set_permissions(fs::Permissions::from_mode(mode & 0o777))?;
-        }
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        sync_dir(dir);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Rename `from` to `to` (atomic within a directory) and make it durable.
-pub fn rename(from: &Path, to: &Path) -> std::io::Result<()> {
-    fs::rename(from, to)?;
-    if let Some(dir) = to.parent() {
-        sync_dir(dir);
-    }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    let name =
+        real.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let dir = Dir::open(dir_path)?;
+    let (mode, owner) = match dir.stat_of(name)? {
+        Some(st) => (st.mode, Some((st.uid, st.gid))),
+        None => (new_mode, None),
+    };
+    dir.replace(name, bytes, mode, owner)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::fs::PermissionsExt;
 
     use super::*;
 
     #[test]
-    fn replaces_keeping_the_mode_asked_for() {
+    fn replaces_keeping_the_mode_and_the_link() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         write(&path, b"one", 0o600).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
-        write(&path, b"two", 0o644).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        write(&path, b"two", 0o600).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o644);
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["f"]);
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o640, "the file's own mode is kept");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("f", &link).unwrap();
+        write(&link, b"three", 0o600).unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read(&path).unwrap(), b"three");
+        let mut names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["f", "link"]);
+    }
+
+    #[test]
+    fn temp_files_of_dead_writers_go() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has PID 4194305 (above Linux's largest pid_max); ours is alive.
+        let dead = dir.path().join(".f.4194305.0.tmp");
+        let live = dir.path().join(format!(".f.{}.7.tmp", std::process::id()));
+        let other = dir.path().join(".g.4194305.0.tmp");
+        for p in [&dead, &live, &other] {
+            fs::write(p, "x").unwrap();
+        }
+        write(&dir.path().join("f"), b"new", 0o600).unwrap();
+        assert!(!dead.exists());
+        assert!(live.exists() && other.exists());
+    }
+
+    #[test]
+    fn temp_file_names() {
+        assert_eq!(temp_file_parts(".personal.mfa.json.123.0.tmp"), Some(("personal.mfa.json", 123)));
+        assert_eq!(temp_file_parts(".a.b.role.arn%3Ax.9.12.tmp"), Some(("a.b.role.arn%3Ax", 9)));
+        for other in ["personal.mfa.123.0.tmp", ".personal.mfa.json", ".x.1.tmp", ".x.a.1.tmp", "..1.2.tmp"] {
+            assert_eq!(temp_file_parts(other), None, "{other}");
+        }
     }
 }

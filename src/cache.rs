@@ -2,18 +2,30 @@
 //! session without MFA, or a role), in a 0700 directory, files 0600 from creation, written
 //! atomically (temp file, fsync, rename) under an exclusive lock. Readers never lock: a rename
 //! is atomic, so a reader sees the old file or the new one, never a mix.
+//!
+//! Trusted like ssh's StrictModes trusts `~/.ssh`: a cache directory, cache file or lock file that
+//! another user owns, or that group or others may write, is never used (one warning names the
+//! path and the fix). The directory is opened once and checked by its descriptor; its files are
+//! opened without following symlinks and checked with `fstat` (owner, mode, a regular file with
+//! one link). A directory of another user is neither read nor written nor chmod-ed: nothing is
+//! cached there.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::io::Read;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::atomic::{Dir, Stat, euid};
 use crate::credentials::{Credentials, Kind, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
+use crate::lock;
 use crate::times::{parse_rfc3339, rfc3339};
 
 /// A cache entry is used until this long before it expires.
@@ -86,6 +98,17 @@ impl Slot {
             }
         }
     }
+
+    /// What a process holding this slot's lock does, for the waiting message:
+    /// `escalating personal`, `escalating personal to role Admin`.
+    fn doing(&self, account: &str) -> String {
+        match self {
+            Slot::Role(role) => {
+                format!("escalating {account} to role {}", role.arn.rsplit('/').next().unwrap_or(&role.arn))
+            }
+            _ => format!("escalating {account}"),
+        }
+    }
 }
 
 /// What a cache file says at a given time.
@@ -141,17 +164,67 @@ struct OnDisk {
 
 pub struct Cache {
     pub dir: PathBuf,
+    /// How long `lock` waits for another process (`$STSENV_LOCK_TIMEOUT`).
+    pub lock_timeout: std::time::Duration,
 }
 
 /// Holds the exclusive lock of one cache slot until dropped.
 pub struct Lock {
-    _file: File,
+    /// None when the cache directory is not trusted: nothing is cached, so nothing to lock.
+    _file: Option<File>,
+    /// How long it waited for another process: the time read before is that much older.
+    pub waited: std::time::Duration,
+}
+
+/// The largest cache file read.
+const FILE_LIMIT: u64 = 1024 * 1024;
+
+/// The paths already warned about, so that a command says it once.
+static WARNED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn warn_once(path: &Path, message: std::fmt::Arguments) {
+    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if !warned.iter().any(|p| p == path) {
+        warned.push(path.to_owned());
+        error::warn(message);
+    }
+}
+
+/// Why a cache or lock file is not to be trusted, if it is not.
+fn distrust(st: &Stat) -> Option<String> {
+    if !st.regular {
+        Some("is not a regular file".to_owned())
+    } else if st.uid != euid() {
+        Some(format!("belongs to another user (uid {})", st.uid))
+    } else if st.mode & 0o022 != 0 {
+        Some("is writable by group or others".to_owned())
+    } else if st.links != 1 {
+        Some("has other hard links (it may be another file's)".to_owned())
+    } else {
+        None
+    }
+}
+
+fn is_symlink_error(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ELOOP) | Some(libc::EMLINK))
 }
 
 impl Cache {
-    /// `$STSENV_CACHE_DIR`, else `<cache dir>/stsenv` (`$XDG_CACHE_HOME` honoured).
-    pub fn locate(env: &Env) -> Cache {
+    /// A cache in `dir`, waiting up to the default time for a lock.
+    pub fn new(dir: PathBuf) -> Cache {
+        Cache { dir, lock_timeout: lock::DEFAULT_TIMEOUT }
+    }
+
+    /// `$STSENV_CACHE_DIR` (an absolute path), else `<cache dir>/stsenv` (`$XDG_CACHE_HOME`
+    /// honoured when absolute).
+    pub fn locate(env: &Env) -> Result<Cache> {
         let dir = match env.get("STSENV_CACHE_DIR") {
+            Some(dir) if !Path::new(dir).is_absolute() => {
+                return Err(error::usage(format!(
+                    "STSENV_CACHE_DIR '{}' is a relative path (it would change with the current directory); set it to an absolute one, like $HOME/.cache/stsenv",
+                    dir.escape_default()
+                )));
+            }
             Some(dir) => PathBuf::from(dir),
             None => {
                 let base = env
@@ -163,14 +236,15 @@ impl Cache {
                 base.join("stsenv")
             }
         };
-        Cache { dir }
+        Ok(Cache { dir, lock_timeout: lock::timeout(env)? })
     }
 
     pub fn path(&self, account: &str, slot: &Slot) -> PathBuf {
         self.dir.join(format!("{}.json", slot.stem(account)))
     }
 
-    /// The state of a slot at `now`. A corrupt or unreadable file is absent, with a warning.
+    /// The state of a slot at `now`. A corrupt, unreadable or untrusted file is absent, with a
+    /// warning.
     pub fn state(&self, account: &str, slot: &Slot, now: OffsetDateTime) -> State {
         self.state_within(account, slot, now, MARGIN)
     }
@@ -178,19 +252,8 @@ impl Cache {
     /// The state of a slot at `now`, valid only with more than `window` left.
     pub fn state_within(&self, account: &str, slot: &Slot, now: OffsetDateTime, window: Duration) -> State {
         let path = self.path(account, slot);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            // No cache directory (or a file where it should be, which writing reports).
-            Err(e)
-                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
-            {
-                return State::Absent;
-            }
-            Err(e) => {
-                error::warn(format_args!("cannot read the cache file {}: {e}; ignoring it", path.display()));
-                return State::Absent;
-            }
-        };
+        let Some(dir) = self.open_for_reading() else { return State::Absent };
+        let Some(bytes) = read_file(&dir, &path) else { return State::Absent };
         match parse(&bytes, slot) {
             Some(entry) if entry.expiration - window > now => State::Valid(entry),
             Some(entry) => State::Expired(entry.expiration),
@@ -223,68 +286,121 @@ impl Cache {
         }
     }
 
-    /// Take the slot's exclusive lock, waiting for another process that holds it.
+    /// Take the slot's exclusive lock, waiting (said at once, bounded by `lock_timeout`) for
+    /// another process that holds it. In a directory that is not trusted nothing is cached, so
+    /// nothing is locked.
     pub fn lock(&self, account: &str, slot: &Slot) -> Result<Lock> {
-        self.lock_stem(&slot.stem(account))
+        self.lock_stem(&slot.stem(account), &slot.doing(account))
     }
 
-    fn lock_stem(&self, stem: &str) -> Result<Lock> {
-        self.ensure_dir()?;
-        let path = self.dir.join(format!("{stem}.lock"));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| self.write_error(&path, &e))?;
-        file.lock().map_err(|e| self.write_error(&path, &e))?;
-        Ok(Lock { _file: file })
+    /// The exclusive lock of the slot whose file name stem is `stem` (see `lock`); `doing` is
+    /// what a holder does, for the waiting message.
+    fn lock_stem(&self, stem: &str, doing: &str) -> Result<Lock> {
+        let Some(dir) = self.open_for_writing()? else {
+            return Ok(Lock { _file: None, waited: std::time::Duration::ZERO });
+        };
+        let name = format!("{stem}.lock");
+        let path = self.dir.join(&name);
+        let refused = |why: &str| {
+            error::usage(format!(
+                "the lock file {} {why}: stsenv does not use it; remove it with: rm {}",
+                path.display(),
+                path.display()
+            ))
+        };
+        let file = dir.open_file(OsStr::new(&name), libc::O_RDWR | libc::O_CREAT, 0o600).map_err(|e| {
+            if is_symlink_error(&e) { refused("is a symlink") } else { self.write_error(&path, &e) }
+        })?;
+        let st = file.metadata().map_err(|e| self.write_error(&path, &e))?;
+        if let Some(why) = distrust(&Stat::of(&st)) {
+            return Err(refused(&why));
+        }
+        let waited = lock::acquire(&file, lock::Mode::Exclusive, doing, &path, self.lock_timeout)?;
+        Ok(Lock { _file: Some(file), waited })
     }
 
     /// Write an entry atomically: a 0600 temp file in the same directory, fsync, rename, fsync
-    /// of the directory. Call with the slot's lock held.
+    /// of the directory. Call with the slot's lock held. In a directory that is not trusted
+    /// nothing is written (its warning was given).
     pub fn write(&self, slot: &Slot, entry: &Entry) -> Result<()> {
-        self.ensure_dir()?;
+        let Some(dir) = self.open_for_writing()? else { return Ok(()) };
         let path = self.path(&entry.account, slot);
         let text = serialize(slot, entry)?;
-        // Temp files of killed writers: `atomic` names them `.FILE.PID.N.tmp`.
-        if let Some(file) = path.file_name().and_then(|n| n.to_str()) {
-            self.remove_dead_temp_files(file);
-        }
-        crate::atomic::write(&path, text.as_bytes(), 0o600).map_err(|e| self.write_error(&path, &e))
+        // Temp files of killed writers of other slots (this slot's go in `replace`).
+        dir.remove_dead_temp_files(OsStr::new(""), true);
+        let name = path.file_name().unwrap_or_default();
+        dir.replace(name, text.as_bytes(), 0o600, None).map_err(|e| self.write_error(&path, &e))
     }
 
-    /// Remove the temp files of writers killed between creating and renaming them (`.FILE.PID.N.tmp`):
-    /// this slot's at once (its lock is held, so no live writer has one), any other slot's when
-    /// older than a minute (a write takes milliseconds). Best effort: failures are ignored.
-    fn remove_dead_temp_files(&self, own_file: &str) {
-        let Ok(entries) = fs::read_dir(&self.dir) else { return };
-        let now = std::time::SystemTime::now();
-        for entry in entries.flatten() {
-            let Ok(name) = entry.file_name().into_string() else { continue };
-            let Some(stem) = temp_file_stem(&name) else { continue };
-            let stale = stem == own_file
-                || entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
-            if stale {
-                let _ = fs::remove_file(entry.path());
+    /// The cache directory opened for reading, if it is trusted: this user's, and not writable
+    /// by group or others. Else None, with one warning naming the fix.
+    fn open_for_reading(&self) -> Option<Dir> {
+        let dir = match Dir::open(&self.dir) {
+            Ok(dir) => dir,
+            // No cache directory (or a file where it should be, which writing reports).
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+            {
+                return None;
             }
+            Err(e) => {
+                let shown = self.dir.display();
+                warn_once(
+                    &self.dir,
+                    format_args!("cannot read the cache directory {shown}: {e}; ignoring it"),
+                );
+                return None;
+            }
+        };
+        let st = dir.stat().ok()?;
+        if st.uid != euid() {
+            self.warn_foreign(st.uid);
+            return None;
         }
+        if st.mode & 0o022 != 0 {
+            let shown = self.dir.display();
+            warn_once(
+                &self.dir,
+                format_args!(
+                    "the cache directory {shown} is writable by group or others, so its entries are not used; fix it with: chmod 700 {shown}"
+                ),
+            );
+            return None;
+        }
+        Some(dir)
     }
 
-    /// Create the cache directory 0700 (parents as usual); tighten it if it is looser.
+    /// The cache directory opened for writing: made 0700 if missing, tightened to 0700 if it is
+    /// this user's and looser. None (with one warning) when another user owns it.
+    fn open_for_writing(&self) -> Result<Option<Dir>> {
+        self.ensure_dir()?;
+        let dir = Dir::open(&self.dir).map_err(|e| self.write_error(&self.dir, &e))?;
+        let st = dir.stat().map_err(|e| self.write_error(&self.dir, &e))?;
+        if st.uid != euid() {
+            self.warn_foreign(st.uid);
+            return Ok(None);
+        }
+        if st.mode & 0o077 != 0 {
+            dir.chmod(0o700).map_err(|e| self.write_error(&self.dir, &e))?;
+        }
+        Ok(Some(dir))
+    }
+
+    fn warn_foreign(&self, uid: u32) {
+        warn_once(
+            &self.dir,
+            format_args!(
+                "the cache directory {} belongs to another user (uid {uid}), so stsenv neither uses its entries nor caches anything there; set STSENV_CACHE_DIR to a directory of your own",
+                self.dir.display()
+            ),
+        );
+    }
+
+    /// Create the cache directory 0700 if it is missing (parents too, as the XDG spec asks of
+    /// ~/.cache).
     fn ensure_dir(&self) -> Result<()> {
         match fs::metadata(&self.dir) {
-            Ok(meta) if meta.is_dir() => {
-                if meta.permissions().mode() & 0o077 != 0 {
-                    fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
-                        .map_err(|e| self.write_error(&self.dir, &e))?;
-                }
-                Ok(())
-            }
+            Ok(meta) if meta.is_dir() => Ok(()),
             Ok(_) => Err(error::usage(format!(
                 "the cache directory {} is not a directory; remove it or set STSENV_CACHE_DIR",
                 self.dir.display()
@@ -334,6 +450,10 @@ impl Cache {
     /// no file is removed halfway. (The lock files stay: removing one another process waits on
     /// would let a third lock a new file beside it.) Returns the file names removed, sorted.
     pub fn clear(&self, account: Option<&str>, slot: Option<&Slot>) -> Result<Vec<String>> {
+        // Another user's directory is not stsenv's to change (its warning is given).
+        if Dir::open(&self.dir).is_ok() && self.open_for_writing()?.is_none() {
+            return Ok(Vec::new());
+        }
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e)
@@ -371,7 +491,7 @@ impl Cache {
         stems.sort();
         let mut removed = Vec::new();
         for stem in stems {
-            let _lock = self.lock_stem(&stem)?;
+            let _lock = self.lock_stem(&stem, &format!("writing {stem}.json"))?;
             let path = self.dir.join(format!("{stem}.json"));
             match fs::remove_file(&path) {
                 Ok(()) => removed.push(format!("{stem}.json")),
@@ -382,9 +502,13 @@ impl Cache {
         Ok(removed)
     }
 
-    /// The role slots with a cache file, by lower-case account name (read from the files).
+    /// The role slots with a cache file, by lower-case account name (read from the files,
+    /// trusted as every cache file is).
     pub fn role_slots(&self) -> BTreeMap<String, Vec<Slot>> {
         let mut found: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
+        let Some(dir) = self.open_for_reading() else {
+            return found;
+        };
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return found;
         };
@@ -392,7 +516,7 @@ impl Cache {
             let Ok(file) = entry.file_name().into_string() else { continue };
             let Some(stem) = file.strip_suffix(".json") else { continue };
             let Some((account, _)) = stem.split_once(".role.") else { continue };
-            let Ok(bytes) = fs::read(entry.path()) else { continue };
+            let Some(bytes) = read_file(&dir, &entry.path()) else { continue };
             let Ok(disk) = serde_json::from_slice::<OnDisk>(&bytes) else { continue };
             if let Some(role) = disk.role {
                 let slot = Slot::Role(role);
@@ -430,16 +554,44 @@ impl Cache {
     }
 }
 
-/// A temp file older than this is a dead writer's.
-const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// The file a temp file name `.FILE.PID.N.tmp` was for, if it is one.
-fn temp_file_stem(name: &str) -> Option<&str> {
-    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (rest, counter) = inner.rsplit_once('.')?;
-    let (stem, pid) = rest.rsplit_once('.')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(counter) && digits(pid) && !stem.is_empty()).then_some(stem)
+/// The bytes of a cache file, opened without following a symlink and trusted (see `distrust`);
+/// None (with one warning) when it is missing, unreadable or not trusted.
+fn read_file(dir: &Dir, path: &Path) -> Option<Vec<u8>> {
+    let shown = path.display();
+    let name = path.file_name()?;
+    let file = match dir.open_file(name, libc::O_RDONLY, 0) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) if is_symlink_error(&e) => {
+            warn_once(
+                path,
+                format_args!(
+                    "the cache file {shown} is a symlink, so it is not used; remove it with: rm {shown}"
+                ),
+            );
+            return None;
+        }
+        Err(e) => {
+            warn_once(path, format_args!("cannot read the cache file {shown}: {e}; ignoring it"));
+            return None;
+        }
+    };
+    let st = file.metadata().ok()?;
+    if let Some(why) = distrust(&Stat::of(&st)) {
+        warn_once(
+            path,
+            format_args!("the cache file {shown} {why}, so it is not used; remove it with: rm {shown}"),
+        );
+        return None;
+    }
+    let mut bytes = Vec::new();
+    match file.take(FILE_LIMIT).read_to_end(&mut bytes) {
+        Ok(_) => Some(bytes),
+        Err(e) => {
+            warn_once(path, format_args!("cannot read the cache file {shown}: {e}; ignoring it"));
+            None
+        }
+    }
 }
 
 fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
@@ -523,7 +675,7 @@ mod tests {
     #[test]
     fn clear_picks_the_files_of_the_account_asked_for() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache { dir: tmp.path().join("stsenv") };
+        let cache = Cache::new(tmp.path().join("stsenv"));
         let role = |arn: &str| Slot::Role(RoleSlot { arn: arn.to_owned(), ..RoleSlot::default() });
         let later = OffsetDateTime::now_utc() + Duration::hours(1);
         let slots = [
@@ -563,15 +715,6 @@ mod tests {
         assert_eq!(left(), vec![slots[3].clone(), slots[5].clone()]);
         assert_eq!(cache.clear(None, None).unwrap().len(), 2);
         assert!(left().is_empty());
-        assert!(Cache { dir: tmp.path().join("none") }.clear(None, None).unwrap().is_empty());
-    }
-
-    #[test]
-    fn temp_file_names() {
-        assert_eq!(temp_file_stem(".personal.mfa.123.0.tmp"), Some("personal.mfa"));
-        assert_eq!(temp_file_stem(".a.b.role.arn%3Ax.9.12.tmp"), Some("a.b.role.arn%3Ax"));
-        for other in ["personal.mfa.123.0.tmp", ".personal.mfa.json", ".x.1.tmp", ".x.a.1.tmp", "..1.2.tmp"] {
-            assert_eq!(temp_file_stem(other), None, "{other}");
-        }
+        assert!(Cache::new(tmp.path().join("none")).clear(None, None).unwrap().is_empty());
     }
 }

@@ -11,8 +11,9 @@ use crate::shell::Shell;
 #[command(
     name = "stsenv",
     version,
-    about = "Switch AWS accounts and escalate to MFA sessions in bash, zsh and fish",
-    after_help = "Load the shell functions with: eval \"$(stsenv init bash)\" (or zsh), or: stsenv init fish | source"
+    propagate_version = true,
+    about = "Switch AWS accounts and escalate to MFA sessions in bash, zsh, fish and nushell",
+    after_help = "Load the shell functions with: eval \"$(stsenv init bash)\" (or zsh), or: stsenv init fish | source; nushell: see stsenv init --help"
 )]
 pub struct Cli {
     /// The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json,
@@ -98,6 +99,11 @@ pub struct Policy {
     /// role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)
     #[arg(long, value_name = "SECONDS")]
     pub max_mfa_age: Option<u32>,
+    /// deny-without-mfa: also allow sts:AssumeRole with the long-term keys (for roles longer than
+    /// 1 h, assumed with an MFA code); every role they may assume must then require MFA in its
+    /// trust policy (role-trust-mfa)
+    #[arg(long)]
+    pub allow_assume_role_with_mfa: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +151,9 @@ pub struct Doctor {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "nushell: save the module once, then source it from config.nu:\n  stsenv init nu | save -f ($nu.default-config-dir | path join stsenv.nu)\n  source stsenv.nu"
+)]
 pub struct Init {
     /// The shell to print the functions for
     #[arg(value_enum)]
@@ -217,6 +226,10 @@ pub struct List {
     /// One account name a line (for completion)
     #[arg(long)]
     pub names: bool,
+    /// The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion);
+    /// default: $STSENV_ACCOUNT
+    #[arg(long, value_name = "ACCOUNT", num_args = 0..=1, default_missing_value = "", conflicts_with = "names")]
+    pub roles: Option<String>,
 }
 
 #[derive(Debug, Args)]

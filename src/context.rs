@@ -30,7 +30,7 @@ impl Context {
         Accounts::load(self.config.as_deref(), &self.env)
     }
 
-    pub fn cache(&self) -> Cache {
+    pub fn cache(&self) -> Result<Cache> {
         Cache::locate(&self.env)
     }
 }

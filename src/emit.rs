@@ -3,6 +3,7 @@
 
 use crate::credentials::{Credentials, Kind};
 use crate::env::Env;
+use crate::error::{Result, usage};
 use crate::quote;
 use crate::shell::Shell;
 use crate::times::rfc3339;
@@ -46,7 +47,7 @@ pub struct Switch<'a> {
 pub type Assignment = (&'static str, Option<Vec<u8>>);
 
 /// The shell code that sets every variable of a switch and unsets those that do not apply.
-pub fn switch(shell: Shell, sw: &Switch, env: &Env) -> String {
+pub fn switch(shell: Shell, sw: &Switch, env: &Env) -> Result<String> {
     render(shell, &assignments(sw, env))
 }
 
@@ -82,7 +83,7 @@ pub fn assignments(sw: &Switch, env: &Env) -> Vec<Assignment> {
 }
 
 /// The shell code that removes every variable stsenv set, giving back the user's own region.
-pub fn unset(shell: Shell, env: &Env) -> String {
+pub fn unset(shell: Shell, env: &Env) -> Result<String> {
     let ours_in_place = stsenv_region_in_place(env);
     let assignments: Vec<Assignment> = VARIABLES
         .iter()
@@ -97,21 +98,27 @@ pub fn unset(shell: Shell, env: &Env) -> String {
     render(shell, &assignments)
 }
 
-fn render(shell: Shell, assignments: &[Assignment]) -> String {
+/// The code for `shell`; for nushell, whose `$env` holds only UTF-8 strings, a value that is not
+/// valid UTF-8 (only a key file can hold one) is an error, before anything is printed.
+fn render(shell: Shell, assignments: &[Assignment]) -> Result<String> {
     debug_assert!(
         assignments
             .iter()
             .map(|a| a.0)
             .eq(VARIABLES.iter().copied().filter(|v| assignments.iter().any(|a| a.0 == *v)))
     );
-    let mut out = String::new();
-    for (name, value) in assignments {
-        match value {
-            Some(value) => out.push_str(&quote::set_var(shell, name, value)),
-            None => out.push_str(&quote::unset_var(shell, name)),
-        }
+    if shell == Shell::Nu
+        && let Some((name, _)) =
+            assignments.iter().find(|(_, v)| v.as_deref().is_some_and(|v| !quote::nu_holds(v)))
+    {
+        return Err(usage(format!(
+            "the value for {name} is not valid UTF-8, which nushell's $env cannot hold: AWS keys are plain \
+             ASCII, so check the key files (stsenv doctor), or use bash, zsh or fish"
+        )));
     }
-    out
+    let statements: Vec<(&str, Option<&[u8]>)> =
+        assignments.iter().map(|(name, value)| (*name, value.as_deref())).collect();
+    Ok(quote::statements(shell, &statements))
 }
 
 /// The region for an account: its own, else the user's own, else `us-east-1`.

@@ -181,7 +181,7 @@ impl<'a> Engine<'a> {
         };
         let source = req.code.clone().or_automatic(entry, &ctx.key_dir(), &target.name, &ctx.env)?;
         let (entry, fresh) =
-            cached_or_fetch(&ctx.cache(), &target.name, &slot, req.force, now, req.window, || {
+            cached_or_fetch(&ctx.cache()?, &target.name, &slot, req.force, now, req.window, |_| {
                 self.session_token(&target, account, &source, &req.asking, duration)
             })?;
         Ok(Granted { target, kind, role_name: None, entry, fresh, new_session: None })
@@ -196,7 +196,7 @@ impl<'a> Engine<'a> {
         let account = target.account("ec2role")?;
         let call = resolve(&target, account, params, req.duration)?;
         let role_name = call.role_name().to_owned();
-        let cache = ctx.cache();
+        let cache = ctx.cache()?;
         let source = req.code.clone().or_automatic(Some(account), &ctx.key_dir(), &target.name, &ctx.env)?;
         let slot = call.slot(source != Source::Skip);
         let mut new_session = None;
@@ -207,7 +207,7 @@ impl<'a> Engine<'a> {
             req.force,
             now,
             req.window,
-            || {
+            |now| {
                 let session = cache.valid(&target.name, &Slot::Mfa, now);
                 if call.needs_long_term_keys() {
                     // AWS caps a chained role at an hour: a longer one is assumed with the
@@ -232,7 +232,7 @@ impl<'a> Engine<'a> {
                 // signed by the long-term keys, but not one signed by an MFA session.
                 let duration = session_duration(None, Some(account))?;
                 let (session, made) =
-                    cached_or_fetch(&cache, &target.name, &Slot::Mfa, false, now, cache::MARGIN, || {
+                    cached_or_fetch(&cache, &target.name, &Slot::Mfa, false, now, cache::MARGIN, |_| {
                         self.session_token(&target, Some(account), &source, &req.asking, duration)
                     })?;
                 if made {
@@ -381,7 +381,8 @@ fn session_duration(asked: Option<u32>, account: Option<&Account>) -> Result<u32
 
 /// A valid cache entry of the slot with more than `window` left (unless `force`), else `fetch`
 /// under the slot's lock, after looking again: another process may have just written it while
-/// this one waited. Returns the entry and whether it is new.
+/// this one waited (the clock read again: `now` plus the wait, also given to `fetch`). Returns
+/// the entry and whether it is new.
 pub fn cached_or_fetch(
     cache: &Cache,
     account: &str,
@@ -389,19 +390,21 @@ pub fn cached_or_fetch(
     force: bool,
     now: OffsetDateTime,
     window: Duration,
-    fetch: impl FnOnce() -> Result<Credentials>,
+    fetch: impl FnOnce(OffsetDateTime) -> Result<Credentials>,
 ) -> Result<(Entry, bool)> {
     if !force && let Some(entry) = cache.valid_within(account, slot, now, window) {
         return Ok((entry, false));
     }
-    let _lock = cache.lock(account, slot)?;
+    let lock = cache.lock(account, slot)?;
+    let now = now + lock.waited;
     if !force && let Some(entry) = cache.valid_within(account, slot, now, window) {
         return Ok((entry, false));
     }
-    let credentials = fetch()?;
+    let credentials = fetch(now)?;
     let entry = Entry::new(account, slot, credentials)
         .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
     cache.write(slot, &entry)?;
+    drop(lock);
     Ok((entry, true))
 }
 

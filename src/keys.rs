@@ -1,7 +1,7 @@
 //! The key directory (`~/aws-creds`, the old layout): `NAME.access_key`, `NAME.secret_key`,
 //! optional `NAME.user`. An account exists if its `NAME.access_key` exists.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::credentials::{Credentials, Secret};
@@ -67,10 +67,14 @@ impl KeyDir {
     }
 
     /// The account's long-term keys, trimmed, with the warnings of loose permissions and a
-    /// value that does not look like an access key ID.
+    /// value that does not look like an access key ID. Both files are read under the shared
+    /// lock of the pair, so a rotation (which replaces them under its exclusive lock) is one
+    /// step: the old pair or the new one, never one of each.
     pub fn keys(&self, name: &str) -> Result<Credentials> {
+        let lock = self.pair_lock(name, crate::lock::Mode::Shared, crate::lock::DEFAULT_TIMEOUT)?;
         let access = read_key_file(&self.file(name, "access_key"))?;
         let secret = read_key_file(&self.file(name, "secret_key"))?;
+        drop(lock);
         if !looks_like_access_key_id(&access) {
             error::warn(format_args!(
                 "{} does not look like an access key ID (16 or more capital letters and digits, like AKIA...); check that the access and secret key files are not swapped",
@@ -83,6 +87,43 @@ impl KeyDir {
             session_token: None,
             expiration: None,
         })
+    }
+
+    /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read
+    /// it, exclusive to replace it. None when the lock file cannot be made (a read-only key
+    /// directory, which nobody can rotate in either).
+    pub fn pair_lock(
+        &self,
+        name: &str,
+        mode: crate::lock::Mode,
+        timeout: std::time::Duration,
+    ) -> Result<Option<std::fs::File>> {
+        let path = self.path.join(format!(".{name}.keys.lock"));
+        let open = |create: bool| {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+            if create {
+                options.write(true).create(true).truncate(false).mode(0o600);
+            }
+            options.open(&path)
+        };
+        let opened = match open(false) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
+            other => other,
+        };
+        let file = match opened {
+            Ok(file) => file,
+            Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
+            Err(e) => {
+                return Err(error::usage(format!(
+                    "cannot lock the key files of {name} ({}): {}",
+                    path.display(),
+                    crate::error::io_reason(&e)
+                )));
+            }
+        };
+        crate::lock::acquire(&file, mode, &format!("rotating the keys of {name}"), &path, timeout)?;
+        Ok(Some(file))
     }
 
     /// The IAM user name from `NAME.user`, if that file exists.

@@ -17,6 +17,7 @@ pub mod env;
 pub mod error;
 pub mod iam;
 pub mod keys;
+pub mod lock;
 pub mod mfa_code;
 pub mod names;
 pub mod partition;

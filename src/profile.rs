@@ -238,16 +238,13 @@ pub struct Request<'a> {
 
 /// The file that gets written: a symlink's target (so a dotfiles link stays a link).
 fn real_path(path: &Path) -> Result<PathBuf> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
-            error::usage(format!(
-                "the credentials file {} is a symlink whose target cannot be used: {}",
-                path.display(),
-                crate::error::io_reason(&e)
-            ))
-        }),
-        _ => Ok(path.to_owned()),
-    }
+    crate::atomic::target(path).map_err(|e| {
+        error::usage(format!(
+            "the credentials file {} is a symlink whose target cannot be used: {}",
+            path.display(),
+            crate::error::io_reason(&e)
+        ))
+    })
 }
 
 /// The current text (None: no file yet) and the mode to write with.

@@ -18,6 +18,11 @@
 //!   the rest (invalid UTF-8, and the code points it reserves internally such
 //!   as U+F600-U+F6FF and U+FDD0-U+FDEF) as raw bytes, so the variable's
 //!   bytes, as printed or exported, are exactly the input bytes.
+//! * nushell: it cannot `eval` text, so it gets data: one JSON object (see
+//!   [`statements`]) whose strings are JSON string literals with every
+//!   character outside printable ASCII written `\uXXXX` (UTF-16, as JSON
+//!   says). nushell's `$env` holds UTF-8 strings only, so a value that is not
+//!   valid UTF-8 cannot reach it: callers check [`nu_holds`] first.
 
 use std::fmt::Write as _;
 
@@ -36,19 +41,63 @@ pub fn quote(shell: Shell, value: &[u8]) -> String {
     match shell {
         Shell::Bash | Shell::Zsh => quote_posix(value),
         Shell::Fish => quote_fish(value),
+        Shell::Nu => quote_json(std::str::from_utf8(value).expect("stsenv::quote: nushell holds only UTF-8")),
     }
+}
+
+/// Whether nushell's `$env` can hold this value byte for byte: valid UTF-8 without NUL.
+pub fn nu_holds(value: &[u8]) -> bool {
+    !value.contains(&0) && std::str::from_utf8(value).is_ok()
+}
+
+/// The whole change for `shell`, in the given order: `Some(value)` sets and exports the
+/// variable, `None` removes it. bash, zsh and fish: one statement a line ([`set_var`],
+/// [`unset_var`]). nushell: one line, `{"set":{"NAME":"value",...},"unset":["NAME",...]}`, which
+/// its functions apply with `load-env` and `hide-env`.
+///
+/// # Panics
+///
+/// As [`quote`]: a value with a NUL byte, or for nushell one that is not valid UTF-8.
+pub fn statements(shell: Shell, assignments: &[(&str, Option<&[u8]>)]) -> String {
+    if shell != Shell::Nu {
+        return assignments
+            .iter()
+            .map(|(name, value)| match value {
+                Some(value) => set_var(shell, name, value),
+                None => unset_var(shell, name),
+            })
+            .collect();
+    }
+    let set: Vec<String> = assignments
+        .iter()
+        .filter_map(|(name, value)| {
+            debug_assert!(is_name(name), "invalid variable name {name:?}");
+            Some(format!("\"{name}\":{}", quote(shell, (*value)?)))
+        })
+        .collect();
+    let unset: Vec<String> = assignments
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
+    format!("{{\"set\":{{{}}},\"unset\":[{}]}}\n", set.join(","), unset.join(","))
 }
 
 /// A statement that sets and exports `name` (which must match
 /// `[A-Z_][A-Z0-9_]*`; it is not quoted) to `value`, ending with a newline.
 ///
-/// bash and zsh: `export NAME=...;`, fish: `set -gx NAME ...;`.
+/// bash and zsh: `builtin export NAME=...;`, fish: `set -gx NAME ...;` (`builtin`, so that a
+/// user's alias or function named `export` changes nothing; fish reserves `set`). nushell has
+/// no statements: see [`statements`].
 pub fn set_var(shell: Shell, name: &str, value: &[u8]) -> String {
     debug_assert!(is_name(name), "invalid variable name {name:?}");
+    if shell == Shell::Nu {
+        return statements(shell, &[(name, Some(value))]);
+    }
     let value = quote(shell, value);
     match shell {
-        Shell::Bash | Shell::Zsh => format!("export {name}={value};\n"),
         Shell::Fish => format!("set -gx {name} {value};\n"),
+        _ => format!("builtin export {name}={value};\n"),
     }
 }
 
@@ -56,13 +105,14 @@ pub fn set_var(shell: Shell, name: &str, value: &[u8]) -> String {
 /// ending with a newline. It prints nothing and leaves status 0 when the
 /// variable is not set.
 ///
-/// bash and zsh: `unset NAME;`, fish: `set -e -g NAME; or true;` (only the global stsenv set, never a universal variable of the user's; fish's
+/// bash and zsh: `builtin unset NAME;`, fish: `set -e -g NAME; or true;` (only the global stsenv set, never a universal variable of the user's; fish's
 /// `set -e` silently returns a non-zero status for a missing variable).
 pub fn unset_var(shell: Shell, name: &str) -> String {
     debug_assert!(is_name(name), "invalid variable name {name:?}");
     match shell {
-        Shell::Bash | Shell::Zsh => format!("unset {name};\n"),
+        Shell::Bash | Shell::Zsh => format!("builtin unset {name};\n"),
         Shell::Fish => format!("set -e -g {name}; or true;\n"),
+        Shell::Nu => statements(shell, &[(name, None)]),
     }
 }
 
@@ -134,17 +184,62 @@ fn quote_fish(value: &[u8]) -> String {
     out
 }
 
+/// A JSON string literal made only of printable ASCII: `"` and `\\` escaped, everything else
+/// outside 0x20-0x7e as `\uXXXX` (a surrogate pair above U+FFFF).
+fn quote_json(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            _ => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(out, "\\u{unit:04x}").expect("writing to a String");
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ALL: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
-
     #[test]
     fn empty() {
-        for shell in ALL {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             assert_eq!(quote(shell, b""), "''");
         }
+        assert_eq!(quote(Shell::Nu, b""), "\"\"");
+    }
+
+    #[test]
+    fn nu_json() {
+        let q = |v: &str| quote(Shell::Nu, v.as_bytes());
+        assert_eq!(q("it's \\ \"$x\" (y)"), r#""it's \\ \"$x\" (y)""#);
+        assert_eq!(q("a\nb\x1b\x7f"), r#""a\u000ab\u001b\u007f""#);
+        assert_eq!(q("é€😀"), r#""\u00e9\u20ac\ud83d\ude00""#);
+        assert!(nu_holds("é".as_bytes()));
+        assert!(!nu_holds(b"\xff"));
+        assert!(!nu_holds(b"a\0b"));
+    }
+
+    #[test]
+    fn nu_statements_are_one_object() {
+        let out = statements(
+            Shell::Nu,
+            &[("A", Some(b"x".as_slice())), ("B", None), ("C", Some(b"'")), ("D", None)],
+        );
+        assert_eq!(out, "{\"set\":{\"A\":\"x\",\"C\":\"'\"},\"unset\":[\"B\",\"D\"]}\n");
+        assert_eq!(statements(Shell::Nu, &[]), "{\"set\":{},\"unset\":[]}\n");
+        assert_eq!(
+            statements(Shell::Bash, &[("A", Some(b"x".as_slice())), ("B", None)]),
+            "builtin export A='x';\nbuiltin unset B;\n"
+        );
     }
 
     #[test]
@@ -182,22 +277,30 @@ mod tests {
     }
 
     #[test]
-    fn statements() {
-        assert_eq!(set_var(Shell::Bash, "AWS_PROFILE", b"dev"), "export AWS_PROFILE='dev';\n");
-        assert_eq!(set_var(Shell::Zsh, "AWS_PROFILE", b"a\tb"), "export AWS_PROFILE=$'a\\x09b';\n");
+    fn single_statements() {
+        assert_eq!(set_var(Shell::Bash, "AWS_PROFILE", b"dev"), "builtin export AWS_PROFILE='dev';\n");
+        assert_eq!(set_var(Shell::Zsh, "AWS_PROFILE", b"a\tb"), "builtin export AWS_PROFILE=$'a\\x09b';\n");
         assert_eq!(set_var(Shell::Fish, "AWS_PROFILE", b"-e"), "set -gx AWS_PROFILE '-e';\n");
-        assert_eq!(unset_var(Shell::Bash, "AWS_PROFILE"), "unset AWS_PROFILE;\n");
-        assert_eq!(unset_var(Shell::Zsh, "AWS_PROFILE"), "unset AWS_PROFILE;\n");
+        assert_eq!(
+            set_var(Shell::Nu, "AWS_PROFILE", b"a\"b"),
+            "{\"set\":{\"AWS_PROFILE\":\"a\\\"b\"},\"unset\":[]}\n"
+        );
+        assert_eq!(unset_var(Shell::Nu, "AWS_PROFILE"), "{\"set\":{},\"unset\":[\"AWS_PROFILE\"]}\n");
+        assert_eq!(unset_var(Shell::Bash, "AWS_PROFILE"), "builtin unset AWS_PROFILE;\n");
+        assert_eq!(unset_var(Shell::Zsh, "AWS_PROFILE"), "builtin unset AWS_PROFILE;\n");
         assert_eq!(unset_var(Shell::Fish, "AWS_PROFILE"), "set -e -g AWS_PROFILE; or true;\n");
     }
 
     #[test]
     fn output_is_printable_ascii() {
         let all: Vec<u8> = (1..=255).collect();
-        for shell in ALL {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let q = quote(shell, &all);
             assert!(q.bytes().all(is_printable), "{shell:?}: {q}");
         }
+        let text: String = (1..0x3000).filter_map(char::from_u32).chain(['\u{10ffff}']).collect();
+        let q = quote(Shell::Nu, text.as_bytes());
+        assert!(q.bytes().all(is_printable), "nu: {q}");
     }
 
     #[test]

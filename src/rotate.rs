@@ -3,8 +3,15 @@
 //! new pair (atomic renames); check the new key with GetCallerIdentity (IAM takes a few seconds
 //! to make a new key usable everywhere); then DeleteAccessKey the old one and drop the `.old`
 //! files. If the new key never works, the old files come back and the new key is deleted.
+//!
+//! One rotation of an account at a time: the whole rotation holds `.NAME.rotate.lock` in the key
+//! directory, so the "one old key at a time" checks and the changes they allow are one step. Each
+//! change of the pair (new pair in, old pair back) holds the pair's exclusive lock, which readers
+//! take shared (`KeyDir::keys`): a concurrent ec2switch or ec2mfa reads the old pair or the new,
+//! never one key of each. Key files that are symlinks keep being links (their targets are
+//! written), with their mode and owner.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::atomic;
@@ -26,6 +33,8 @@ pub struct Rotated {
 
 pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
     let dir = ctx.key_dir();
+    let timeout = crate::lock::timeout(&ctx.env)?;
+    let _rotating = rotation_lock(&dir.path, &target.name, timeout)?;
     let old = target.keys(ctx)?;
     let old_id = old.access_key_id.as_str().unwrap_or_default().to_owned();
     let iam = Iam::new(&old, &target.region, &ctx.env)?;
@@ -45,8 +54,13 @@ pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
             listed.join(", ")
         )));
     }
-    let files =
-        Files { access: dir.file(&target.name, "access_key"), secret: dir.file(&target.name, "secret_key") };
+    let files = Files {
+        access: dir.file(&target.name, "access_key"),
+        secret: dir.file(&target.name, "secret_key"),
+        dir: &dir,
+        name: &target.name,
+        timeout,
+    };
     for path in [&files.access, &files.secret] {
         let old = files.old(path);
         if old.exists() {
@@ -115,39 +129,74 @@ fn verify(credentials: &Credentials, region: &str, ctx: &Context) -> Result<()> 
     }
 }
 
-struct Files {
-    access: PathBuf,
-    secret: PathBuf,
+/// The exclusive lock of rotating an account's keys, held for the whole rotation.
+fn rotation_lock(dir: &Path, name: &str, timeout: Duration) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join(format!(".{name}.rotate.lock"));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(|e| {
+            error::usage(format!("cannot lock {}: {}", path.display(), crate::error::io_reason(&e)))
+        })?;
+    crate::lock::acquire(
+        &file,
+        crate::lock::Mode::Exclusive,
+        &format!("rotating the keys of {name}"),
+        &path,
+        timeout,
+    )?;
+    Ok(file)
 }
 
-impl Files {
-    fn old(&self, path: &std::path::Path) -> PathBuf {
+struct Files<'a> {
+    access: PathBuf,
+    secret: PathBuf,
+    dir: &'a crate::keys::KeyDir,
+    name: &'a str,
+    timeout: Duration,
+}
+
+impl Files<'_> {
+    fn old(&self, path: &Path) -> PathBuf {
         let mut name = path.as_os_str().to_owned();
         name.push(".old");
         PathBuf::from(name)
     }
 
-    /// Copy the current pair to `.old`, then write the new pair, each file atomically.
+    /// Copy the current pair to `.old`, then write the new pair, each file atomically, the
+    /// pair under its exclusive lock.
     fn replace(&self, id: &str, secret: &str) -> Result<()> {
-        let io = |path: &std::path::Path, e: std::io::Error| {
+        let io = |path: &Path, e: std::io::Error| {
             error::usage(format!("cannot write {}: {}", path.display(), crate::error::io_reason(&e)))
         };
         for path in [&self.access, &self.secret] {
             let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
             atomic::write(&self.old(path), &bytes, 0o600).map_err(|e| io(&self.old(path), e))?;
         }
+        let _pair = self.dir.pair_lock(self.name, crate::lock::Mode::Exclusive, self.timeout)?;
         atomic::write(&self.access, format!("{id}\n").as_bytes(), 0o600).map_err(|e| io(&self.access, e))?;
         atomic::write(&self.secret, format!("{secret}\n").as_bytes(), 0o600).map_err(|e| io(&self.secret, e))
     }
 
-    /// Put the `.old` pair back (those that exist).
+    /// Put the `.old` pair back (those that exist) under the pair's exclusive lock, writing
+    /// through a symlink as `replace` did, then remove the `.old` files.
     fn restore(&self) -> std::io::Result<()> {
+        let _pair = self
+            .dir
+            .pair_lock(self.name, crate::lock::Mode::Exclusive, self.timeout)
+            .map_err(|e| std::io::Error::other(e.message))?;
         for path in [&self.access, &self.secret] {
             let old = self.old(path);
             if old.exists() {
-                atomic::rename(&old, path)?;
+                atomic::write(path, &std::fs::read(&old)?, 0o600)?;
             }
         }
+        self.drop_old();
         Ok(())
     }
 

@@ -1,13 +1,15 @@
 //! The shells stsenv emits code for, and their wrapper scripts (embedded from `shell/`).
+//! bash, zsh and fish `eval` what stsenv prints; nushell, which cannot, applies it as data.
 
 use clap::ValueEnum;
 
-/// A shell whose wrapper functions `eval` what stsenv prints.
+/// A shell whose wrapper functions apply what stsenv prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
     Zsh,
     Fish,
+    Nu,
 }
 
 impl Shell {
@@ -16,6 +18,7 @@ impl Shell {
             Shell::Bash => "bash",
             Shell::Zsh => "zsh",
             Shell::Fish => "fish",
+            Shell::Nu => "nu",
         }
     }
 }
@@ -27,6 +30,7 @@ impl Shell {
             Shell::Bash => include_str!("../shell/stsenv.bash"),
             Shell::Zsh => include_str!("../shell/stsenv.zsh"),
             Shell::Fish => include_str!("../shell/stsenv.fish"),
+            Shell::Nu => include_str!("../shell/stsenv.nu"),
         }
     }
 }

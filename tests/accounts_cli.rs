@@ -34,7 +34,9 @@ fn lookup_order_of_the_accounts_file() {
         args.extend_from_slice(extra);
         let out = home.stsenv(&args);
         assert!(out.status.success(), "{}", stderr(&out));
-        stdout(&out).lines().find(|l| l.starts_with("export AWS_REGION=")).unwrap().to_owned()
+        let line =
+            stdout(&out).lines().find(|l| l.starts_with("builtin export AWS_REGION=")).unwrap().to_owned();
+        line["builtin ".len()..].to_owned()
     };
     // <config dir>/stsenv/accounts.json
     assert_eq!(region(&home, &[]), "export AWS_REGION=eu-west-1;".replace("eu-west-1", "'eu-west-1'"));

@@ -64,7 +64,7 @@ fn valid_until_five_minutes_before_expiry() {
 #[test]
 fn corrupt_files_are_absent() {
     let home = Home::new();
-    let cache = Cache { dir: home.cache_dir() };
+    let cache = Cache::new(home.cache_dir());
     home.cache_session(
         "a",
         Slot::Mfa,

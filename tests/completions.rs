@@ -25,6 +25,17 @@ fn completion_files_are_current() {
 }
 
 #[test]
+fn there_is_no_completion_script_for_nushell() {
+    // The module of `stsenv init nu` completes the functions; stsenv says so instead of printing
+    // another shell's script.
+    let out = Home::new().stsenv(&["completions", "nu"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stsenv init nu") && stderr.lines().count() == 1, "{stderr}");
+}
+
+#[test]
 fn wrappers_complete_account_names() {
     let home = Home::new();
     for name in ["personal", "perf-test", "work"] {
@@ -32,7 +43,7 @@ fn wrappers_complete_account_names() {
     }
     for shell in shells() {
         // Each shell's own completion machinery: bash's COMPREPLY, zsh's compadd (recorded),
-        // fish's `complete -C`.
+        // fish's `complete -C`; nushell: the completer the function's signature names.
         let step = match shell {
             "bash" => {
                 "COMP_WORDS=(ec2switch pe); COMP_CWORD=1; __stsenv_complete_accounts; printf '%s\\n' \"${COMPREPLY[@]}\""
@@ -40,11 +51,52 @@ fn wrappers_complete_account_names() {
             "zsh" => {
                 "compadd() { shift; print -rl -- \"$@\" | grep '^pe'; }; CURRENT=2; __stsenv_complete_accounts"
             }
-            _ => "complete -C 'ec2switch pe'",
+            "fish" => "complete -C 'ec2switch pe'",
+            _ => NU_COMPLETE.replace("FUNCTION", "ec2switch").leak(),
         };
-        let steps = home.scenario(shell, &[step]);
+        let steps = home.scenario_table(shell, &[step]);
         let mut got: Vec<&str> = steps[0].stdout.lines().map(|l| l.split('\t').next().unwrap()).collect();
         got.sort();
         assert_eq!(got, ["perf-test", "personal"], "{shell}: {}", steps[0].stderr);
     }
+}
+
+/// nushell: the completer of FUNCTION's arguments, called as nushell calls it, keeping the
+/// candidates that start with "pe" (nushell filters them itself).
+const NU_COMPLETE: &str = "let c = (scope commands | where name == FUNCTION | get signatures.0 | values | first \
+     | where parameter_name == args | get completion.0); do { match $c { \
+     __stsenv_complete_accounts => (__stsenv_complete_accounts 'FUNCTION pe'), \
+     __stsenv_complete_roles => (__stsenv_complete_roles 'FUNCTION pe') } } \
+     | where $it starts-with pe | str join (char nl)";
+
+#[test]
+fn ec2role_completes_the_accounts_role_keys() {
+    let mut home = Home::new();
+    home.keys("personal", "AKIAIOSFODNN7EXAMPLE", "secret");
+    home.accounts(
+        r#"{"personal": {"arn": "arn:aws:iam::987654321012:",
+            "roles": {"peer-admin": "arn:aws:iam::987654321012:role/Admin", "perf": "Perf", "ro": "ReadOnly"}}}"#,
+    );
+    home.set("STSENV_ACCOUNT", "personal");
+    for shell in shells() {
+        let step = match shell {
+            "bash" => {
+                "COMP_WORDS=(ec2role pe); COMP_CWORD=1; __stsenv_complete_roles; printf '%s\\n' \"${COMPREPLY[@]}\""
+            }
+            "zsh" => {
+                "compadd() { shift; print -rl -- \"$@\" | grep '^pe'; }; CURRENT=2; __stsenv_complete_roles"
+            }
+            "fish" => "complete -C 'ec2role pe'",
+            _ => NU_COMPLETE.replace("FUNCTION", "ec2role").leak(),
+        };
+        let steps = home.scenario_table(shell, &[step]);
+        let mut got: Vec<&str> = steps[0].stdout.lines().map(|l| l.split('\t').next().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, ["peer-admin", "perf"], "{shell}: {}", steps[0].stderr);
+    }
+    // The binary: one role key a line, of the named account or $STSENV_ACCOUNT.
+    let out = home.stsenv(&["list", "--roles", "PERSONAL"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "peer-admin\nperf\nro\n");
+    let out = home.stsenv(&["list", "--roles"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "peer-admin\nperf\nro\n");
 }

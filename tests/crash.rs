@@ -61,7 +61,7 @@ fn check_cache(dir: &Path, context: &str) -> Vec<String> {
                 "{context}: {name} lacks {field}: {json}"
             );
         }
-        let cache = stsenv::cache::Cache { dir: dir.to_owned() };
+        let cache = stsenv::cache::Cache::new(dir.to_owned());
         let now = time::OffsetDateTime::now_utc();
         assert!(cache.valid("personal", &Slot::Mfa, now).is_some(), "{context}: {name} is not a valid entry");
     }

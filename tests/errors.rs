@@ -87,8 +87,8 @@ pub(crate) fn run_command(mut cmd: Command, what: String, limit: Duration) -> Ru
 
 /// `stsenv ARGS` in `home`, stdin null.
 pub(crate) fn stsenv(home: &Home, args: &[&str], limit: Duration) -> Run {
-    let mut cmd = Command::new(bin());
-    home.apply(&mut cmd);
+    let program = if home.run_as.is_some() { crate::util::other_user_bin() } else { bin() };
+    let mut cmd = home.command(program);
     cmd.args(args);
     run_command(cmd, format!("stsenv {}", args.join(" ")), limit)
 }

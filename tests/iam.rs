@@ -297,3 +297,170 @@ fn doctor_names_each_problem_and_its_fix() {
     assert!(text.contains("FAIL  accounts file ") && text.contains(":1:"), "{text}");
     assert!(text.contains("FAIL  unknown account 'nosuch'"), "{text}");
 }
+
+/// Move `path` to `target` and leave a symlink to it in its place.
+fn move_behind_link(path: &std::path::Path, target: &std::path::Path) {
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::rename(path, target).unwrap();
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+fn owner(path: &std::path::Path) -> (u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap();
+    (meta.uid(), meta.gid())
+}
+
+#[test]
+fn enroll_and_rotation_write_through_symlinks_keeping_mode_and_owner() {
+    let moto = Moto::start(false);
+    let (home, user) = setup(&moto, OTHERS);
+    // The accounts file kept in a dotfiles checkout, the key files in a secret store, linked.
+    let dotfiles = home.path().join("dotfiles/accounts.json");
+    move_behind_link(&home.accounts_path(), &dotfiles);
+    std::fs::set_permissions(&dotfiles, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let store = home.path().join("store");
+    let (access, secret) =
+        (home.creds().join("personal.access_key"), home.creds().join("personal.secret_key"));
+    for link in [&access, &secret] {
+        let target = store.join(link.file_name().unwrap());
+        move_behind_link(link, &target);
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400)).unwrap();
+    }
+    // Files of another user keep that owner (only root can give them one; CI is root).
+    let other = crate::util::other_user();
+    if let Some(other) = &other {
+        for path in [&dotfiles, &store.join("personal.access_key"), &store.join("personal.secret_key")] {
+            std::os::unix::fs::chown(path, Some(other.uid), Some(other.gid)).unwrap();
+        }
+    }
+    let owners = |paths: &[&std::path::Path]| paths.iter().map(|p| owner(p)).collect::<Vec<_>>();
+    let store_access = store.join("personal.access_key");
+    let store_secret = store.join("personal.secret_key");
+    let before = owners(&[&dotfiles, &store_access, &store_secret]);
+    // Temp files of writers killed mid-write (no process has PID 4194305).
+    let dead = [
+        home.path().join("dotfiles/.accounts.json.4194305.0.tmp"),
+        store.join(".personal.access_key.4194305.3.tmp"),
+        store.join(".personal.secret_key.4194305.4.tmp"),
+    ];
+    for path in &dead {
+        std::fs::write(path, "half").unwrap();
+    }
+
+    let out = home.stsenv(&["mfa-device", "enroll", "personal", "--store-seed", "--name", "svc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(home.accounts_path()).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::read_to_string(&dotfiles)
+            .unwrap()
+            .contains("\"mfa_serial\": \"arn:aws:iam::123456789012:mfa/svc\"")
+    );
+    assert_eq!(mode(&dotfiles), 0o640);
+    assert!(!dead[0].exists(), "the dead writer's temp file is gone");
+
+    let out = home.stsenv(&["rotate-keys", "personal"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let new_id = stdout(&out).trim().to_owned();
+    for link in [&access, &secret] {
+        assert!(std::fs::symlink_metadata(link).unwrap().file_type().is_symlink(), "{}", link.display());
+        assert_eq!(mode(link), 0o400, "{}", link.display());
+    }
+    assert_eq!(std::fs::read_to_string(&store_access).unwrap().trim(), new_id);
+    assert_ne!(std::fs::read_to_string(&store_secret).unwrap().trim(), user.secret_key);
+    assert_eq!(owners(&[&dotfiles, &store_access, &store_secret]), before, "owners kept");
+    assert!(!dead[1].exists() && !dead[2].exists(), "the dead writers' temp files are gone");
+    let mut left: Vec<String> =
+        std::fs::read_dir(&store).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left, ["personal.access_key", "personal.secret_key"]);
+}
+
+#[test]
+fn a_reader_never_sees_half_a_rotation() {
+    let moto = Moto::start(false);
+    let (home, user) = setup(&moto, OTHERS);
+    let read_pair = || {
+        let access = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
+        let secret = std::fs::read_to_string(home.creds().join("personal.secret_key")).unwrap();
+        (access.trim().to_owned(), secret.trim().to_owned())
+    };
+    let mut pairs = vec![(user.access_key.clone(), user.secret_key.clone())];
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let seen: std::sync::Mutex<std::collections::BTreeSet<(String, String)>> = Default::default();
+    const ROTATIONS: usize = 25;
+    std::thread::scope(|s| {
+        // Readers as ec2switch and ec2mfa read: stsenv's own function, thousands of times...
+        for _ in 0..2 {
+            s.spawn(|| {
+                let keys = stsenv::keys::KeyDir { path: home.creds() };
+                let mut mine = std::collections::BTreeSet::new();
+                let mut reads = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let c = keys.keys("personal").unwrap();
+                    let text = |s: &stsenv::credentials::Secret| s.as_str().unwrap().to_owned();
+                    mine.insert((text(&c.access_key_id), text(&c.secret_access_key)));
+                    reads += 1;
+                    // (Back to back, readers would always hold the shared lock between them,
+                    // and the rotation would wait for a gap: people do not read that fast.)
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                eprintln!("reader: {reads} reads");
+                seen.lock().unwrap().extend(mine);
+            });
+        }
+        // ...and the binary itself (ec2switch).
+        s.spawn(|| {
+            let mut runs = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
+                assert!(out.status.success(), "{}", stderr(&out));
+                let code = stdout(&out);
+                let value = |name: &str| {
+                    let start = code.find(&format!("export {name}='")).unwrap() + name.len() + 9;
+                    code[start..start + code[start..].find('\'').unwrap()].to_owned()
+                };
+                seen.lock().unwrap().insert((value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY")));
+                runs += 1;
+            }
+            eprintln!("switch: {runs} runs");
+        });
+        for _ in 0..ROTATIONS {
+            let out = home.stsenv(&["rotate-keys", "personal"]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            pairs.push(read_pair());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let seen = seen.into_inner().unwrap();
+    for pair in &seen {
+        assert!(pairs.contains(pair), "a mixed pair was read: {} with a secret of another rotation", pair.0);
+    }
+    assert!(seen.len() > 2, "the readers saw the rotations: {}", seen.len());
+}
+
+#[test]
+fn rotations_at_once_take_turns() {
+    let moto = Moto::start(true);
+    let (home, _user) = setup(&moto, OTHERS);
+    let outs: Vec<Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3).map(|_| s.spawn(|| home.stsenv(&["rotate-keys", "personal"]))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for out in &outs {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    }
+    // One key left at IAM, the one in the key directory, and it works.
+    let access = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
+    let secret = std::fs::read_to_string(home.creds().join("personal.secret_key")).unwrap();
+    let keys = aws(
+        &home,
+        Some((access.trim(), secret.trim())),
+        &["iam", "list-access-keys", "--query", "AccessKeyMetadata[].AccessKeyId", "--output", "text"],
+    );
+    assert!(keys.status.success(), "{}", stderr(&keys));
+    assert_eq!(stdout(&keys).trim(), access.trim());
+    let mut ids: Vec<&str> = outs.iter().map(|o| std::str::from_utf8(&o.stdout).unwrap().trim()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three rotations, one after the other: {ids:?}");
+}

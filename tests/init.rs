@@ -1,22 +1,25 @@
 //! The wrapper scripts: embedded as they are in `shell/`, loaded under strict flags without a
-//! sound, shellcheck-clean, kept in lockstep, and the golden output of `switch`.
+//! sound, shellcheck-clean (bash), `zsh -n`-clean, kept in lockstep (the same functions, asked of
+//! each shell itself, with the same comments in the same order), and the golden output of
+//! `switch`.
 
 use std::process::Command;
 
 use stsenv::cache::Slot;
 use time::macros::datetime;
 
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, on_path, shells, shells_required};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, on_path, shell_program, shells, shells_required};
 
 fn shell_file(shell: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell").join(format!("stsenv.{shell}"));
+    // (nushell's file is stsenv.nu.)
     std::fs::read_to_string(path).unwrap()
 }
 
 #[test]
 fn init_prints_the_shell_files() {
     let home = Home::new();
-    for shell in ["bash", "zsh", "fish"] {
+    for shell in ["bash", "zsh", "fish", "nu"] {
         let out = home.stsenv(&["init", shell]);
         assert!(out.status.success());
         assert_eq!(String::from_utf8(out.stdout).unwrap(), shell_file(shell));
@@ -29,8 +32,10 @@ fn init_prints_the_shell_files() {
 #[test]
 fn wrappers_load_silently_under_strict_flags() {
     let home = Home::new();
+    let module = home.path().join("stsenv.nu");
+    std::fs::write(&module, home.stsenv(&["init", "nu"]).stdout).unwrap();
     for shell in shells() {
-        let mut cmd = Command::new(shell);
+        let mut cmd = Command::new(shell_program(shell));
         match shell {
             "bash" => cmd.args([
                 "--noprofile",
@@ -51,11 +56,19 @@ fn wrappers_load_silently_under_strict_flags() {
                 "-c",
                 "eval \"$(stsenv init zsh)\"; whence -w ec2switch ec2now ec2unset stsenv_prompt >/dev/null",
             ]),
-            _ => cmd.args([
+            "fish" => cmd.args([
                 "--no-config",
                 "--private",
                 "-c",
                 "stsenv init fish | source; and functions -q ec2switch ec2now ec2unset stsenv_prompt",
+            ]),
+            _ => cmd.args([
+                "--no-config-file",
+                "-c",
+                &format!(
+                    "source '{}'; help ec2switch | ignore; help stsenv_prompt | ignore",
+                    module.display()
+                ),
             ]),
         };
         home.apply(&mut cmd);
@@ -75,20 +88,28 @@ fn require(tool: &str) -> bool {
 }
 
 #[test]
-fn shellcheck_passes_on_bash_and_zsh_wrappers() {
+fn shellcheck_passes_on_the_bash_wrapper() {
     if !require("shellcheck") {
         return;
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell");
-    for file in ["stsenv.bash", "stsenv.zsh"] {
-        // shellcheck has no zsh mode: the zsh file is written in the syntax both shells share.
-        let out = Command::new("shellcheck")
-            .args(["--enable=all", "--shell=bash"])
-            .arg(dir.join(file))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{file}:\n{}", String::from_utf8_lossy(&out.stdout));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.bash");
+    let out = Command::new("shellcheck").args(["--enable=all", "--shell=bash"]).arg(path).output().unwrap();
+    assert!(out.status.success(), "stsenv.bash:\n{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn the_zsh_wrapper_parses_as_zsh() {
+    // shellcheck has no zsh mode; zsh itself checks the syntax.
+    if !require("zsh") {
+        return;
     }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.zsh");
+    let out = Command::new("zsh").arg("-n").arg(path).output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "zsh -n: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -101,26 +122,86 @@ fn fish_wrapper_is_formatted() {
     assert!(out.status.success(), "fish_indent would change shell/stsenv.fish");
 }
 
-#[test]
-fn the_three_wrappers_are_in_lockstep() {
-    // The same comments, in the same order, naming the same functions.
-    let outline = |shell: &str| -> Vec<String> {
-        shell_file(shell)
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with("# ") && !l.starts_with("# shellcheck") && !l.contains("zsh splits"))
-            .map(|l| {
-                l.replace(shell, "SHELL")
-                    .replace("eval \"$(stsenv init SHELL)\"", "LOAD")
-                    .replace("stsenv init SHELL | source", "LOAD")
-            })
-            .map(|l| l.replace(" (SHELL asks the binary)", ", without starting a process"))
-            .filter(|l| !l.contains("a pipe, unlike") && !l.contains("prints its code at once"))
-            .collect()
+/// The functions a shell defines when it loads the wrappers, asked of the shell itself (its
+/// function table after loading, less the one before).
+fn defined_functions(home: &Home, shell: &str) -> Vec<String> {
+    let list = match shell {
+        "bash" => "compgen -A function",
+        "zsh" => "emulate zsh -c 'print -rl -- ${(k)functions}'",
+        "fish" => "functions --all --names | string split ,",
+        _ => "scope commands | where type == custom | get name | str join (char nl)",
     };
-    assert_eq!(outline("bash"), outline("zsh"));
-    assert_eq!(outline("bash"), outline("fish"));
-    assert!(outline("bash").len() >= 8);
+    let steps = home.scenario(shell, &[list]);
+    let after: Vec<String> = steps[0]
+        .stdout
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut cmd = Command::new(shell_program(shell));
+    match shell {
+        "bash" => cmd.args(["--noprofile", "--norc", "-c", list]),
+        "zsh" => cmd.args(["--no-rcs", "-c", list]),
+        "fish" => cmd.args(["--no-config", "--private", "-c", list]),
+        _ => cmd.args(["--no-config-file", "-c", list]),
+    };
+    home.apply(&mut cmd);
+    let before = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    let before: Vec<&str> = before.split([',', '\n']).map(str::trim).collect();
+    let mut ours: Vec<String> = after.into_iter().filter(|f| !before.contains(&f.as_str())).collect();
+    ours.sort();
+    ours
+}
+
+#[test]
+fn every_shell_defines_the_same_functions() {
+    let home = Home::new();
+    let user =
+        ["ec2clear", "ec2console", "ec2mfa", "ec2now", "ec2role", "ec2switch", "ec2unset", "stsenv_prompt"];
+    for shell in shells() {
+        let ours = defined_functions(&home, shell);
+        let public: Vec<&str> = ours.iter().map(String::as_str).filter(|f| !f.starts_with("__")).collect();
+        // stsenv_prompt_update is the no-fork prompt of bash and zsh; fish's and nushell's
+        // prompts call functions in-process.
+        let mut want = user.to_vec();
+        if shell == "bash" || shell == "zsh" {
+            want.push("stsenv_prompt_update");
+        }
+        assert_eq!(public, want, "{shell} defines {ours:?}");
+        // And the one helper every shell has: it applies stsenv's output.
+        assert!(ours.iter().any(|f| f == "__stsenv_eval"), "{shell} has no __stsenv_eval: {ours:?}");
+    }
+}
+
+#[test]
+fn the_four_wrappers_are_in_lockstep() {
+    // In each file, in the same order: the functions users call, each with the same comment.
+    let outline = |shell: &str| -> Vec<(String, String)> {
+        let text = shell_file(shell);
+        let lines: Vec<&str> = text.lines().collect();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let name = match shell {
+                "fish" => line.strip_prefix("function ").map(|l| l.split(' ').next().unwrap()),
+                "nu" => line.strip_prefix("def ").and_then(|l| l.split(' ').find(|w| !w.starts_with("--"))),
+                _ => line.strip_suffix("() {"),
+            };
+            let Some(name) = name.filter(|n| !n.starts_with("__") || *n == "__stsenv_eval") else { continue };
+            if name == "stsenv_prompt_update" {
+                continue;
+            }
+            let comment = i.checked_sub(1).map(|j| lines[j]).unwrap_or_default();
+            let comment = comment.replace(" (fish asks the binary)", ", without starting a process");
+            out.push((name.to_owned(), comment));
+        }
+        out
+    };
+    let bash = outline("bash");
+    assert_eq!(bash.len(), 9, "{bash:?}");
+    for shell in ["zsh", "fish", "nu"] {
+        assert_eq!(outline(shell), bash, "{shell} drifted from bash");
+    }
 }
 
 #[test]
@@ -136,7 +217,7 @@ fn golden_switch_output() {
         datetime!(2099-01-01 00:00:00 UTC),
     );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    for shell in ["bash", "zsh", "fish"] {
+    for shell in ["bash", "zsh", "fish", "nu"] {
         for account in ["personal", "work"] {
             let out = home.stsenv(&["switch", account, "--shell", shell]);
             assert!(out.status.success());

@@ -175,13 +175,19 @@ fn iam_accepts_each_policy() {
     assert!(!out.status.success(), "moto accepted a broken trust policy");
     assert!(stderr(&out).contains("MalformedPolicyDocument"), "{}", stderr(&out));
 
-    for (kind, user) in [
-        ("self-service-mfa", "jbrowne"),
-        ("self-service-mfa", "${aws:username}"),
-        ("deny-without-mfa", "jbrowne"),
-        ("role-trust-mfa", "jbrowne"),
+    for (kind, user, extra) in [
+        ("self-service-mfa", "jbrowne", None),
+        ("self-service-mfa", "${aws:username}", None),
+        ("deny-without-mfa", "jbrowne", None),
+        ("deny-without-mfa", "${aws:username}", Some("--allow-assume-role-with-mfa")),
+        ("role-trust-mfa", "jbrowne", None),
     ] {
-        let out = home.stsenv(&["policy", kind, "-a", "personal", "--user", user, "--max-mfa-age", "3600"]);
+        let mut args = vec!["policy", kind, "-a", "personal", "--user", user];
+        args.extend(extra);
+        if kind == "role-trust-mfa" {
+            args.extend(["--max-mfa-age", "3600"]);
+        }
+        let out = home.stsenv(&args);
         json(&out);
         let file = home.path().join(format!("{kind}.json"));
         std::fs::write(&file, &out.stdout).unwrap();
@@ -225,4 +231,52 @@ fn china_and_govcloud_accounts_get_their_partitions_arns() {
     }
     let out = home.stsenv(&["policy", "--account-id", "123456789012", "--partition", "aws-xx"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn deny_without_mfa_leaves_the_long_term_keys_only_get_session_token_unless_asked() {
+    // AWS leaves aws:MultiFactorAuthPresent out of requests signed with long-term keys, even an
+    // AssumeRole with an MFA code: under BoolIfExists "false" such a request is denied, so
+    // sts:AssumeRole must not be in NotAction by default (ec2role chains from an MFA session).
+    let home = home();
+    let not_action = |v: &Value| -> Vec<String> {
+        v["Statement"][0]["NotAction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let out = home.stsenv(&["policy", "deny-without-mfa"]);
+    let strict = not_action(&json(&out));
+    assert!(strict.contains(&"sts:GetSessionToken".to_owned()), "{strict:?}");
+    assert!(!strict.iter().any(|a| a.starts_with("sts:AssumeRole")), "{strict:?}");
+    assert!(!stderr(&out).contains("AssumeRole"), "{}", stderr(&out));
+    // The opt-in, for roles longer than 1 h from the long-term keys and an MFA code: AssumeRole
+    // too, and a warning that the roles' trust policies must require MFA.
+    for args in [
+        &["policy", "deny-without-mfa", "--allow-assume-role-with-mfa"][..],
+        &["policy", "all", "-a", "personal", "--allow-assume-role-with-mfa"],
+    ] {
+        let out = home.stsenv(args);
+        let v = json(&out);
+        let doc = if args[1] == "all" { &v["deny-without-mfa"] } else { &v };
+        let allowed = not_action(doc);
+        assert_eq!(allowed.len(), strict.len() + 1, "{allowed:?}");
+        assert!(allowed.contains(&"sts:AssumeRole".to_owned()), "{allowed:?}");
+        assert!(
+            stderr(&out).contains("every role these users may assume must require MFA in its trust policy (stsenv policy role-trust-mfa)"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // Only deny-without-mfa has it.
+    let out = home.stsenv(&["policy", "role-trust-mfa", "-a", "personal", "--allow-assume-role-with-mfa"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("--allow-assume-role-with-mfa changes only deny-without-mfa"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -2,7 +2,6 @@
 //! AWS CLI uses it with `--profile`; sections stsenv did not write are refused.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -243,23 +242,17 @@ fn is_root() -> bool {
     std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
 }
 
-fn chown_all(path: &Path, uid: u32) {
-    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).unwrap();
-    if std::fs::symlink_metadata(path).unwrap().is_dir() {
-        for entry in std::fs::read_dir(path).unwrap() {
-            chown_all(&entry.unwrap().path(), uid);
-        }
-    }
-}
-
-/// stsenv in the home; as root (where permissions do not bind) as `nobody`, owning the home.
+/// stsenv in the home; as root (where permissions do not bind) as the second user, owning the
+/// home.
 fn stsenv_unprivileged(home: &Home, args: &[&str]) -> Output {
-    let mut cmd = Command::new(bin());
+    let mut cmd = match crate::util::other_user() {
+        Some(user) if is_root() => {
+            user.give(home.path());
+            user.command(crate::util::other_user_bin())
+        }
+        _ => Command::new(bin()),
+    };
     home.apply(&mut cmd);
-    if is_root() {
-        chown_all(home.path(), 65534);
-        cmd.uid(65534).gid(65534);
-    }
     cmd.args(args).output().unwrap()
 }
 

@@ -1,6 +1,9 @@
-//! Round-trips values through the real bash, zsh and fish: the code emitted by
-//! `stsenv::quote` is `eval`'d the way the wrapper functions do it, and every
-//! variable must come back byte-exact, exported, without anything executed.
+//! Round-trips values through the real bash, zsh, fish and nushell: the code
+//! emitted by `stsenv::quote` is `eval`'d the way the wrapper functions do it
+//! (nushell: its JSON applied with `load-env`), and every variable must come
+//! back byte-exact, exported, without anything executed. nushell's `$env`
+//! holds only UTF-8 strings: it gets every value that is valid UTF-8 without
+//! NUL (stsenv refuses the others for nushell with an error).
 //!
 //! Environment:
 //! * `STSENV_FUZZ_SEED`: seed of the random values (printed on every run).
@@ -15,10 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use stsenv::quote::{set_var, unset_var};
+use stsenv::quote::{nu_holds, set_var, statements, unset_var};
 use stsenv::shell::Shell;
 
-const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+const SHELLS: [Shell; 4] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Nu];
 const DEFAULT_SEED: u64 = 0x5475_656e_7621;
 const DEFAULT_CASES: usize = 20_000;
 /// Values per shell process.
@@ -40,10 +43,23 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
+/// nushell's `nu` from the npm packages (`$STSENV_NODE`, else `.node`), as tests/util finds it.
+fn nu_binary() -> Option<PathBuf> {
+    let dir = std::env::var_os("STSENV_NODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
+    fs::read_dir(dir.join("node_modules/@nushell"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin/nu"))
+        .find(|p| p.is_file())
+}
+
 /// The shell's binary, or `None` (after a loud message) if it is not installed
 /// and not required.
 fn shell_binary(shell: Shell) -> Option<PathBuf> {
-    match find_in_path(shell.name()) {
+    let found = if shell == Shell::Nu { nu_binary() } else { find_in_path(shell.name()) };
+    match found {
         Some(bin) => Some(bin),
         None if require_shells() => {
             panic!("{} is not installed, and STSENV_REQUIRE_SHELLS=1 or CI is set", shell.name())
@@ -73,6 +89,7 @@ fn run_shell(
         Shell::Bash => cmd.args(["--noprofile", "--norc", "-e", "-u", "-c", script]),
         Shell::Zsh => cmd.args(["--no-rcs", "-e", "-u", "-c", script]),
         Shell::Fish => cmd.args(["--no-config", "--private", "-c", script]),
+        Shell::Nu => cmd.args(["--no-config-file", "--no-history", "-c", script]),
     };
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -93,6 +110,11 @@ fn eval_code_file(shell: Shell, variant: usize) -> &'static str {
         Shell::Bash | Shell::Zsh => "out=$(cat ./code); eval \"$out\"\n",
         Shell::Fish if variant.is_multiple_of(2) => "cat ./code | source\n",
         Shell::Fish => "eval (cat ./code | string collect)\n",
+        // As the functions do, one JSON object a line, applied in order.
+        Shell::Nu => {
+            "for line in (open --raw ./code | decode utf-8 | lines) {\n  let c = ($line | from json)\n  \
+             hide-env --ignore-errors ...$c.unset\n  load-env $c.set\n}\n"
+        }
     }
 }
 
@@ -354,6 +376,19 @@ fn check_script(shell: Shell, n: usize) -> String {
                 writeln!(s, "printf '%s\\0' $V{i}").unwrap();
             }
         }
+        Shell::Nu => {
+            // Each must be a string, printed as it is (one `select`: `get` in a loop is quadratic).
+            s.push_str("let names = [");
+            for i in 0..n {
+                write!(s, " V{i}").unwrap();
+            }
+            s.push_str(" ]\nlet vals = ($env | select ...$names | values)\n");
+            s.push_str("let bad = ($vals | each {|v| $v | describe} | where $it != 'string')\n");
+            s.push_str("if ($bad | is-not-empty) { print -e $'not strings: ($bad)' }\n");
+            s.push_str("print -n ($vals | each {|v| $v + (char nul) } | str join)\n");
+            s.push_str("^env -0 o> ./envout\n");
+            return s;
+        }
     }
     s.push_str("env -0 > ./envout\n");
     s
@@ -364,11 +399,18 @@ fn check_script(shell: Shell, n: usize) -> String {
 fn run_batch(shell: Shell, bin: &Path, values: &[Vec<u8>], locale: &str, variant: usize) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
-    let code: String = values.iter().enumerate().map(|(i, v)| set_var(shell, &format!("V{i}"), v)).collect();
+    let names: Vec<String> = (0..values.len()).map(|i| format!("V{i}")).collect();
+    let assignments: Vec<(&str, Option<&[u8]>)> =
+        names.iter().zip(values).map(|(n, v)| (n.as_str(), Some(v.as_slice()))).collect();
+    let code = statements(shell, &assignments);
     fs::write(dir.path().join("code"), &code).unwrap();
     fs::write(dir.path().join("check"), check_script(shell, values.len())).unwrap();
-    let source = if shell == Shell::Fish { "source" } else { "." };
-    let script = format!("{}{source} ./check\n", eval_code_file(shell, variant));
+    let script = match shell {
+        // nushell's `source` is resolved when the script is parsed: the check goes inline.
+        Shell::Nu => format!("{}{}", eval_code_file(shell, variant), check_script(shell, values.len())),
+        Shell::Fish => format!("{}source ./check\n", eval_code_file(shell, variant)),
+        _ => format!("{}. ./check\n", eval_code_file(shell, variant)),
+    };
     let out = run_shell(shell, bin, &script, dir.path(), home.path(), locale, &[]);
 
     let mut failures = Vec::new();
@@ -468,12 +510,17 @@ fn values_round_trip_through_real_shells() {
     let batches = values.len().div_ceil(BATCH).max(2);
     let chunk = values.len().div_ceil(batches);
 
+    // nushell gets every value it can hold.
+    let nu_values: Vec<Vec<u8>> = values.iter().filter(|v| nu_holds(v)).cloned().collect();
+    let nu_chunk = nu_values.len().div_ceil(batches);
+
     let start = Instant::now();
     let results: Vec<(Shell, Option<usize>, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = SHELLS
             .iter()
             .map(|&shell| {
-                let values = &values;
+                let (values, chunk) =
+                    if shell == Shell::Nu { (&nu_values, nu_chunk) } else { (&values, chunk) };
                 scope.spawn(move || {
                     let Some(bin) = shell_binary(shell) else {
                         return (shell, None, Vec::new());
@@ -552,6 +599,12 @@ for n in FROM_PARENT SET_HERE NEVER_SET KEPT
   set -q $n; and echo "$n set"
 end
 printenv FROM_PARENT SET_HERE NEVER_SET KEPT; or true
+"#
+            }
+            Shell::Nu => {
+                r#"print "status=0"
+for n in [FROM_PARENT SET_HERE NEVER_SET KEPT] { if $n in $env { print $"($n) set" } }
+^sh -c 'printenv FROM_PARENT SET_HERE NEVER_SET KEPT; true'
 "#
             }
         };

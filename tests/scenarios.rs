@@ -1,5 +1,6 @@
-//! Scenarios written once and run in real bash, zsh and fish: the wrappers eval what stsenv
-//! prints, and every variable is checked byte for byte after each step.
+//! Scenarios written once and run in real bash, zsh, fish and nushell: the wrappers apply what
+//! stsenv prints, and every variable is checked byte for byte after each step (bash, zsh and
+//! fish again under a hostile user's options and aliases: see `util::hostile_prelude`).
 
 use stsenv::cache::Slot;
 use stsenv::times::rfc3339;
@@ -36,7 +37,7 @@ fn switch_sets_every_variable_and_clears_stale_ones() {
     let expiration = (OffsetDateTime::now_utc() + Duration::hours(6)).replace_nanosecond(0).unwrap();
     let cached = home.cache_session("work", Slot::Mfa, "FwoGZXIvYXdzEXAMPLETOKEN/+=", expiration);
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &["ec2switch personal", "ec2switch work", "ec2switch personal", "ec2now", "ec2unset", "ec2now"],
         );
@@ -102,7 +103,7 @@ fn failures_leave_the_shell_unchanged() {
     let home = home();
     home.keys("empty", "\n", "x");
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &["ec2switch personal", "ec2switch persnal", "ec2switch empty", "ec2switch ../personal"],
         );
@@ -125,8 +126,8 @@ fn the_users_own_region_is_kept_and_given_back() {
     let mut home = home();
     home.set("AWS_REGION", "ap-south-1");
     for shell in shells() {
-        let steps =
-            home.scenario(shell, &["ec2switch work", "ec2switch personal", "ec2switch work", "ec2unset"]);
+        let steps = home
+            .scenario_table(shell, &["ec2switch work", "ec2switch personal", "ec2switch work", "ec2unset"]);
         steps[0].expect("AWS_REGION", Some("ap-south-1"));
         steps[1].expect("AWS_REGION", Some("eu-west-1"));
         steps[1].expect("AWS_DEFAULT_REGION", Some("eu-west-1"));
@@ -147,7 +148,7 @@ fn expired_cache_falls_back_to_long_term_keys() {
         OffsetDateTime::now_utc() + Duration::minutes(4),
     );
     for shell in shells() {
-        let steps = home.scenario(shell, &["ec2switch WORK"]);
+        let steps = home.scenario_table(shell, &["ec2switch WORK"]);
         let s = &steps[0];
         assert!(s.stderr.contains("Cache expired for account work"), "{}", s.stderr);
         s.expect("STSENV_KIND", Some("keys"));
@@ -167,7 +168,7 @@ fn listing_accounts_and_the_prompt_function() {
         OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(40),
     );
     for shell in shells() {
-        let steps = home.scenario(
+        let steps = home.scenario_table(
             shell,
             &[
                 "ec2switch",
@@ -199,10 +200,146 @@ fn the_prompt_function_starts_no_process() {
         "PROMPTTOKENPROMPTTOKEN",
         OffsetDateTime::now_utc() + Duration::minutes(42) + Duration::seconds(30),
     );
+    // nushell: its function over $env, the same way.
     for shell in shells().into_iter().filter(|s| *s != "fish") {
-        let steps =
-            home.scenario(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
+        let steps = home
+            .scenario_table(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
         assert_eq!(steps[1].stdout, "work:mfa 42m\n", "{shell}: {}", steps[1].stderr);
         assert_eq!(steps[1].stderr, "", "{shell}");
+    }
+}
+
+#[test]
+fn help_and_version_through_the_functions_change_nothing() {
+    let home = home();
+    for shell in shells() {
+        let steps = home.scenario_table(
+            shell,
+            &[
+                "ec2switch personal",
+                "ec2switch --help",
+                "ec2mfa --help",
+                "ec2role --help",
+                "ec2unset --help",
+                "ec2mfa -h",
+                "ec2switch --version",
+            ],
+        );
+        for (s, command) in steps[1..6].iter().zip(["switch", "mfa", "role", "unset", "mfa"]) {
+            assert_eq!(s.status, 0, "{shell} `{}`: {}", s.step, s.stderr);
+            assert_eq!(s.stdout, "", "{shell} `{}`", s.step);
+            assert!(
+                s.stderr.contains(&format!("Usage: stsenv {command} ")),
+                "{shell} `{}`: {}",
+                s.step,
+                s.stderr
+            );
+            assert_eq!(s.env, steps[0].env, "{shell} `{}` changed the environment", s.step);
+        }
+        let s = &steps[6];
+        assert_eq!((s.status, s.stdout.as_str()), (0, ""), "{shell}: {}", s.stderr);
+        assert_eq!(s.stderr, format!("stsenv {}\n", env!("CARGO_PKG_VERSION")), "{shell}");
+        assert_eq!(s.env, steps[0].env, "{shell}");
+    }
+}
+
+#[test]
+fn prompt_functions_keep_the_users_match_variables() {
+    let home = home();
+    home.cache_session(
+        "work",
+        Slot::Mfa,
+        "PROMPTTOKENPROMPTTOKEN",
+        OffsetDateTime::now_utc() + Duration::hours(2),
+    );
+    for shell in shells().into_iter().filter(|s| *s == "bash" || *s == "zsh") {
+        let (regex, show) = match shell {
+            "bash" => ("[[ xyz =~ (y)(z) ]]", "echo \"${BASH_REMATCH[*]}\""),
+            _ => ("[[ xyz =~ (y)(z) ]]", "echo \"$MATCH ${match[*]}\""),
+        };
+        let steps = home.scenario_table(
+            shell,
+            &[
+                "ec2switch work",
+                regex,
+                "stsenv_prompt",
+                "stsenv_prompt_update",
+                "STSENV_EXPIRES=1x stsenv_prompt",
+                show,
+            ],
+        );
+        assert!(steps[2].stdout.starts_with("work:mfa "), "{shell}: {:?}", steps[2]);
+        assert_eq!(steps[4].stdout, "work:mfa\n", "{shell}");
+        assert_eq!(steps[5].stdout, "yz y z\n", "{shell}: the prompt functions changed the match variables");
+    }
+}
+
+#[test]
+fn with_xtrace_on_no_secret_is_traced() {
+    // bash and zsh: set -x; fish: fish_trace (below).
+    let home = home();
+    let token = "SESSIONTOKENTRACEDNEVER";
+    home.cache_session(
+        "work",
+        Slot::Mfa,
+        token,
+        OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(30),
+    );
+    for shell in shells().into_iter().filter(|s| *s == "bash" || *s == "zsh") {
+        let steps = home.scenario_table(
+            shell,
+            &["{ set -x; ec2switch personal; ec2switch work; set +x; }", "{ set -x; ec2unset; set +x; }"],
+        );
+        let s = &steps[0];
+        assert_eq!(s.status, 0, "{shell}: {}", s.stderr);
+        // The trace is there (the function calls), the values are not.
+        assert!(s.stderr.contains("ec2switch personal"), "{shell} traced nothing: {}", s.stderr);
+        for secret in [SECRET_KEY, token, "tmpsecret/"] {
+            assert!(!s.stderr.contains(secret), "{shell} traced a secret: {}", s.stderr);
+        }
+        s.expect("AWS_SESSION_TOKEN", Some(token));
+        assert!(steps[1].managed().is_empty(), "{shell}");
+    }
+    // fish traces to the shell's own stderr, whatever a block's redirection says.
+    if shells().contains(&"fish") {
+        let mut cmd = std::process::Command::new("fish");
+        cmd.args([
+            "--no-config",
+            "--private",
+            "-c",
+            "stsenv init fish | source; set fish_trace 1; ec2switch personal; ec2switch work; set -e fish_trace; \
+             test \"$AWS_SESSION_TOKEN\" = SESSIONTOKENTRACEDNEVER",
+        ]);
+        home.apply(&mut cmd);
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "fish: {stderr}");
+        assert!(stderr.contains("ec2switch work"), "fish traced nothing: {stderr}");
+        for secret in [SECRET_KEY, token, "tmpsecret/"] {
+            assert!(!stderr.contains(secret), "fish traced a secret: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn nushell_refuses_a_value_it_cannot_hold() {
+    let home = home();
+    home.write_secret("bytes.access_key", ACCESS_KEY.as_bytes());
+    home.write_secret("bytes.secret_key", b"secret\xff\xfe");
+    for shell in shells() {
+        let steps = home.scenario_table(shell, &["ec2switch personal", "ec2switch bytes"]);
+        let s = &steps[1];
+        if shell == "nu" {
+            assert_eq!(s.status, 2, "{}", s.stderr);
+            assert_eq!(s.stderr.lines().count(), 1, "one line: {}", s.stderr);
+            assert!(s.stderr.contains("AWS_SECRET_ACCESS_KEY is not valid UTF-8"), "{}", s.stderr);
+            assert_eq!(s.env, steps[0].env, "nu: the failed switch changed the environment");
+        } else {
+            assert_eq!(s.status, 0, "{shell}: {}", s.stderr);
+            assert_eq!(
+                s.env.get("AWS_SECRET_ACCESS_KEY").map(Vec::as_slice),
+                Some(b"secret\xff\xfe".as_slice())
+            );
+        }
     }
 }

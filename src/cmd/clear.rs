@@ -9,7 +9,7 @@ use crate::error::{self, Result, say};
 use crate::names;
 
 pub fn run(args: &Clear, ctx: &Context) -> Result<String> {
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     let (removed, whose) = match &args.account {
         None => (cache.clear(None, None)?, "any account".to_owned()),
         Some(name) => {

@@ -97,9 +97,15 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             Accounts::default()
         }
     };
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     if cache.dir.is_dir() {
-        if r.private(&cache.dir, "cache directory", 0o700) {
+        let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::atomic::euid());
+        if owner != crate::atomic::euid() {
+            r.fail(format!(
+                "cache directory {} belongs to another user (uid {owner}): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
+                cache.dir.display()
+            ));
+        } else if r.private(&cache.dir, "cache directory", 0o700) {
             r.ok(format!("cache directory {}", cache.dir.display()));
         }
     } else {
@@ -236,7 +242,7 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
             }
         }
     }
-    match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+    match ctx.cache().map_or(State::Absent, |cache| cache.state(&name, &Slot::Mfa, ctx.now)) {
         State::Valid(entry) => {
             r.ok(format!("{name}: cached MFA session, {} left", format_left(entry.seconds_left(ctx.now))))
         }

@@ -1,5 +1,6 @@
 //! `stsenv list`: the accounts, whether their keys are present, the state of their cached
-//! sessions and roles; `--names`: one name a line, for completion.
+//! sessions and roles; `--names`: one name a line, `--roles ACCOUNT`: its role keys, for
+//! completion.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,13 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         let names = key_dir.names()?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
+    if let Some(account) = &args.roles {
+        let account =
+            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
+        let accounts = ctx.accounts()?;
+        let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
+        return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());
+    }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
     // Every account of the key directory and of the accounts file, once, ignoring case.
@@ -25,7 +33,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     for account in &accounts.accounts {
         rows.entry(account.name.to_ascii_lowercase()).or_insert((account.name.clone(), false));
     }
-    let cache = ctx.cache();
+    let cache = ctx.cache()?;
     let role_files = cache.role_slots();
     let mut table =
         vec![["ACCOUNT".to_owned(), "KEYS".to_owned(), "MFA SESSION".to_owned(), "ROLES".to_owned()]];

@@ -32,7 +32,7 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
         credentials: &entry.credentials,
         region: target.account_region(),
     };
-    let code = emit::switch(args.shell.shell, &switch, &ctx.env);
+    let code = emit::switch(args.shell.shell, &switch, &ctx.env)?;
     if args.rotate_keys {
         let done = rotate::rotate(ctx, target).map_err(|e| error::Error {
             message: format!(

@@ -99,8 +99,16 @@ fn self_service(s: &Subject) -> String {
     )
 }
 
-fn deny_without_mfa() -> String {
-    let actions: Vec<String> = SELF_SERVICE_ACTIONS.iter().map(|a| format!("        {}", q(a))).collect();
+/// Denies everything but the self-service actions and GetSessionToken to requests without MFA.
+/// AWS leaves `aws:MultiFactorAuthPresent` out of every request signed with long-term keys, even
+/// an AssumeRole that carries an MFA code (`BoolIfExists` makes absent count as false), so the
+/// keys alone can only get an MFA session, and roles are assumed from that session (chained, at
+/// most 1 h). `allow_assume_role` also leaves `sts:AssumeRole` to the long-term keys, for roles
+/// longer than that; the roles' trust policies must then require MFA themselves.
+fn deny_without_mfa(allow_assume_role: bool) -> String {
+    let extra: &[&str] = if allow_assume_role { &["sts:AssumeRole"] } else { &[] };
+    let actions: Vec<String> =
+        SELF_SERVICE_ACTIONS.iter().chain(extra).map(|a| format!("        {}", q(a))).collect();
     format!(
         r#"{{
   "Version": "2012-10-17",
@@ -218,10 +226,21 @@ pub fn run(args: &Policy, ctx: &Context) -> Result<String> {
     if args.max_mfa_age == Some(0) {
         return Err(error::usage("--max-mfa-age must be at least 1 second"));
     }
+    let allow = args.allow_assume_role_with_mfa;
+    if allow && matches!(args.kind, PolicyKind::SelfServiceMfa | PolicyKind::RoleTrustMfa) {
+        return Err(error::usage(
+            "--allow-assume-role-with-mfa changes only deny-without-mfa (or all); drop it, or ask for that policy",
+        ));
+    }
+    if allow {
+        say(
+            "With --allow-assume-role-with-mfa the long-term keys alone may call sts:AssumeRole: every role these users may assume must require MFA in its trust policy (stsenv policy role-trust-mfa), or the keys reach it without MFA",
+        );
+    }
     match args.kind {
         PolicyKind::DenyWithoutMfa => {
             say("Attach it to the users (or their group) whose long-term keys must be useless without MFA");
-            Ok(deny_without_mfa())
+            Ok(deny_without_mfa(allow))
         }
         PolicyKind::SelfServiceMfa => {
             let s = subject(args, ctx)?;
@@ -251,7 +270,7 @@ pub fn run(args: &Policy, ctx: &Context) -> Result<String> {
             Ok(format!(
                 "{{\n  \"self-service-mfa\": {},\n  \"deny-without-mfa\": {},\n  \"role-trust-mfa\": {}\n}}\n",
                 nest(&self_service(&s), 2),
-                nest(&deny_without_mfa(), 2),
+                nest(&deny_without_mfa(allow), 2),
                 nest(&role_trust(&s, args.max_mfa_age), 2)
             ))
         }
@@ -275,7 +294,7 @@ mod tests {
         for user in ["jbrowne", USERNAME_VARIABLE] {
             let s = subject(user);
             for doc in
-                [self_service(&s), deny_without_mfa(), role_trust(&s, None), role_trust(&s, Some(3600))]
+                [self_service(&s), deny_without_mfa(false), deny_without_mfa(true), role_trust(&s, None)]
             {
                 let v: serde_json::Value =
                     serde_json::from_str(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));

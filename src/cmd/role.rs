@@ -56,7 +56,7 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
                 credentials: c,
                 region: target.account_region(),
             };
-            let code = emit::switch(args.shell.shell, &switch, &ctx.env);
+            let code = emit::switch(args.shell.shell, &switch, &ctx.env)?;
             say(format!("Set keys for {} AWS account", Kind::Role.label(&target.name, Some(role_name))));
             Ok(code)
         }

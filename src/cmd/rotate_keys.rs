@@ -14,7 +14,7 @@ pub fn run(args: &RotateKeys, ctx: &Context) -> Result<String> {
         "Rotated the access key of account {} from {} to {}; the old key is deleted",
         target.name, done.old_id, done.new_id
     ));
-    match ctx.cache().clear(Some(&target.name), None) {
+    match ctx.cache().and_then(|cache| cache.clear(Some(&target.name), None)) {
         Ok(removed) if !removed.is_empty() => {
             let n = removed.len();
             say(format!("Removed {n} cached session{} made with the old key", if n == 1 { "" } else { "s" }))

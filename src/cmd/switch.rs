@@ -29,7 +29,7 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let shell = args.shell.shell;
 
     // Everything that can fail happens before any message, so an error is one line.
-    let (credentials, kind, cache_message) = match ctx.cache().state(&name, &Slot::Mfa, ctx.now) {
+    let (credentials, kind, cache_message) = match ctx.cache()?.state(&name, &Slot::Mfa, ctx.now) {
         State::Valid(entry) => {
             let left = format_left(entry.seconds_left(ctx.now));
             (entry.credentials, Kind::Mfa, format!("Cache is valid for account {name} ({left} left)"))
@@ -39,9 +39,9 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
             (keys.keys(&name)?, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
-    say(cache_message);
     let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };
-    let code = emit::switch(shell, &switch, &ctx.env);
+    let code = emit::switch(shell, &switch, &ctx.env)?;
+    say(cache_message);
     say(format!("Set keys for {} AWS account", kind.label(&name, None)));
     Ok(code)
 }

@@ -6,7 +6,7 @@ use crate::emit;
 use crate::error::{Result, say};
 
 pub fn run(args: &Unset, ctx: &Context) -> Result<String> {
-    let code = emit::unset(args.shell.shell, &ctx.env);
+    let code = emit::unset(args.shell.shell, &ctx.env)?;
     say("Keys unset");
     Ok(code)
 }

@@ -9,6 +9,7 @@ pub mod record;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -35,19 +36,51 @@ pub fn on_path(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The shells to run scenarios in: all three; a missing one fails in CI, else is skipped loudly.
+/// The shells to run scenarios in: bash, zsh, fish and nushell; a missing one fails in CI, else
+/// is skipped loudly. nushell is `nu_bin()` (npm), the others are found on PATH.
 pub fn shells() -> Vec<&'static str> {
     let mut found = Vec::new();
-    for shell in ["bash", "zsh", "fish"] {
-        if on_path(shell) {
+    for shell in ["bash", "zsh", "fish", "nu"] {
+        let present = if shell == "nu" { nu_bin().is_some() } else { on_path(shell) };
+        if present {
             found.push(shell);
         } else if shells_required() {
-            panic!("{shell} is not installed, and CI requires every shell (apt-get install zsh fish)");
+            panic!(
+                "{shell} is not installed, and CI requires every shell (apt-get install zsh fish; \
+                 nushell: scripts/node-deps, STSENV_NODE)"
+            );
         } else {
             eprintln!("SKIPPING {shell}: not installed (CI fails here instead)");
         }
     }
     found
+}
+
+/// The program of a shell of `shells()`.
+pub fn shell_program(shell: &str) -> PathBuf {
+    match shell {
+        "nu" => nu_bin().expect("nu is installed"),
+        other => PathBuf::from(other),
+    }
+}
+
+/// Options and definitions of a hostile user (one line), set before the functions are loaded: the scenario
+/// table runs again under them in bash and zsh (and fish, with a function named `source`), and
+/// must give the same results. Aliases (a function in fish) named like the builtins the functions
+/// and the emitted code use would print HIJACKED.
+pub fn hostile_prelude(shell: &str) -> Option<&'static str> {
+    match shell {
+        "bash" => Some(
+            "set -euo pipefail; shopt -s nullglob failglob extglob expand_aliases; \
+             alias export='echo HIJACKED' unset='echo HIJACKED' command='echo HIJACKED' eval='echo HIJACKED'",
+        ),
+        "zsh" => Some(
+            "setopt KSH_ARRAYS SH_WORD_SPLIT NO_UNSET WARN_CREATE_GLOBAL ERR_EXIT PIPE_FAIL NO_FUNCTION_ARGZERO; \
+             alias export='echo HIJACKED' unset='echo HIJACKED' command='echo HIJACKED' eval='echo HIJACKED'",
+        ),
+        "fish" => Some("function source; echo HIJACKED; end"),
+        _ => None,
+    }
 }
 
 /// A temporary home: `~/aws-creds`, `~/.config/stsenv/accounts.json`, `~/.cache/stsenv`.
@@ -57,13 +90,15 @@ pub struct Home {
     pub vars: Vec<(String, OsString)>,
     /// Directories put on PATH after the binary's.
     pub extra_path: Vec<PathBuf>,
+    /// The second user commands run as (`Home::become_user`), if not the test's own.
+    pub run_as: Option<OtherUser>,
 }
 
 impl Home {
     pub fn new() -> Home {
         let dir = tempfile::Builder::new().prefix("stsenv-test").tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("aws-creds")).unwrap();
-        Home { dir, vars: Vec::new(), extra_path: Vec::new() }
+        Home { dir, vars: Vec::new(), extra_path: Vec::new(), run_as: None }
     }
 
     pub fn path(&self) -> &Path {
@@ -121,7 +156,7 @@ impl Home {
     }
 
     pub fn cache(&self) -> Cache {
-        Cache { dir: self.cache_dir() }
+        Cache::new(self.cache_dir())
     }
 
     /// Put temporary credentials in the cache, as `mfa` will.
@@ -138,9 +173,29 @@ impl Home {
         entry
     }
 
+    /// From now on every command of this home runs as `user`, who is given the home.
+    pub fn become_user(&mut self, user: &OtherUser) -> &mut Self {
+        user.give(self.path());
+        self.run_as = Some(user.clone());
+        self
+    }
+
+    /// `program` to run in this home, as its user (`become_user`) if it has one.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = match &self.run_as {
+            Some(user) => user.command(program),
+            None => Command::new(program),
+        };
+        self.apply(&mut cmd);
+        cmd
+    }
+
     /// The environment every command gets: nothing of the developer's.
     pub fn apply(&self, cmd: &mut Command) {
-        let bin_dir = bin().parent().unwrap().to_owned();
+        let bin_dir = match self.run_as {
+            Some(_) => other_user_bin().parent().unwrap().to_owned(),
+            None => bin().parent().unwrap().to_owned(),
+        };
         let dirs = std::iter::once(bin_dir)
             .chain(self.extra_path.iter().cloned())
             .chain(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
@@ -162,77 +217,192 @@ impl Home {
 
     /// The stsenv binary with these arguments, in this home.
     pub fn stsenv(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(bin());
-        self.apply(&mut cmd);
-        cmd.args(args).output().unwrap()
+        let program = if self.run_as.is_some() { other_user_bin() } else { bin() };
+        self.command(program).args(args).output().unwrap()
     }
 
     /// Run a scenario in a real shell: load the wrappers, then run each step (the same text
     /// in every shell) and record after each one the exported environment and the status.
     pub fn scenario(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
-        let out = self.path().join(format!("scenario-{shell}"));
+        self.scenario_with(shell, steps, None)
+    }
+
+    /// The shared scenario table (tests/scenarios.rs): a scenario, then in bash, zsh and fish
+    /// the same steps again under `hostile_prelude`, which must give the same statuses, output
+    /// and environment. The steps must leave no state that changes a second run (no STS call,
+    /// no cache written).
+    pub fn scenario_table(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
+        let plain = self.scenario_with(shell, steps, None);
+        if let Some(prelude) = hostile_prelude(shell) {
+            let hostile = self.scenario_with(shell, steps, Some(prelude));
+            for (p, h) in plain.iter().zip(&hostile) {
+                let what = format!("{shell}: `{}` under hostile options ({prelude:?})", p.step);
+                assert_eq!((p.status, &p.stdout, &p.stderr), (h.status, &h.stdout, &h.stderr), "{what}");
+                assert_eq!(p.env, h.env, "{what}: the environment differs");
+            }
+        }
+        plain
+    }
+
+    /// One run of a scenario; under `hostile` (errexit on), a failing step ends the shell as it
+    /// would the user's: an EXIT trap records that step, and the next steps run in a new shell
+    /// with the environment it left.
+    fn scenario_with(&self, shell: &str, steps: &[&str], hostile: Option<&str>) -> Vec<Step> {
+        let out =
+            self.path().join(format!("scenario-{shell}{}", if hostile.is_some() { "-hostile" } else { "" }));
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out).unwrap();
-        let (load, status) = match shell {
-            "fish" => ("stsenv init fish | source", "$status"),
-            _ => ("eval \"$(stsenv init SHELL)\"", "$?"),
-        };
-        let mut script = load.replace("SHELL", shell) + "\n";
-        for (i, step) in steps.iter().enumerate() {
-            let dir = out.display();
-            script.push_str(&format!(
-                "{step} >{dir}/{i}.out 2>{dir}/{i}.err\necho {status} >{dir}/{i}.status\nenv -0 >{dir}/{i}.env\n"
-            ));
+        let dir = out.display().to_string();
+        let mut start = 0;
+        let mut env: Option<Vec<(OsString, OsString)>> = None;
+        while start < steps.len() {
+            let script = scenario_script(shell, &steps[start..], start, &dir, hostile, self.path());
+            let mut cmd = Command::new(shell_program(shell));
+            match shell {
+                "bash" => cmd.args(["--noprofile", "--norc", "-u", "-c", &script]),
+                "zsh" => cmd.args(["--no-rcs", "-u", "-c", &script]),
+                "fish" => cmd.args(["--no-config", "--private", "-c", &script]),
+                "nu" => cmd.args(["--no-config-file", "--no-history", "-c", &script]),
+                other => panic!("unknown shell {other}"),
+            };
+            self.apply(&mut cmd);
+            if let Some(env) = &env {
+                cmd.env_clear().envs(env.iter().cloned());
+            }
+            let result = cmd.output().unwrap();
+            let done = (start..steps.len()).take_while(|i| out.join(format!("{i}.status")).exists()).count();
+            // Under errexit the shell ends with the status of the step that failed.
+            let ended_by_errexit = hostile.is_some()
+                && done > 0
+                && std::fs::read_to_string(out.join(format!("{}.status", start + done - 1)))
+                    .is_ok_and(|s| s.trim().parse::<i32>().ok() == result.status.code());
+            assert!(
+                result.status.success() || ended_by_errexit,
+                "{shell} scenario failed: {}\n{}",
+                String::from_utf8_lossy(&result.stderr),
+                script
+            );
+            assert!(
+                done > 0,
+                "{shell} scenario ran no step: {}\n{script}",
+                String::from_utf8_lossy(&result.stderr)
+            );
+            start += done;
+            // The environment the shell that ended left, for the next one.
+            let last = std::fs::read(out.join(format!("{}.env", start - 1))).unwrap();
+            env = Some(
+                parse_env(&last)
+                    .into_iter()
+                    .filter(|(k, _)| !["_", "SHLVL", "OLDPWD"].contains(&k.as_str()))
+                    .map(|(k, v)| (OsString::from(k), OsString::from_vec(v)))
+                    .collect(),
+            );
         }
-        let mut cmd = match shell {
-            "bash" => {
-                let mut c = Command::new("bash");
-                c.args(["--noprofile", "--norc", "-u", "-c", &script]);
-                c
-            }
-            "zsh" => {
-                let mut c = Command::new("zsh");
-                c.args(["--no-rcs", "-u", "-c", &script]);
-                c
-            }
-            "fish" => {
-                let mut c = Command::new("fish");
-                c.args(["--no-config", "--private", "-c", &script]);
-                c
-            }
-            other => panic!("unknown shell {other}"),
-        };
-        self.apply(&mut cmd);
-        let result = cmd.output().unwrap();
-        assert!(
-            result.status.success(),
-            "{shell} scenario failed: {}\n{}",
-            String::from_utf8_lossy(&result.stderr),
-            script
-        );
         (0..steps.len())
             .map(|i| {
-                let read = |ext: &str| std::fs::read(out.join(format!("{i}.{ext}"))).unwrap();
+                let path = |ext: &str| out.join(format!("{i}.{ext}"));
+                let read = |ext: &str| std::fs::read(path(ext)).unwrap();
                 let status = String::from_utf8(read("status")).unwrap().trim().parse().unwrap();
-                let env = read("env")
-                    .split(|b| *b == 0)
-                    .filter(|kv| !kv.is_empty())
-                    .filter_map(|kv| {
-                        let eq = kv.iter().position(|b| *b == b'=')?;
-                        Some((String::from_utf8_lossy(&kv[..eq]).into_owned(), kv[eq + 1..].to_vec()))
-                    })
-                    .collect();
+                // nushell writes a failed step's output file only when it printed something.
+                let read = |ext: &str| {
+                    if shell == "nu" { std::fs::read(path(ext)).unwrap_or_default() } else { read(ext) }
+                };
+                let mut stdout = String::from_utf8_lossy(&read("out")).into_owned();
+                // nushell gives a function's value without the line end its REPL would show.
+                if shell == "nu" && !stdout.is_empty() && !stdout.ends_with('\n') {
+                    stdout.push('\n');
+                }
                 Step {
                     shell: shell.to_owned(),
                     step: steps[i].to_owned(),
                     status,
-                    stdout: String::from_utf8_lossy(&read("out")).into_owned(),
+                    stdout,
                     stderr: String::from_utf8_lossy(&read("err")).into_owned(),
-                    env,
+                    // (nushell exports its own LAST_EXIT_CODE after a failure.)
+                    env: parse_env(&read("env"))
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            k != "_" && k != "SHLVL" && !(shell == "nu" && k == "LAST_EXIT_CODE")
+                        })
+                        .collect(),
                 }
             })
             .collect()
     }
+}
+
+/// `env -0` output as pairs.
+fn parse_env(dump: &[u8]) -> Vec<(String, Vec<u8>)> {
+    dump.split(|b| *b == 0)
+        .filter(|kv| !kv.is_empty())
+        .filter_map(|kv| {
+            let eq = kv.iter().position(|b| *b == b'=')?;
+            Some((String::from_utf8_lossy(&kv[..eq]).into_owned(), kv[eq + 1..].to_vec()))
+        })
+        .collect()
+}
+
+/// The script of a scenario's steps from `first` on, for one shell. nushell loads the module
+/// the README way (saved to a file, then `source`d); a step `NAME=value command` runs the
+/// command with that variable (`with-env` in nushell).
+fn scenario_script(
+    shell: &str,
+    steps: &[&str],
+    first: usize,
+    dir: &str,
+    hostile: Option<&str>,
+    home: &Path,
+) -> String {
+    // One line, so that line numbers (in zsh's xtrace) are the same with and without it.
+    let nothing = if shell == "nu" { "null" } else { "true" };
+    let mut script = format!("{}\n", hostile.unwrap_or(nothing));
+    match shell {
+        "fish" => script.push_str("stsenv init fish | builtin source\n"),
+        "nu" => {
+            let module = home.join("stsenv.nu");
+            if !module.exists() {
+                let out = Command::new(bin()).args(["init", "nu"]).output().unwrap();
+                assert!(out.status.success());
+                std::fs::write(&module, out.stdout).unwrap();
+            }
+            script.push_str(&format!("source '{}'\n", module.display()));
+            script.push_str(
+                "def --env __stsenv_test_out [path: string] { let v = $in; $v | default '' | into string | save -f $path }\n",
+            );
+        }
+        // A leading backslash, so that the user's alias for eval does not apply to this line.
+        _ => script.push_str(&format!("\\eval \"$(stsenv init {shell})\"\n")),
+    }
+    if shell == "bash" || shell == "zsh" {
+        script.push_str(&format!(
+            "trap '__stsenv_s=$?; [ -e \"{dir}/$__stsenv_step.status\" ] || {{ echo \"$__stsenv_s\" >\"{dir}/$__stsenv_step.status\"; env -0 >\"{dir}/$__stsenv_step.env\"; }}' EXIT\n"
+        ));
+    }
+    for (offset, step) in steps.iter().enumerate() {
+        let i = first + offset;
+        match shell {
+            "nu" => {
+                let step = match step.split_once(' ') {
+                    Some((assignment, rest)) if assignment.contains('=') && !assignment.contains('(') => {
+                        let (name, value) = assignment.split_once('=').unwrap();
+                        format!("with-env {{{name}: '{value}'}} {{ {rest} }}")
+                    }
+                    _ => (*step).to_owned(),
+                };
+                script.push_str(&format!(
+                    "let __s = try {{ {step} e> '{dir}/{i}.err' | __stsenv_test_out '{dir}/{i}.out'; 0 }} catch {{|e| if $e.exit_code? == null {{ $e.rendered | save --append '{dir}/{i}.err' }}; $e.exit_code? | default 1 }}\n\
+                     $__s | into string | save -f '{dir}/{i}.status'\n^env -0 o> '{dir}/{i}.env'\n"
+                ));
+            }
+            "fish" => script.push_str(&format!(
+                "{step} >{dir}/{i}.out 2>{dir}/{i}.err\necho $status >{dir}/{i}.status\nenv -0 >{dir}/{i}.env\n"
+            )),
+            _ => script.push_str(&format!(
+                "__stsenv_step={i}\n{step} >{dir}/{i}.out 2>{dir}/{i}.err\necho $? >{dir}/{i}.status\nenv -0 >{dir}/{i}.env\n"
+            )),
+        }
+    }
+    script
 }
 
 /// The result of one scenario step.
@@ -309,4 +479,112 @@ pub fn nu_bin() -> Option<PathBuf> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
     let modules = dir.join("node_modules/@nushell");
     std::fs::read_dir(modules).ok()?.flatten().map(|e| e.path().join("bin/nu")).find(|p| p.is_file())
+}
+
+/// The second user of the tests about who may read or write a file: the system user
+/// `stsenv-test`, made with `useradd` when missing (by any test, in any test process: a
+/// concurrent `useradd` that finds it made is fine). Only root can make it and switch to it
+/// (`setpriv`); CI runs as root, so there this never fails, and elsewhere it is None.
+#[derive(Clone, Debug)]
+pub struct OtherUser {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+pub const OTHER_USER: &str = "stsenv-test";
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The second user; None (with a note) when the tests do not run as root, a failure in CI.
+pub fn other_user() -> Option<OtherUser> {
+    static USER: std::sync::OnceLock<Option<OtherUser>> = std::sync::OnceLock::new();
+    USER.get_or_init(|| {
+        if !is_root() {
+            assert!(
+                !shells_required(),
+                "CI runs as root, so the tests that need a second user run; this one is not root"
+            );
+            eprintln!(
+                "SKIPPING the second-user part: not root, so no `useradd` and no `setpriv` (CI runs it)"
+            );
+            return None;
+        }
+        for tool in ["useradd", "setpriv", "id"] {
+            assert!(
+                on_path(tool) || Path::new("/usr/sbin").join(tool).is_file(),
+                "{tool} is missing: apt-get install passwd util-linux"
+            );
+        }
+        let id = |flag: &str| -> Option<u32> {
+            let out = Command::new("id").args([flag, OTHER_USER]).output().ok()?;
+            String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+        };
+        for _ in 0..50 {
+            if let (Some(uid), Some(gid)) = (id("-u"), id("-g")) {
+                return Some(OtherUser { uid, gid });
+            }
+            // Exit 9: made meanwhile by another test process; 10: /etc/passwd locked by one.
+            let _ = Command::new("useradd")
+                .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER_USER])
+                .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .stderr(Stdio::null())
+                .status();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("cannot make the test user {OTHER_USER} with useradd");
+    })
+    .clone()
+}
+
+impl OtherUser {
+    /// `program` run as this user: `setpriv --reuid --regid --clear-groups`.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new("setpriv");
+        cmd.arg(format!("--reuid={}", self.uid))
+            .arg(format!("--regid={}", self.gid))
+            .arg("--clear-groups")
+            .arg("--")
+            .arg(program);
+        cmd
+    }
+
+    /// Make `path` (and everything under it) this user's.
+    pub fn give(&self, path: &Path) {
+        let status = Command::new("chown")
+            .args(["-R", "-h", &format!("{}:{}", self.uid, self.gid)])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "chown -R {}", path.display());
+    }
+}
+
+/// The stsenv binary where the second user can run it: the built one if every directory above
+/// it lets others through, else a copy in a world-readable temp directory (made once).
+pub fn other_user_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let built = bin();
+        let open = built
+            .ancestors()
+            .skip(1)
+            .all(|d| std::fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0));
+        if open {
+            return built;
+        }
+        // One copy, replaced by each test process (copy, then rename over it).
+        let dir = std::env::temp_dir().join("stsenv-test-bin");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join("stsenv");
+        let tmp = dir.join(format!(".stsenv.{}", std::process::id()));
+        std::fs::copy(&built, &tmp).unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::rename(&tmp, &copy).unwrap();
+        copy
+    })
+    .clone()
 }
