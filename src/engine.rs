@@ -72,10 +72,10 @@ pub enum Want {
     Role(RoleParams),
 }
 
-/// The parameters of an AssumeRole. New ones (source identity, tags, transitive tags) are added
-/// here and passed on in `Engine::assume` alone (callers that set only some of them build it
-/// with `..RoleParams::default()`); what must tell two cache entries apart goes into
-/// `role_slot`.
+/// A role as a command asks for it: the role and its flags (callers that set only some build it
+/// with `..RoleParams::default()`). `role_params` merges them over the accounts file's role
+/// object into the AssumeRole sent, whose every parameter but the duration keys the cache
+/// (`AssumeRole::slot`).
 #[derive(Clone, Debug, Default)]
 pub struct RoleParams {
     /// A role ARN, a key of the account's `roles`, or a role name (`<arn prefix>role/NAME`).
