@@ -122,6 +122,8 @@ pub enum State {
 /// A cached set of temporary credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// When STS made the credentials (as near as stsenv knows: when it asked), if recorded.
+    pub issued: Option<OffsetDateTime>,
     pub account: String,
     pub role_arn: Option<String>,
     pub credentials: Credentials,
@@ -137,7 +139,7 @@ impl Entry {
             Slot::Role(role) => Some(role.arn.clone()),
             _ => None,
         };
-        Some(Entry { account: account.to_owned(), role_arn, credentials, expiration })
+        Some(Entry { issued: None, account: account.to_owned(), role_arn, credentials, expiration })
     }
 
     pub fn seconds_left(&self, now: OffsetDateTime) -> i64 {
@@ -160,6 +162,9 @@ struct OnDisk {
     secret_access_key: String,
     session_token: String,
     expiration: String,
+    /// When the credentials were made (RFC 3339): an MFA session's age, for messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issued: Option<String>,
 }
 
 pub struct Cache {
@@ -615,6 +620,7 @@ fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
         secret_access_key: text(&c.secret_access_key)?,
         session_token: text(token)?,
         expiration: rfc3339(entry.expiration),
+        issued: entry.issued.map(rfc3339),
     };
     serde_json::to_string_pretty(&disk).map_err(|e| error::aws(format!("cannot encode the cache entry: {e}")))
 }
@@ -641,7 +647,8 @@ fn parse(bytes: &[u8], slot: &Slot) -> Option<Entry> {
         session_token: Some(Secret::new(disk.session_token)),
         expiration: Some(expiration),
     };
-    Entry::new(&disk.account, slot, credentials)
+    let issued = disk.issued.as_deref().and_then(parse_rfc3339);
+    Entry::new(&disk.account, slot, credentials).map(|entry| Entry { issued, ..entry })
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ impl<'a> Engine<'a> {
                     return self.assume_with_keys(&target, account, &source, &req.asking, &call);
                 }
                 if let Some(session) = session {
-                    return self.chain(&target, &session, &call);
+                    return self.chain(&target, &session, &call, now);
                 }
                 if source == Source::Skip {
                     // No MFA at all (`-c skip`): the long-term keys sign the AssumeRole.
@@ -238,7 +238,7 @@ impl<'a> Engine<'a> {
                 if made {
                     new_session = Some(session.clone());
                 }
-                self.chain(&target, &session, &call)
+                self.chain(&target, &session, &call, now)
             },
         )?;
         Ok(Granted { target, kind: Kind::Role, role_name: Some(role_name), entry, fresh, new_session })
@@ -274,9 +274,26 @@ impl<'a> Engine<'a> {
 
     /// AssumeRole signed by a valid MFA session (role chaining: at most 3600 s, which the caller
     /// has made sure of).
-    fn chain(&self, target: &Target, session: &Entry, call: &AssumeRole) -> Result<Credentials> {
+    fn chain(
+        &self,
+        target: &Target,
+        session: &Entry,
+        call: &AssumeRole,
+        now: OffsetDateTime,
+    ) -> Result<Credentials> {
         let sts = Sts::new(&session.credentials, &target.region, &self.ctx.env)?;
-        sts.assume_role(call, None)
+        sts.assume_role(call, None).map_err(|e| match (e.code.as_deref(), session.issued) {
+            // How old the session is, against a trust policy's aws:MultiFactorAuthAge.
+            (Some("AccessDenied"), Some(issued)) => error::Error {
+                message: format!(
+                    "{}; the MFA session was made {} ago",
+                    e.message,
+                    format_left((now - issued).whole_seconds())
+                ),
+                ..e
+            },
+            _ => e,
+        })
     }
 
     /// AssumeRole signed by the long-term keys, with the MFA device and a code unless the
@@ -402,6 +419,7 @@ pub fn cached_or_fetch(
     }
     let credentials = fetch(now)?;
     let entry = Entry::new(account, slot, credentials)
+        .map(|entry| Entry { issued: Some(now), ..entry })
         .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
     cache.write(slot, &entry)?;
     drop(lock);

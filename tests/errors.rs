@@ -515,3 +515,26 @@ fn role_and_clock_answers_say_what_to_do() {
         }
     });
 }
+
+#[test]
+fn a_role_refused_to_an_old_mfa_session_says_how_old_it_is() {
+    let fault = Fault::start(Mode::error(
+        403,
+        "AccessDenied",
+        "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+    ));
+    let home = home(&fault.url);
+    let now = OffsetDateTime::now_utc();
+    let entry = home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, now + time::Duration::hours(7));
+    // Made five hours ago (and a minute, so the rounding down shows 5h00m), as ec2mfa records it.
+    let entry = stsenv::cache::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 30)), ..entry };
+    {
+        let cache = home.cache();
+        let _lock = cache.lock("personal", &Slot::Mfa).unwrap();
+        cache.write(&Slot::Mfa, &entry).unwrap();
+    }
+    let run = stsenv(&home, ROLE, QUICK);
+    run.failed(1, "aws:MultiFactorAuthAge");
+    assert!(run.stderr.trim_end().ends_with("; the MFA session was made 5h00m ago"), "{}", run.stderr);
+    eprintln!("{}", run.stderr.trim_end());
+}
