@@ -657,13 +657,17 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__list)
-            opts="-h -V --names --roles --config --creds-dir --help --version"
+            opts="-a -h -V --names --roles --account --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --roles)
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1085,4 +1089,65 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _stsenv -o nosort -o bashdefault -o default stsenv
 else
     complete -F _stsenv -o bashdefault -o default stsenv
+fi
+
+# Account and role names, from stsenv itself (stsenv list --names, stsenv list --roles).
+__stsenv_reply_lines() {
+    local __stsenv_line
+    COMPREPLY=()
+    while IFS= read -r __stsenv_line; do
+        if [[ -n "${__stsenv_line}" && "${__stsenv_line}" == "$1"* ]]; then
+            COMPREPLY+=("${__stsenv_line}")
+        fi
+    done
+}
+
+_stsenv_names() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" sub="" account="" word="" value_of="" i
+    local positionals=0
+    local -a globals=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        # bash splits --option=value at the '='. (A value's leading ~ is the shell's to expand.)
+        [[ "${word}" == "=" ]] && continue
+        if [[ -n "${value_of}" ]]; then
+            case "${value_of}" in
+                account) account="${word}" ;;
+                global) globals+=("${word/#\~/${HOME}}") ;;
+            esac
+            value_of=""
+            continue
+        fi
+        case "${sub}:${word}" in
+            *:--config | *:--creds-dir) value_of=global; globals+=("${word}") ;;
+            role:-a | role:--account) value_of=account ;;
+            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--format | role:--write-profile | role:--shell) value_of=value ;;
+            *:-*) ;;
+            :*) sub="${word}" ;;
+            *) ((positionals += 1)) ;;
+        esac
+    done
+    if [[ "${value_of}" == account || ( -z "${value_of}" && "${cur}" != -* && ${positionals} -eq 0 ) ]]; then
+        case "${value_of}:${sub}" in
+            account:* | :switch | :mfa)
+                __stsenv_reply_lines "${cur}" < <(command stsenv "${globals[@]}" list --names 2>/dev/null)
+                return 0
+                ;;
+            :role)
+                globals+=(list --roles)
+                if [[ -n "${account}" ]]; then
+                    globals+=(--account "${account}")
+                fi
+                __stsenv_reply_lines "${cur}" < <(command stsenv "${globals[@]}" 2>/dev/null)
+                return 0
+                ;;
+        esac
+    fi
+    _stsenv "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _stsenv_names -o nosort -o bashdefault -o default stsenv
+else
+    complete -F _stsenv_names -o bashdefault -o default stsenv
 fi

@@ -95,8 +95,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s V -l version -d '
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l format -r -f -a "text\t'Sentences for a person'
 prompt\t'A short segment for a prompt, like `personal:mfa 11h58m` (empty when nothing is set)'
 json\t'A JSON object for scripts'"
-complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
-complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l config -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand now" -l creds-dir -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand now" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l shell -d 'The shell that evaluates the output' -r -f -a "bash\t''
@@ -107,10 +107,11 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l config -d 'The a
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s V -l version -d 'Print version'
-complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l roles -d 'The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion); default: $STSENV_ACCOUNT' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s a -l account -d 'With --roles: the account (default: $STSENV_ACCOUNT)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l names -d 'One account name a line (for completion)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l roles -d 'The keys of the account\'s `roles`, one a line (for completion)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role -d 'Assume this role (a role ARN, a key of `roles`, or a role name) and use its credentials' -r
@@ -206,3 +207,56 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear console help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from mfa-device" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from mfa-device" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
+
+# Account and role names, from stsenv itself (stsenv list --names, stsenv list --roles).
+function __fish_stsenv_names
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l sub ''
+    set -l account ''
+    set -l value_of ''
+    set -l positionals 0
+    set -l globals
+    for word in $words
+        if test -n "$value_of"
+            switch $value_of
+                case account
+                    set account $word
+                case global
+                    set -a globals (string replace -r -- '^~' $HOME $word)
+            end
+            set value_of ''
+            continue
+        end
+        switch "$sub:$word"
+            case '*:--config' '*:--creds-dir'
+                set value_of global
+                set -a globals $word
+            case 'role:-a' 'role:--account'
+                set value_of account
+            case 'switch:--shell' 'mfa:-c' 'mfa:--code' 'mfa:--duration' 'mfa:--write-profile' 'mfa:--shell' 'role:-c' 'role:--code' 'role:--duration' 'role:--session-name' 'role:--external-id' 'role:--source-identity' 'role:--tag' 'role:--transitive-tag' 'role:--format' 'role:--write-profile' 'role:--shell'
+                set value_of value
+            case '*:-*'
+            case ':*'
+                set sub $word
+            case '*'
+                set positionals (math $positionals + 1)
+        end
+    end
+    if test "$value_of" = account
+        command stsenv $globals list --names 2>/dev/null
+    else if test -z "$value_of"; and test $positionals -eq 0; and not string match -q -- '-*' (commandline -ct)
+        switch $sub
+            case switch mfa
+                command stsenv $globals list --names 2>/dev/null
+            case role
+                if test -n "$account"
+                    command stsenv $globals list --roles --account $account 2>/dev/null
+                else
+                    command stsenv $globals list --roles 2>/dev/null
+                end
+        end
+    end
+end
+
+complete -c stsenv -n '__fish_stsenv_names | string length -q' -f -a '(__fish_stsenv_names)'

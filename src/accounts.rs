@@ -93,6 +93,49 @@ impl Account {
     }
 }
 
+impl Account {
+    /// A role typed as neither an ARN nor a key of `roles`, but close to a key, is a typo, not a
+    /// role name: an error with the key it probably meant (and how to mean the role name).
+    pub fn check_role(&self, typed: &str) -> Result<()> {
+        if typed.starts_with("arn:") || typed.starts_with("role/") {
+            return Ok(());
+        }
+        let keys = || self.roles.keys().map(String::as_str);
+        if keys().any(|key| key.eq_ignore_ascii_case(typed)) {
+            return Ok(());
+        }
+        match names::closest(typed, keys()) {
+            Some(close) => Err(error::usage(format!(
+                "'{}' is not a role of account {} (did you mean {close}?); for the role of that name, type role/{}",
+                typed.escape_default(),
+                self.name,
+                typed.escape_default()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The keys of `roles` with the name of the role each stands for (the last part of its ARN).
+    pub fn role_names(&self) -> Vec<(&str, String)> {
+        self.roles
+            .keys()
+            .map(|key| {
+                let arn = self.role_arn(key);
+                let name = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
+                (key.as_str(), name)
+            })
+            .collect()
+    }
+
+    /// `admin (Admin), deploy`: the keys of `roles`, each with its role's name when that differs.
+    pub fn describe_roles(&self) -> Vec<String> {
+        self.role_names()
+            .into_iter()
+            .map(|(key, name)| if key == name { key.to_owned() } else { format!("{key} ({name})") })
+            .collect()
+    }
+}
+
 /// The parsed accounts file.
 #[derive(Clone, Debug, Default)]
 pub struct Accounts {
@@ -488,6 +531,29 @@ mod tests {
         assert_eq!(w.role_arn("ro"), "arn:aws:iam::012123456789:role/ReadOnly");
         assert_eq!(w.role_arn("Deploy"), "arn:aws:iam::012123456789:role/Deploy");
         assert_eq!(w.role_arn("arn:aws:iam::1:role/X"), "arn:aws:iam::1:role/X");
+    }
+
+    #[test]
+    fn role_typos_are_caught_and_role_names_listed() {
+        let a = Accounts::parse(
+            r#"{"w": {"arn": "arn:aws:iam::012123456789:",
+                      "roles": {"admin": "arn:aws:iam::012123456789:role/Admin", "deploy": "deploy"}}}"#,
+        )
+        .unwrap();
+        let w = a.find("w").unwrap();
+        let e = w.check_role("amdin").unwrap_err();
+        assert_eq!(
+            e.message,
+            "'amdin' is not a role of account w (did you mean admin?); for the role of that name, type role/amdin"
+        );
+        assert_eq!(e.exit_code(), 2);
+        for fine in
+            ["admin", "ADMIN", "Deploy", "role/amdin", "arn:aws:iam::012123456789:role/amdin", "ReadOnly"]
+        {
+            assert!(w.check_role(fine).is_ok(), "{fine}");
+        }
+        assert_eq!(w.role_arn("role/amdin"), "arn:aws:iam::012123456789:role/amdin");
+        assert_eq!(w.describe_roles(), ["admin (Admin)", "deploy"]);
     }
 
     #[test]

@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shell::Shell;
 
+/// The heading of the options every command shares, shown after the command's own.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "stsenv",
@@ -18,11 +21,11 @@ use crate::shell::Shell;
 pub struct Cli {
     /// The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json,
     /// /etc/default/aws-sts-helpers/accounts.json)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL_OPTIONS)]
     pub config: Option<PathBuf>,
 
     /// The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)
-    #[arg(long = "creds-dir", global = true, value_name = "DIR")]
+    #[arg(long = "creds-dir", global = true, value_name = "DIR", help_heading = GLOBAL_OPTIONS)]
     pub creds_dir: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -190,6 +193,12 @@ pub enum NowFormat {
 pub struct Now {
     #[arg(long, value_enum, default_value = "text")]
     pub format: NowFormat,
+    // `now` reads only the environment: the global file options are not in its help. (Its own
+    // hidden ones keep them from being added; clap shares the values, which `now` ignores.)
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[arg(long = "creds-dir", hide = true, value_name = "DIR")]
+    pub creds_dir: Option<PathBuf>,
 }
 
 impl Now {
@@ -211,7 +220,7 @@ impl Now {
             "json" => NowFormat::Json,
             _ => return None,
         };
-        Some(Now { format })
+        Some(Now { format, config: None, creds_dir: None })
     }
 }
 
@@ -226,10 +235,12 @@ pub struct List {
     /// One account name a line (for completion)
     #[arg(long)]
     pub names: bool,
-    /// The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion);
-    /// default: $STSENV_ACCOUNT
-    #[arg(long, value_name = "ACCOUNT", num_args = 0..=1, default_missing_value = "", conflicts_with = "names")]
-    pub roles: Option<String>,
+    /// The keys of the account's `roles`, one a line (for completion)
+    #[arg(long, conflicts_with = "names")]
+    pub roles: bool,
+    /// With --roles: the account (default: $STSENV_ACCOUNT)
+    #[arg(short = 'a', long, value_name = "ACCOUNT", requires = "roles")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -285,8 +296,9 @@ pub enum RoleFormat {
 
 #[derive(Debug, Args)]
 pub struct Role {
-    /// A role ARN, a key of the account's `roles`, or a role name (<arn prefix>role/NAME)
-    pub role: String,
+    /// A role ARN, a key of the account's `roles`, or a role name (<arn prefix>role/NAME);
+    /// without it, list the account's roles
+    pub role: Option<String>,
     /// The account (default: $STSENV_ACCOUNT, the one switched to)
     #[arg(short = 'a', long, value_name = "ACCOUNT")]
     pub account: Option<String>,

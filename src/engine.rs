@@ -194,6 +194,7 @@ impl<'a> Engine<'a> {
         flags(params, req.duration).check().map_err(error::usage)?;
         let target = Target::resolve(ctx, req.account.as_deref(), "ec2role --account")?;
         let account = target.account("ec2role")?;
+        account.check_role(&params.role)?;
         let call = resolve(&target, account, params, req.duration)?;
         let role_name = call.role_name().to_owned();
         let cache = ctx.cache()?;
@@ -373,13 +374,15 @@ fn signed(
 /// real one.
 fn explain(device: &Device, e: error::Error, account: &str) -> error::Error {
     match &device.from {
-        Some(from) if from.starts_with("guessed") && e.message.contains("rejected") => error::Error {
-            message: format!(
-                "{}; the MFA serial {} was {from}: stsenv mfa-device list {account} shows the real one",
-                e.message, device.serial
-            ),
-            ..e
-        },
+        Some(from) if from != crate::target::FROM_MFA_SERIAL && e.message.contains("rejected") => {
+            error::Error {
+                message: format!(
+                    "{}; stsenv used the MFA serial {}, made from the user name ({from}), which may not be your device: stsenv mfa-device list {account} shows the real one",
+                    e.message, device.serial
+                ),
+                ..e
+            }
+        }
         _ => e,
     }
 }

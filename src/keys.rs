@@ -4,6 +4,7 @@
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::accounts::Accounts;
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
@@ -61,6 +62,20 @@ impl KeyDir {
         )))
     }
 
+    /// Like `resolve`, but an account of the accounts file without key files is named as such:
+    /// which file is missing, and how to add it.
+    pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
+        self.resolve(typed).map_err(|e| match accounts.find(typed) {
+            Some(account) if names::is_valid(typed) && self.path.is_dir() => error::usage(format!(
+                "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
+                account.name,
+                self.file(&account.name, "access_key").display(),
+                account.name
+            )),
+            _ => e,
+        })
+    }
+
     /// The path of one of an account's files.
     pub fn file(&self, name: &str, suffix: &str) -> PathBuf {
         self.path.join(format!("{name}.{suffix}"))
@@ -73,7 +88,17 @@ impl KeyDir {
     pub fn keys(&self, name: &str) -> Result<Credentials> {
         let lock = self.pair_lock(name, crate::lock::Mode::Shared, crate::lock::DEFAULT_TIMEOUT)?;
         let access = read_key_file(&self.file(name, "access_key"))?;
-        let secret = read_key_file(&self.file(name, "secret_key"))?;
+        let secret_path = self.file(name, "secret_key");
+        let secret = read_key_file(&secret_path).map_err(|e| {
+            if std::fs::symlink_metadata(&secret_path).is_err() {
+                error::usage(format!(
+                    "cannot read the key file {}: it does not exist; put the secret access key in it (mode 600), or add both keys with: stsenv add {name}",
+                    secret_path.display()
+                ))
+            } else {
+                e
+            }
+        })?;
         drop(lock);
         if !looks_like_access_key_id(&access) {
             error::warn(format_args!(

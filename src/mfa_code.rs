@@ -48,8 +48,7 @@ impl Source {
         if code.eq_ignore_ascii_case("skip") {
             return Ok(Source::Skip);
         }
-        check(code, origin)?;
-        Ok(Source::Given(code.to_owned()))
+        Ok(Source::Given(parse(code, origin)?))
     }
 
     /// When no code was given: the account's `mfa_process`, else its `NAME.totp`, else the
@@ -125,29 +124,48 @@ pub fn process_timeout(env: &Env) -> Result<Duration> {
 
 /// An MFA code is six digits.
 pub fn check(code: &str, origin: &str) -> Result<()> {
-    if is_code(code) {
-        Ok(())
-    } else {
-        Err(error::usage(format!(
-            "the MFA code from {origin} must be the 6 digits your device shows (or 'skip' for a session without MFA)"
-        )))
-    }
+    if is_code(code) { Ok(()) } else { Err(wrong_form(origin)) }
+}
+
+/// A code as people type it, as authenticator apps show it: `123456`, `123 456`, `123-456`
+/// are the code `123456`; anything else is an error naming where it came from.
+pub fn parse(code: &str, origin: &str) -> Result<String> {
+    normalize(code).ok_or_else(|| wrong_form(origin))
+}
+
+/// The six digits of `code` once spaces and hyphens are left out, if that is a code.
+pub fn normalize(code: &str) -> Option<String> {
+    let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '\t' | '-')).collect();
+    is_code(&digits).then_some(digits)
+}
+
+fn wrong_form(origin: &str) -> error::Error {
+    error::usage(format!(
+        "the MFA code from {origin} must be the 6 digits your device shows (or 'skip' for a session without MFA)"
+    ))
 }
 
 fn is_code(code: &str) -> bool {
     code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Prompt `Enter MFA code for user NAME:` on the terminal and read the answer there.
+/// Prompt `Enter MFA code for user NAME:` on the terminal (`for MFA device ARN:` when given the
+/// device's serial) and read the answer there.
 pub fn ask(user: &str) -> Result<String> {
     ask_code(&prompt(user), "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
 }
 
+/// `Enter MFA code for user NAME: `, or `for MFA device ARN: ` when given the device's serial.
 fn prompt(user: &str) -> String {
-    format!("Enter MFA code for user {user}: ")
+    let whose = if user.starts_with("arn:") { format!("MFA device {user}") } else { format!("user {user}") };
+    format!("Enter MFA code for {whose}: ")
 }
 
-/// Write `prompt` on the terminal and read a 6-digit code there; `no_terminal` is the error
+/// How many times the prompt asks when what is typed is not a code.
+pub const PROMPT_ATTEMPTS: usize = 3;
+
+/// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);
+/// something else is asked again, up to `PROMPT_ATTEMPTS` times. `no_terminal` is the error
 /// when there is no terminal.
 pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
     let tty = std::fs::OpenOptions::new()
@@ -156,19 +174,34 @@ pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
         .open("/dev/tty")
         .map_err(|_| error::usage(no_terminal))?;
     let mut writer = &tty;
-    write!(writer, "{prompt}")
-        .and_then(|()| writer.flush())
-        .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
-    let mut line = String::new();
-    BufReader::new(&tty)
-        .read_line(&mut line)
-        .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
-    let code = line.trim();
-    if code.is_empty() {
-        return Err(error::usage("no MFA code entered"));
+    let mut reader = BufReader::new(&tty);
+    for attempt in 1..=PROMPT_ATTEMPTS {
+        write!(writer, "{prompt}")
+            .and_then(|()| writer.flush())
+            .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
+        let mut line = String::new();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
+        if read == 0 {
+            // End of input (Ctrl-D): the user gave up.
+            return Err(error::usage("no MFA code entered"));
+        }
+        if let Some(code) = normalize(line.trim()) {
+            return Ok(code);
+        }
+        if attempt < PROMPT_ATTEMPTS {
+            let left = PROMPT_ATTEMPTS - attempt;
+            let _ = writeln!(
+                writer,
+                "That is not the 6 digits your device shows; try again ({left} {} left)",
+                if left == 1 { "try" } else { "tries" }
+            );
+        }
     }
-    check(code, "the terminal")?;
-    Ok(code.to_owned())
+    Err(error::usage(format!(
+        "the MFA code from the terminal must be the 6 digits your device shows ({PROMPT_ATTEMPTS} tries)"
+    )))
 }
 
 /// Run `mfa_process` without a shell and without the credential variables (`crate::child`): stdin from the terminal if there is one (a password
@@ -275,6 +308,21 @@ fn totp_file(path: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_as_people_type_them() {
+        for typed in ["123456", "123 456", "123-456", " 123 456 ", "12 34 56"] {
+            assert_eq!(normalize(typed).as_deref(), Some("123456"), "{typed:?}");
+            assert_eq!(parse(typed, "-c").unwrap(), "123456");
+        }
+        for typed in ["12345", "1234567", "123 45a", "", "- -", "123_456", "１２３４５６"] {
+            assert_eq!(normalize(typed), None, "{typed:?}");
+        }
+        let env = Env::from_pairs([("STSENV_TOKEN_CODE", "654-321")]);
+        assert_eq!(Source::from_args(None, &env).unwrap(), Source::Given("654321".into()));
+        assert_eq!(Source::from_args(Some("123 456"), &env).unwrap(), Source::Given("123456".into()));
+        assert!(Source::from_args(Some("123 45"), &env).unwrap_err().message.contains("from -c must be"));
+    }
 
     #[test]
     fn process_precedence_and_timeout() {

@@ -33,8 +33,9 @@ impl Target {
                 )));
             }
         };
-        let name = ctx.key_dir().resolve(&typed)?;
-        Target::with_accounts(ctx, name, ctx.accounts()?)
+        let accounts = ctx.accounts()?;
+        let name = ctx.key_dir().resolve_in(&typed, &accounts)?;
+        Target::with_accounts(ctx, name, accounts)
     }
 
     /// The target for an account name as spelled in the key directory, with these accounts.
@@ -116,15 +117,28 @@ impl Target {
     /// `<arn>mfa/<user>` when there is a user name; with where it came from.
     pub fn mfa_serial(&self, account: &Account) -> Option<(String, String)> {
         if let Some(serial) = &account.mfa_serial {
-            return Some((serial.clone(), "mfa_serial in the accounts file".to_owned()));
+            return Some((serial.clone(), FROM_MFA_SERIAL.to_owned()));
         }
-        let from = match self.user_source {
-            UserSource::Accounts => "user in the accounts file".to_owned(),
-            UserSource::File => format!("{}.user", self.name),
-            UserSource::Env(var) => format!("${var}"),
-            UserSource::None => return None,
-        };
-        Some((account.mfa_serial(&self.user), format!("guessed from the user name in {from}")))
+        if self.user_source == UserSource::None {
+            return None;
+        }
+        Some((account.mfa_serial(&self.user), self.user_source.describe(&self.name)))
+    }
+}
+
+/// Where an explicit serial comes from.
+pub const FROM_MFA_SERIAL: &str = "from `mfa_serial` in the accounts file";
+
+impl UserSource {
+    /// Where the user name came from, for messages: `from `user` in the accounts file`,
+    /// `from personal.user`, `guessed from $USER`.
+    pub fn describe(self, account: &str) -> String {
+        match self {
+            UserSource::Accounts => "from `user` in the accounts file".to_owned(),
+            UserSource::File => format!("from {account}.user"),
+            UserSource::Env(var) => format!("guessed from ${var}"),
+            UserSource::None => "no user name".to_owned(),
+        }
     }
 }
 
@@ -133,7 +147,8 @@ pub struct Device {
     pub serial: String,
     /// Where the serial came from when stsenv did not ask IAM (for messages).
     pub from: Option<String>,
-    /// The user name to ask the code for.
+    /// The user name to ask the code for, or the device's serial (an ARN) when the user name is
+    /// only a guess.
     pub user: String,
 }
 
@@ -142,7 +157,13 @@ impl Target {
     /// the one device IAM lists for the keys' user.
     pub fn device(&self, account: &Account, long_term: &Credentials, ctx: &Context) -> Result<Device> {
         if let Some((serial, from)) = self.mfa_serial(account) {
-            return Ok(Device { serial, from: Some(from), user: self.user.clone() });
+            // An explicit serial with only a guessed user name ($USER): the prompt names the
+            // device, not a user name that may not be the device's.
+            let user = match (&account.mfa_serial, self.user_source) {
+                (Some(serial), UserSource::Env(_) | UserSource::None) => serial.clone(),
+                _ => self.user.clone(),
+            };
+            return Ok(Device { serial, from: Some(from), user });
         }
         let (caller, devices) = crate::discover::devices(long_term, &self.region, &ctx.env)?;
         let user = caller.user.unwrap_or_default();

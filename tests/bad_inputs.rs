@@ -200,8 +200,13 @@ fn cases() -> Vec<Case> {
         // Key files.
         case("keys: secret missing", MFA, 2, "personal.secret_key: it does not exist")
             .setup(|h| std::fs::remove_file(h.creds().join("personal.secret_key")).unwrap()),
-        case("keys: access missing", &["switch", "personal"], 2, "unknown account 'personal'")
-            .setup(|h| std::fs::remove_file(h.creds().join("personal.access_key")).unwrap()),
+        case(
+            "keys: access missing",
+            &["switch", "personal"],
+            2,
+            "personal.access_key does not exist; add them with",
+        )
+        .setup(|h| std::fs::remove_file(h.creds().join("personal.access_key")).unwrap()),
         case("keys: access empty", &["switch", "personal"], 2, "personal.access_key is empty")
             .setup(key_file("personal.access_key", b"")),
         case("keys: secret whitespace", MFA, 2, "personal.secret_key is empty")
@@ -276,7 +281,7 @@ fn cases() -> Vec<Case> {
             2,
             "--session-name",
         ),
-        case("role: missing", &["role"], 2, "<ROLE>"),
+        case("role: no role and no account", &["role"], 2, "which account?"),
         case("command: unknown", &["frobnicate"], 2, "unrecognized subcommand 'frobnicate'"),
         // Shells and formats.
         case("shell: init powershell", &["init", "powershell"], 2, "invalid value 'powershell'"),

@@ -375,14 +375,14 @@ fn the_terminal_prompt_reads_the_code_and_keeps_stdout_clean() {
     let code = report["stdout"].as_str().unwrap();
     assert!(code.contains("export STSENV_KIND=mfa;") || code.contains("export STSENV_KIND='mfa';"), "{code}");
     assert!(!code.contains("Enter MFA code"), "the prompt never reaches stdout");
-    // A bad code typed at the prompt: exit 2, nothing on stdout, no STS call.
+    // A bad code typed at the prompt, three times: exit 2, nothing on stdout, no STS call.
     let before = moto.requests();
     let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
     home.apply(&mut cmd);
     cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
         .arg(crate::util::bin())
         .args(["mfa", "personal", "--force", "--shell", "bash"])
-        .env("PTY_ANSWER", "12ab");
+        .env("PTY_ANSWERS", r#"["12ab", "12ab", "12ab"]"#);
     let report: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
     assert_eq!(report["status"], 2, "{report}");
     assert_eq!(report["stdout"], "");

@@ -10,6 +10,7 @@ mod console;
 mod crash;
 mod credential_process;
 mod errors;
+mod first_hour;
 mod hygiene;
 mod iam;
 mod init;

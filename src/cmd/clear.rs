@@ -18,7 +18,10 @@ pub fn run(args: &Clear, ctx: &Context) -> Result<String> {
             }
             match &args.role {
                 Some(role) => {
-                    let arn = ctx.accounts()?.require(name, "--role")?.role_arn(role);
+                    let accounts = ctx.accounts()?;
+                    let account = accounts.require(name, "--role")?;
+                    account.check_role(role)?;
+                    let arn = account.role_arn(role);
                     // Every cached entry of the role, whatever its session name, tags or MFA.
                     let slot = Slot::Role(RoleSlot { arn, ..RoleSlot::default() });
                     (cache.clear(Some(name), Some(&slot))?, format!("role {role} of account {name}"))

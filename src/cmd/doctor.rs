@@ -13,7 +13,7 @@ use crate::discover::Caller;
 use crate::error::{self, Result};
 use crate::iam::Iam;
 use crate::keys::looks_like_access_key_id;
-use crate::target::Target;
+use crate::target::{Target, UserSource};
 use crate::times::format_left;
 
 struct Report {
@@ -76,7 +76,12 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     let accounts = match Accounts::locate(ctx.config.as_deref(), &ctx.env) {
         Ok(Some(path)) => match Accounts::read(&path) {
             Ok(accounts) => {
-                r.ok(format!("accounts file {} ({} accounts)", path.display(), accounts.accounts.len()));
+                let n = accounts.accounts.len();
+                r.ok(format!(
+                    "accounts file {} ({n} account{})",
+                    path.display(),
+                    if n == 1 { "" } else { "s" }
+                ));
                 accounts
             }
             Err(e) => {
@@ -112,14 +117,28 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
         r.ok(format!("cache directory {} (made on the first escalation)", cache.dir.display()));
     }
     let names = match args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
-        Some(typed) => match key_dir.resolve(typed) {
+        Some(typed) => match key_dir.resolve_in(typed, &accounts) {
             Ok(name) => vec![name],
             Err(e) => {
                 r.fail(e.message);
                 Vec::new()
             }
         },
-        None if key_dir.path.is_dir() => key_dir.names().unwrap_or_default(),
+        None if key_dir.path.is_dir() => {
+            let names = key_dir.names().unwrap_or_default();
+            // Accounts of the accounts file that have no key files.
+            for account in &accounts.accounts {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
+                    r.fail(format!(
+                        "{}: in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
+                        account.name,
+                        key_dir.file(&account.name, "access_key").display(),
+                        account.name
+                    ));
+                }
+            }
+            names
+        }
         None => Vec::new(),
     };
     for name in names {
@@ -182,14 +201,17 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         )),
     }
     let serial = entry.and_then(|a| target.mfa_serial(a));
-    match &serial {
-        Some((serial, from)) => r.ok(format!("{name}: MFA serial {serial} ({from})")),
+    // The serial's line waits for GetCallerIdentity, which may show the guess to be wrong.
+    let serial_line = match &serial {
+        Some((serial, from)) => Some(format!("{name}: MFA serial {serial} ({from})")),
         None if entry.is_some() => {
-            r.ok(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
+            Some(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
         }
-        None => {}
-    }
-    let [access, secret] = values.as_slice() else { return };
+        None => None,
+    };
+    let [access, secret] = values.as_slice() else {
+        return serial_line.into_iter().for_each(|line| r.ok(line));
+    };
     let keys = Credentials {
         access_key_id: Secret::new(access.clone()),
         secret_access_key: Secret::new(secret.clone()),
@@ -198,8 +220,30 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
     };
     let caller = match Caller::of(&keys, &target.region, &ctx.env) {
         Ok(caller) => caller,
-        Err(e) => return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message)),
+        Err(e) => {
+            serial_line.into_iter().for_each(|line| r.ok(line));
+            return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message));
+        }
     };
+    // A serial made from a user name that is not the keys' IAM user is the wrong device.
+    let guessed = entry.is_some_and(|a| a.mfa_serial.is_none());
+    match (&serial, &caller.user) {
+        (Some((serial, _)), Some(user)) if guessed && *user != target.user => {
+            let fix = match target.user_source {
+                UserSource::Accounts => format!("set \"user\": \"{user}\" in the accounts file"),
+                _ => format!(
+                    "put {user} in {}, or set \"user\": \"{user}\" in the accounts file",
+                    key_dir.file(&name, "user").display()
+                ),
+            };
+            r.fail(format!(
+                "{name}: MFA serial {serial} is made from the user name {} ({}), but the keys are IAM user {user}'s: {fix} (or \"mfa_serial\" with the device's ARN)",
+                target.user,
+                target.user_source.describe(&name)
+            ));
+        }
+        _ => serial_line.into_iter().for_each(|line| r.ok(line)),
+    }
     match entry {
         Some(a) if a.account_id() != caller.account_id => r.fail(format!(
             "{name}: the keys are {}, of account {}, but the accounts file says {}: fix \"arn\" or the key files",

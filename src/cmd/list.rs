@@ -1,6 +1,6 @@
 //! `stsenv list`: the accounts, whether their keys are present, the state of their cached
-//! sessions and roles; `--names`: one name a line, `--roles ACCOUNT`: its role keys, for
-//! completion.
+//! sessions and roles; `--names`: one name a line, `--roles [--account ACCOUNT]`: its role keys,
+//! for completion.
 
 use std::collections::BTreeMap;
 
@@ -16,14 +16,10 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         let names = key_dir.names()?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
-    if let Some(account) = &args.roles {
-        let account =
-            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
-        let accounts = ctx.accounts()?;
-        let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
-        return Ok(roles.into_iter().flatten().map(|(key, _)| format!("{key}\n")).collect());
-    }
     let accounts = ctx.accounts()?;
+    if args.roles {
+        return roles(args, ctx, &accounts);
+    }
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
     // Every account of the key directory and of the accounts file, once, ignoring case.
     let mut rows: BTreeMap<String, (String, bool)> = BTreeMap::new();
@@ -43,17 +39,48 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
             State::Expired(_) => "expired".to_owned(),
             State::Absent => "none".to_owned(),
         };
-        let roles: Vec<String> = role_files
-            .get(lower)
-            .into_iter()
-            .flatten()
-            .filter_map(|slot| {
-                let entry = cache.valid(name, slot, ctx.now)?;
-                let arn = entry.role_arn.as_deref().unwrap_or_default();
-                let role = arn.rsplit('/').next().unwrap_or(arn);
-                Some(format!("{role} ({} left)", format_left(entry.seconds_left(ctx.now))))
+        // The keys of `roles` the user types (with the role's name when it differs), then roles
+        // assumed by name or ARN; each with the time its cached credentials have left.
+        // A role may have several entries (session names, tags, with and without MFA): the
+        // one with the most time left.
+        let slots: Vec<&Slot> = role_files.get(lower).into_iter().flatten().collect();
+        let left = |arn: &String| {
+            slots
+                .iter()
+                .filter(|slot| matches!(slot, Slot::Role(role) if &role.arn == arn))
+                .filter_map(|slot| cache.valid(name, slot, ctx.now))
+                .map(|entry| entry.seconds_left(ctx.now))
+                .max()
+                .map(|seconds| format!("{} left", format_left(seconds)))
+        };
+        let mut cached: Vec<&String> = slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Role(role) => Some(&role.arn),
+                _ => None,
             })
             .collect();
+        cached.dedup();
+        let mut shown: Vec<String> = Vec::new();
+        let mut roles: Vec<String> = Vec::new();
+        if let Some(account) = accounts.find(name) {
+            for (key, role_name) in account.role_names() {
+                let arn = account.role_arn(key);
+                let details: Vec<String> =
+                    (key != role_name).then_some(role_name).into_iter().chain(left(&arn)).collect();
+                roles.push(if details.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{key} ({})", details.join(", "))
+                });
+                shown.push(arn);
+            }
+        }
+        for arn in cached.into_iter().filter(|arn| !shown.contains(arn)) {
+            if let Some(left) = left(arn) {
+                roles.push(format!("{} ({left})", arn.rsplit('/').next().unwrap_or(arn)));
+            }
+        }
         let keys = if *has_keys { "yes" } else { "missing" };
         table.push([name.clone(), keys.to_owned(), session, roles.join(", ")]);
     }
@@ -75,4 +102,19 @@ fn render(table: &[[String; 4]]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `--roles`: the keys of the account's `roles`, one a line; only keys a shell can offer as they
+/// are (no space or control character), since completion puts them on the command line.
+fn roles(args: &List, ctx: &Context, accounts: &crate::accounts::Accounts) -> Result<String> {
+    let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
+        return Ok(String::new());
+    };
+    let account = accounts.require(name, "--roles")?;
+    Ok(account
+        .roles
+        .keys()
+        .filter(|key| !key.is_empty() && !key.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .map(|key| format!("{key}\n"))
+        .collect())
 }

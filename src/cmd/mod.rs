@@ -16,6 +16,7 @@ mod policy;
 mod role;
 mod rotate_keys;
 mod switch;
+mod terminal;
 mod unset;
 
 use time::OffsetDateTime;
@@ -60,6 +61,8 @@ pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
 
 /// Run a parsed command line; the result is what to print on stdout.
 pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
+    // Before any prompt or STS call: shell code is not for a terminal.
+    terminal::check(&cli.command)?;
     let ctx = Context { env, config: cli.config, creds_dir: cli.creds_dir, now };
     match cli.command {
         Command::Init(args) => init::run(&args),

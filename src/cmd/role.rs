@@ -7,17 +7,19 @@ use super::Context;
 use crate::cli::{Role, RoleFormat};
 use crate::credentials::Kind;
 use crate::emit;
-use crate::engine::{Engine, Request, RoleParams, Want};
+use crate::engine::{Engine, Granted, Request, RoleParams, Want};
 use crate::error::{Result, say};
 use crate::mfa_code::Source;
-use crate::times::rfc3339;
+use crate::target::Target;
+use crate::times::{format_left, rfc3339};
 
 pub fn run(args: &Role, ctx: &Context) -> Result<String> {
+    let Some(role) = args.role.as_deref() else { return list(args, ctx) };
     // A profile that cannot be written is refused before any prompt or STS call.
     let profile = super::profile_request(ctx, &args.profile)?;
     let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
     let params = RoleParams {
-        role: args.role.clone(),
+        role: role.to_owned(),
         session_name: args.session_name.clone(),
         external_id: args.external_id.clone(),
         source_identity: args.source_identity.clone(),
@@ -32,6 +34,7 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
         say(made);
     }
     say(assumed.summary(ctx.now));
+    shorter_than_asked(&assumed, role, args, ctx);
     let (target, entry) = (&assumed.target, &assumed.entry);
     let role_name = assumed.role_name.as_deref().unwrap_or_default();
     let description = format!("role {role_name} of stsenv account {}", target.name);
@@ -61,4 +64,35 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
             Ok(code)
         }
     }
+}
+
+/// `ec2role` alone: the account's roles, as `Possible accounts` lists the accounts.
+fn list(args: &Role, ctx: &Context) -> Result<String> {
+    let target = Target::resolve(ctx, args.account.as_deref(), "ec2role --account")?;
+    let account = target.account("ec2role")?;
+    let roles = account.describe_roles();
+    if roles.is_empty() {
+        say(format!(
+            "Possible roles of account {}: none in the accounts file; ec2role NAME assumes {}role/NAME, or name them in \"roles\": {{\"admin\": \"arn:...:role/Admin\"}}",
+            target.name, account.arn
+        ));
+    } else {
+        say(format!("Possible roles of account {}: {}", target.name, roles.join(", ")));
+    }
+    Ok(String::new())
+}
+
+/// Cached credentials reused although `--duration` asked for more than they have left: say so,
+/// and how to get new ones.
+fn shorter_than_asked(assumed: &Granted, typed: &str, args: &Role, ctx: &Context) {
+    let Some(duration) = args.duration else { return };
+    let left = assumed.entry.seconds_left(ctx.now);
+    if assumed.fresh || left >= i64::from(duration) {
+        return;
+    }
+    let role = assumed.role_name.as_deref().unwrap_or(typed);
+    say(format!(
+        "Reusing the cached credentials of role {role} ({} left, less than --duration {duration}); ec2role {typed} --force --duration {duration} gets new ones",
+        format_left(left)
+    ));
 }

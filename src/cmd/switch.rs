@@ -23,8 +23,8 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         }
         return Ok(String::new());
     };
-    let name = keys.resolve(typed)?;
     let accounts = ctx.accounts()?;
+    let name = keys.resolve_in(typed, &accounts)?;
     let region = accounts.find(&name).and_then(|a| a.region.as_deref());
     let shell = args.shell.shell;
 
