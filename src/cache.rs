@@ -470,13 +470,19 @@ impl Cache {
         };
         let wanted = |stem: &str| match (account, slot) {
             (None, _) => true,
+            // Every entry of the role (`.<digest>`), and one of a version before the digest.
             (Some(account), Some(Slot::Role(role))) => stem
                 .strip_prefix(&format!(
-                    "{}.role.{}.",
+                    "{}.role.{}",
                     account.to_ascii_lowercase(),
                     crate::percent::encode(&role.arn)
                 ))
-                .is_some_and(|digest| digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit())),
+                .is_some_and(|rest| {
+                    rest.is_empty()
+                        || rest.strip_prefix('.').is_some_and(|digest| {
+                            digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit())
+                        })
+                }),
             (Some(account), Some(slot)) => stem == slot.stem(account),
             (Some(account), None) => {
                 let account = account.to_ascii_lowercase();
@@ -723,5 +729,40 @@ mod tests {
         assert_eq!(cache.clear(None, None).unwrap().len(), 2);
         assert!(left().is_empty());
         assert!(Cache::new(tmp.path().join("none")).clear(None, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn clearing_a_role_removes_each_of_its_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::new(tmp.path().join("stsenv"));
+        let slot = |arn: &str, session: &str, mfa: bool| {
+            Slot::Role(RoleSlot {
+                arn: arn.to_owned(),
+                session_name: session.to_owned(),
+                mfa,
+                ..RoleSlot::default()
+            })
+        };
+        let later = OffsetDateTime::now_utc() + Duration::hours(1);
+        let slots = [
+            slot("arn:aws:iam::1:role/Admin", "a", true),
+            slot("arn:aws:iam::1:role/Admin", "b", true),
+            slot("arn:aws:iam::1:role/Admin", "a", false),
+            slot("arn:aws:iam::1:role/AdminX", "a", true),
+        ];
+        for s in &slots {
+            let credentials = Credentials {
+                access_key_id: Secret::new("ASIAEXAMPLE"),
+                secret_access_key: Secret::new("secret"),
+                session_token: Some(Secret::new("token")),
+                expiration: Some(later),
+            };
+            cache.write(s, &Entry::new("personal", s, credentials).unwrap()).unwrap();
+        }
+        assert_eq!(cache.role_slots()["personal"].len(), 4);
+        let admin = Slot::Role(RoleSlot { arn: "arn:aws:iam::1:role/Admin".into(), ..RoleSlot::default() });
+        assert_eq!(cache.clear(Some("personal"), Some(&admin)).unwrap().len(), 3);
+        assert_eq!(cache.role_slots()["personal"], vec![slots[3].clone()]);
+        assert_eq!(cache.role_arns()["personal"], vec!["arn:aws:iam::1:role/AdminX".to_owned()]);
     }
 }
