@@ -657,17 +657,13 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__list)
-            opts="-a -h -V --names --roles --account --config --creds-dir --help --version"
+            opts="-h -V --names --roles --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -a)
+                --roles)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1134,10 +1130,7 @@ _stsenv_names() {
                 return 0
                 ;;
             :role)
-                globals+=(list --roles)
-                if [[ -n "${account}" ]]; then
-                    globals+=(--account "${account}")
-                fi
+                globals+=(list --roles "${account}")
                 __stsenv_reply_lines "${cur}" < <(command stsenv "${globals[@]}" 2>/dev/null)
                 return 0
                 ;;

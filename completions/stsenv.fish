@@ -107,11 +107,10 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l config -d 'The a
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s V -l version -d 'Print version'
-complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s a -l account -d 'With --roles: the account (default: $STSENV_ACCOUNT)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l roles -d 'The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion); default: $STSENV_ACCOUNT' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l names -d 'One account name a line (for completion)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand list" -l roles -d 'The keys of the account\'s `roles`, one a line (for completion)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand list" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role -d 'Assume this role (a role ARN, a key of `roles`, or a role name) and use its credentials' -r
@@ -250,11 +249,7 @@ function __fish_stsenv_names
             case switch mfa
                 command stsenv $globals list --names 2>/dev/null
             case role
-                if test -n "$account"
-                    command stsenv $globals list --roles --account $account 2>/dev/null
-                else
-                    command stsenv $globals list --roles 2>/dev/null
-                end
+                command stsenv $globals list --roles "$account" 2>/dev/null
         end
     end
 end

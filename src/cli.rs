@@ -235,12 +235,10 @@ pub struct List {
     /// One account name a line (for completion)
     #[arg(long)]
     pub names: bool,
-    /// The keys of the account's `roles`, one a line (for completion)
-    #[arg(long, conflicts_with = "names")]
-    pub roles: bool,
-    /// With --roles: the account (default: $STSENV_ACCOUNT)
-    #[arg(short = 'a', long, value_name = "ACCOUNT", requires = "roles")]
-    pub account: Option<String>,
+    /// The role keys (`roles` in the accounts file) of ACCOUNT, one a line (for completion);
+    /// default: $STSENV_ACCOUNT
+    #[arg(long, value_name = "ACCOUNT", num_args = 0..=1, default_missing_value = "", conflicts_with = "names")]
+    pub roles: Option<String>,
 }
 
 #[derive(Debug, Args)]

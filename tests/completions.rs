@@ -95,7 +95,7 @@ fn ec2role_completes_the_accounts_role_keys() {
         assert_eq!(got, ["peer-admin", "perf"], "{shell}: {}", steps[0].stderr);
     }
     // The binary: one role key a line, of the named account or $STSENV_ACCOUNT.
-    let out = home.stsenv(&["list", "--roles", "--account", "PERSONAL"]);
+    let out = home.stsenv(&["list", "--roles", "PERSONAL"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "peer-admin\nperf\nro\n");
     let out = home.stsenv(&["list", "--roles"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "peer-admin\nperf\nro\n");

@@ -498,3 +498,30 @@ fn stsenv_command_completes_account_and_role_names_in_real_shells() {
         }
     }
 }
+
+#[test]
+fn the_functions_still_switch_in_an_interactive_shell_on_a_terminal() {
+    // The refusal is for stsenv run directly: the functions capture its output, so on a
+    // terminal they switch as before.
+    let mut home = new_home("http://127.0.0.1:1");
+    home.set("TERM", "dumb");
+    for shell in shells() {
+        let (argv, load): (&[&str], &str) = match shell {
+            "bash" => (&["bash", "--noprofile", "--norc", "-i"], "eval \"$(stsenv init bash)\"\n"),
+            "zsh" => (&["zsh", "-f", "-i"], "eval \"$(stsenv init zsh)\"\n"),
+            _ => (&["fish", "--no-config", "--private", "-i"], "stsenv init fish | source\n"),
+        };
+        let keys = [load, "ec2switch personal\n", "echo ACCOUNT=$STSENV_ACCOUNT\n", "exit\n"];
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_type.py");
+        let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
+        home.apply(&mut cmd);
+        cmd.arg(script).args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let screen = stdout(&cmd.output().unwrap()).replace('\r', "");
+        assert!(screen.contains("\nSet keys for personal AWS account\n"), "{shell}:\n{screen}");
+        assert!(screen.contains("\nACCOUNT=personal\n"), "{shell}:\n{screen}");
+        assert!(
+            !screen.contains("stdout is a terminal") && !screen.contains(SECRET_KEY),
+            "{shell}:\n{screen}"
+        );
+    }
+}

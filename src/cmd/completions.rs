@@ -1,6 +1,6 @@
 //! `stsenv completions SHELL`: the clap_complete script for the stsenv command, with a hook that
 //! completes account names (`stsenv switch <Tab>`, `stsenv mfa <Tab>`, `--account <Tab>`) and
-//! role names (`stsenv role <Tab>`) from `stsenv list --names` and `stsenv list --roles`, as
+//! role names (`stsenv role <Tab>`) from `stsenv list --names` and `stsenv list --roles [ACCOUNT]`, as
 //! the functions do. Names are read line by line and never expanded by the shell.
 
 use clap::CommandFactory;
@@ -52,7 +52,7 @@ pub fn script(shell: Shell) -> String {
             }
         }
         Shell::Fish => format!("{generated}\n{}", patterns.fill(FISH_HOOK, " ", true)),
-        Shell::Nu => unreachable!("no clap_complete generator for nushell"),
+        Shell::Nu => generated,
     }
 }
 
@@ -157,10 +157,7 @@ _stsenv_names() {
                 return 0
                 ;;
             :role)
-                globals+=(list --roles)
-                if [[ -n "${account}" ]]; then
-                    globals+=(--account "${account}")
-                fi
+                globals+=(list --roles "${account}")
                 __stsenv_reply_lines "${cur}" < <(command stsenv "${globals[@]}" 2>/dev/null)
                 return 0
                 ;;
@@ -209,8 +206,7 @@ _stsenv() {
                 return
                 ;;
             :role)
-                globals+=(list --roles)
-                [[ -n "${account}" ]] && globals+=(--account "${account}")
+                globals+=(list --roles "${account}")
                 names=(${(f)"$(command stsenv "${globals[@]}" 2>/dev/null)"})
                 names=(${names:#})
                 compadd -a names
@@ -264,11 +260,7 @@ function __fish_stsenv_names
             case switch mfa
                 command stsenv $globals list --names 2>/dev/null
             case role
-                if test -n "$account"
-                    command stsenv $globals list --roles --account $account 2>/dev/null
-                else
-                    command stsenv $globals list --roles 2>/dev/null
-                end
+                command stsenv $globals list --roles "$account" 2>/dev/null
         end
     end
 end

@@ -210,7 +210,10 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         None => None,
     };
     let [access, secret] = values.as_slice() else {
-        return serial_line.into_iter().for_each(|line| r.ok(line));
+        if let Some(line) = serial_line {
+            r.ok(line);
+        }
+        return;
     };
     let keys = Credentials {
         access_key_id: Secret::new(access.clone()),
@@ -221,7 +224,9 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
     let caller = match Caller::of(&keys, &target.region, &ctx.env) {
         Ok(caller) => caller,
         Err(e) => {
-            serial_line.into_iter().for_each(|line| r.ok(line));
+            if let Some(line) = serial_line {
+                r.ok(line);
+            }
             return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message));
         }
     };
@@ -242,7 +247,11 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
                 target.user_source.describe(&name)
             ));
         }
-        _ => serial_line.into_iter().for_each(|line| r.ok(line)),
+        _ => {
+            if let Some(line) = serial_line {
+                r.ok(line);
+            }
+        }
     }
     match entry {
         Some(a) if a.account_id() != caller.account_id => r.fail(format!(

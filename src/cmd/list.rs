@@ -1,6 +1,6 @@
 //! `stsenv list`: the accounts, whether their keys are present, the state of their cached
-//! sessions and roles; `--names`: one name a line, `--roles [--account ACCOUNT]`: its role keys,
-//! for completion.
+//! sessions and roles; `--names`: one name a line, `--roles ACCOUNT`: its role keys, for
+//! completion.
 
 use std::collections::BTreeMap;
 
@@ -16,10 +16,22 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         let names = key_dir.names()?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
-    let accounts = ctx.accounts()?;
-    if args.roles {
-        return roles(args, ctx, &accounts);
+    if let Some(account) = &args.roles {
+        let account =
+            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
+        let accounts = ctx.accounts()?;
+        let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
+        // Only keys a shell can offer as they are (no space or control character): completion
+        // puts them on the command line.
+        return Ok(roles
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| key)
+            .filter(|key| !key.is_empty() && !key.chars().any(|c| c.is_whitespace() || c.is_control()))
+            .map(|key| format!("{key}\n"))
+            .collect());
     }
+    let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
     // Every account of the key directory and of the accounts file, once, ignoring case.
     let mut rows: BTreeMap<String, (String, bool)> = BTreeMap::new();
@@ -102,19 +114,4 @@ fn render(table: &[[String; 4]]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// `--roles`: the keys of the account's `roles`, one a line; only keys a shell can offer as they
-/// are (no space or control character), since completion puts them on the command line.
-fn roles(args: &List, ctx: &Context, accounts: &crate::accounts::Accounts) -> Result<String> {
-    let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
-        return Ok(String::new());
-    };
-    let account = accounts.require(name, "--roles")?;
-    Ok(account
-        .roles
-        .keys()
-        .filter(|key| !key.is_empty() && !key.chars().any(|c| c.is_whitespace() || c.is_control()))
-        .map(|key| format!("{key}\n"))
-        .collect())
 }
