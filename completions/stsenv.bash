@@ -317,7 +317,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-c -h -V --role --code --duration --config --creds-dir --help --version"
+            opts="-c -h -V --role --code --duration --server --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -118,6 +118,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s c -l code -d 'The
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l duration -d 'Session length in seconds when a new one is needed (MFA session 900-129600, role 900-43200)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l server -d 'Give the command a local credential server (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews the credentials, instead of credentials in its environment'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l role -d 'Print the credentials of this role instead (a role ARN, a key of `roles`, or a role name), assumed from the MFA session when none are cached' -r

@@ -4,6 +4,7 @@
 //! variables. (`stsenv exec` is different: its command is given credentials on purpose.)
 
 use std::ffi::OsStr;
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// The variables that hold a secret or belong to one: the AWS credential variables, the old EC2
@@ -27,6 +28,12 @@ pub fn command(program: impl AsRef<OsStr>) -> Command {
     let mut command = Command::new(program);
     for name in SECRET_VARIABLES {
         command.env_remove(name);
+    }
+    // With no signal blocked: `exec --server` blocks some in every thread (crate::supervise),
+    // and a child inherits the mask, so Ctrl-C would not stop an mfa_process it runs.
+    // SAFETY: the closure runs between fork and exec and makes only async-signal-safe calls.
+    unsafe {
+        command.pre_exec(crate::supervise::unblock_all);
     }
     command
 }

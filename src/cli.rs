@@ -387,6 +387,10 @@ pub struct Exec {
     /// The command to run, then its arguments (after --)
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,
+    /// Give the command a local credential server (AWS_CONTAINER_CREDENTIALS_FULL_URI) that
+    /// renews the credentials, instead of credentials in its environment
+    #[arg(long)]
+    pub server: bool,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,8 @@ mod profile;
 mod prompt;
 mod roles;
 mod scenarios;
+mod sdk_js;
+mod server;
 mod sources;
 mod sts;
 mod trust;

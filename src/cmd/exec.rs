@@ -1,7 +1,11 @@
-//! `stsenv exec ACCOUNT [--role ROLE] -- COMMAND [ARGS]`: run a command with the account's MFA
-//! session (or role) credentials in its environment, escalating first when needed, for scripts
-//! and cron jobs that cannot eval. stsenv replaces itself with the command (exec), so its exit
-//! status and signals are the command's own, and stdout is the command's alone.
+//! `stsenv exec ACCOUNT [--role ROLE] [--server] -- COMMAND [ARGS]`: run a command with the
+//! account's MFA session (or role) credentials in its environment, escalating first when needed,
+//! for scripts and cron jobs that cannot eval. stsenv replaces itself with the command (exec), so
+//! its exit status and signals are the command's own, and stdout is the command's alone.
+//!
+//! With `--server` the command gets no credentials in its environment but the address and token
+//! of a credential server (`crate::server`) that renews them through the engine; stsenv stays
+//! beside it until it ends (`crate::supervise`), then ends the same way.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -10,12 +14,34 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use time::OffsetDateTime;
+
 use super::Context;
 use crate::cli::Exec;
 use crate::emit;
-use crate::engine::{Engine, Request, RoleParams, Want};
+use crate::engine::{Engine, Granted, Request, RoleParams, Want};
 use crate::error::{self, Result, say};
 use crate::mfa_code::Source;
+use crate::server::{self, Renewer, Server};
+
+/// What the child of `--server` never gets: credentials, and the variables that would make its
+/// SDK prefer other credentials to the server's (another container endpoint or token file, a
+/// profile).
+const NOT_WITH_SERVER: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AWS_DELEGATION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "STSENV_EXPIRES",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+];
 
 pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     let Some((program, rest)) = args.command.split_first() else {
@@ -32,13 +58,11 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     };
     let mut req = Request::new(Some(args.account.clone()), want, code);
     req.duration = args.duration;
+    if args.server {
+        return run_with_server(req, ctx, &resolved, program, rest);
+    }
     let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
-    if let Some(made) = granted.new_session_summary(ctx.now) {
-        say(made);
-    }
-    if granted.fresh {
-        say(granted.summary(ctx.now));
-    }
+    report(&granted, ctx.now);
     let (target, entry) = (&granted.target, &granted.entry);
     let switch = emit::Switch {
         account: &target.name,
@@ -59,7 +83,82 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     }
     // Only returns on failure.
     let e = command.exec();
-    Err(error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::error::io_reason(&e))))
+    Err(cannot_run(program, &e))
+}
+
+/// What the engine made, on stderr (nothing for valid cached credentials).
+fn report(granted: &Granted, now: OffsetDateTime) {
+    if let Some(made) = granted.new_session_summary(now) {
+        say(made);
+    }
+    if granted.fresh {
+        say(granted.summary(now));
+    }
+}
+
+/// `--server`: escalate (so that a prompt comes before the command starts), start the server,
+/// run the command beside it, and end as the command ended.
+fn run_with_server(
+    mut req: Request,
+    ctx: &Context,
+    resolved: &Path,
+    program: &OsStr,
+    rest: &[OsString],
+) -> Result<String> {
+    req.window = server::WINDOW;
+    let now = OffsetDateTime::now_utc();
+    let granted = Engine::new(ctx).credentials(&req, now)?;
+    report(&granted, now);
+    let server = Server::bind()?;
+    let url = server.url()?;
+    // Renewals come hours later, when a code given once (-c, STSENV_TOKEN_CODE) is spent: the
+    // code then comes from mfa_process, NAME.totp or the terminal. `skip` stays.
+    let mut renewal = req.clone();
+    if renewal.code != Source::Skip {
+        renewal.code = Source::Ask;
+    }
+    let renewal_ctx = ctx.clone();
+    let renewer = Renewer::new(
+        move |now, window| {
+            let req = Request { window, ..renewal.clone() };
+            let granted = Engine::new(&renewal_ctx).credentials(&req, now)?;
+            report(&granted, now);
+            Ok(granted.entry)
+        },
+        server::WINDOW,
+    );
+    // Before any thread starts, so that only this one ever takes them.
+    let signals = crate::supervise::Signals::block()?;
+    let (target, entry) = (&granted.target, &granted.entry);
+    let switch = emit::Switch {
+        account: &target.name,
+        kind: granted.kind,
+        role: granted.role_name.as_deref(),
+        credentials: &entry.credentials,
+        region: target.account_region(),
+    };
+    let mut command = Command::new(resolved);
+    command.arg0(program).args(rest);
+    for (name, value) in emit::assignments(&switch, &ctx.env) {
+        match value {
+            Some(value) if !NOT_WITH_SERVER.contains(&name) => command.env(name, OsStr::from_bytes(&value)),
+            _ => command.env_remove(name),
+        };
+    }
+    for name in NOT_WITH_SERVER {
+        command.env_remove(name);
+    }
+    command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
+    command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
+    renewer.hold(granted.entry, now);
+    server.spawn(renewer)?;
+    let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
+    let status = signals.wait(&mut child)?;
+    crate::supervise::end_like(status)
+}
+
+fn cannot_run(program: &OsStr, e: &std::io::Error) -> error::Error {
+    error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::error::io_reason(e)))
 }
 
 /// The program's path: as given when it has a `/`, else the first executable file of that
