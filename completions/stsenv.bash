@@ -16,11 +16,17 @@ _stsenv() {
             ",$1")
                 cmd="stsenv"
                 ;;
+            stsenv,add)
+                cmd="stsenv__subcmd__add"
+                ;;
             stsenv,clear)
                 cmd="stsenv__subcmd__clear"
                 ;;
             stsenv,completions)
                 cmd="stsenv__subcmd__completions"
+                ;;
+            stsenv,console)
+                cmd="stsenv__subcmd__console"
                 ;;
             stsenv,credential-process)
                 cmd="stsenv__subcmd__credential__subcmd__process"
@@ -33,6 +39,9 @@ _stsenv() {
                 ;;
             stsenv,help)
                 cmd="stsenv__subcmd__help"
+                ;;
+            stsenv,import)
+                cmd="stsenv__subcmd__import"
                 ;;
             stsenv,init)
                 cmd="stsenv__subcmd__init"
@@ -64,11 +73,17 @@ _stsenv() {
             stsenv,unset)
                 cmd="stsenv__subcmd__unset"
                 ;;
+            stsenv__subcmd__help,add)
+                cmd="stsenv__subcmd__help__subcmd__add"
+                ;;
             stsenv__subcmd__help,clear)
                 cmd="stsenv__subcmd__help__subcmd__clear"
                 ;;
             stsenv__subcmd__help,completions)
                 cmd="stsenv__subcmd__help__subcmd__completions"
+                ;;
+            stsenv__subcmd__help,console)
+                cmd="stsenv__subcmd__help__subcmd__console"
                 ;;
             stsenv__subcmd__help,credential-process)
                 cmd="stsenv__subcmd__help__subcmd__credential__subcmd__process"
@@ -81,6 +96,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,help)
                 cmd="stsenv__subcmd__help__subcmd__help"
+                ;;
+            stsenv__subcmd__help,import)
+                cmd="stsenv__subcmd__help__subcmd__import"
                 ;;
             stsenv__subcmd__help,init)
                 cmd="stsenv__subcmd__help__subcmd__init"
@@ -118,6 +136,9 @@ _stsenv() {
             stsenv__subcmd__help__subcmd__mfa__subcmd__device,list)
                 cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list"
                 ;;
+            stsenv__subcmd__help__subcmd__mfa__subcmd__device,resync)
+                cmd="stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__resync"
+                ;;
             stsenv__subcmd__mfa__subcmd__device,enroll)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__enroll"
                 ;;
@@ -126,6 +147,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__mfa__subcmd__device,list)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__list"
+                ;;
+            stsenv__subcmd__mfa__subcmd__device,resync)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__resync"
                 ;;
             stsenv__subcmd__mfa__subcmd__device__subcmd__help,enroll)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__enroll"
@@ -136,6 +160,9 @@ _stsenv() {
             stsenv__subcmd__mfa__subcmd__device__subcmd__help,list)
                 cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__list"
                 ;;
+            stsenv__subcmd__mfa__subcmd__device__subcmd__help,resync)
+                cmd="stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__resync"
+                ;;
             *)
                 ;;
         esac
@@ -143,12 +170,38 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__add)
+            opts="-h -V --key-process --force --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -197,6 +250,52 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__console)
+            opts="-c -h -V --role --code --region --service --destination --print --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -303,8 +402,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -331,6 +444,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__console)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -400,6 +527,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -443,7 +584,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__mfa__subcmd__device)
-            opts="list enroll"
+            opts="list enroll resync"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +612,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__mfa__subcmd__device__subcmd__resync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -561,6 +716,28 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__import)
+            opts="-h -V --remove --force --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -659,7 +836,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device)
-            opts="-h -V --config --creds-dir --help --version list enroll help"
+            opts="-h -V --config --creds-dir --help --version list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,7 +892,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__help)
-            opts="list enroll help"
+            opts="list enroll resync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +947,20 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__help__subcmd__resync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__mfa__subcmd__device__subcmd__list)
             opts="-h -V --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -777,6 +968,36 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__mfa__subcmd__device__subcmd__resync)
+            opts="-h -V --code1 --code2 --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --code1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code2)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -819,7 +1040,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__policy)
-            opts="-a -h -V --account --account-id --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
+            opts="-a -h -V --account --account-id --partition --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -835,6 +1056,10 @@ _stsenv() {
                     ;;
                 --account-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -W "aws aws-cn aws-us-gov" -- "${cur}"))
                     return 0
                     ;;
                 --user)
@@ -861,7 +1086,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h -V --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -892,6 +1117,18 @@ _stsenv() {
                     return 0
                     ;;
                 --external-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1035,7 +1272,7 @@ _stsenv_names() {
         case "${sub}:${word}" in
             *:--config | *:--creds-dir) value_of=global; globals+=("${word}") ;;
             role:-a | role:--account) value_of=account ;;
-            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--format | role:--write-profile | role:--shell) value_of=value ;;
+            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--format | role:--write-profile | role:--shell) value_of=value ;;
             *:-*) ;;
             :*) sub="${word}" ;;
             *) ((positionals += 1)) ;;

@@ -43,6 +43,9 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "rotate-keys" -d 'Repl
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "doctor" -d 'Check the key files, the accounts file, the keys, the MFA device and the cache'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print the completion script of the stsenv command'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "clear" -d 'Remove cached sessions: an account\'s (or one role\'s), or all'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "add" -d 'Set up an account from its access key: key files, accounts entry, MFA device'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "import" -d 'Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "console" -d 'Open the AWS console signed in as a role (a sign-in link through AWS federation)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
@@ -72,9 +75,12 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s h -l help -d 'Prin
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s a -l account -d 'The account (default: $STSENV_ACCOUNT, the one switched to)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -s c -l code -d 'The MFA code when no MFA session is cached (default: $STSENV_TOKEN_CODE, else asked); `skip` for none' -r
-complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l duration -d 'Session length, 900-43200, at most 3600 when chained from an MFA session (default 3600)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l duration -d 'Session length, 900-43200 (default: the role\'s duration_seconds, else 3600); over 3600 the role is assumed with the long-term keys and an MFA code, as AWS caps chained roles' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l session-name -d 'The role session name (default: stsenv-<user>)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l external-id -d 'The external ID the role\'s trust policy asks for' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l source-identity -d 'The source identity to set on the role session (sts:SetSourceIdentity)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l tag -d 'A session tag KEY=VALUE (repeat for more; added to the role\'s tags)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l transitive-tag -d 'Make a session tag transitive: it stays on roles assumed from this one (repeat for more)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l format -r -f -a "json\t'{"access_key", "secret_key", "session_token", "expiration"}, like generate-sts-role-token'
 shell\t'Shell code for eval (what ec2role uses)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
@@ -125,6 +131,9 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s a -l account -d 'The account of the accounts file (default: $STSENV_ACCOUNT)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l account-id -d 'A 12-digit account ID, instead of an account of the accounts file' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l partition -d 'With --account-id: the partition of the account (aws, aws-cn, aws-us-gov; default aws)' -r -f -a "aws\t''
+aws-cn\t''
+aws-us-gov\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l user -d 'The IAM user (default: the account\'s user, NAME.user, $USER); \'${aws:username}\' makes a policy for a group' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l max-mfa-age -d 'role-trust-mfa: also require the MFA code to be at most this old (aws:MultiFactorAuthAge)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
@@ -132,13 +141,14 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l creds-dir -d 'T
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -l allow-assume-role-with-mfa -d 'deny-without-mfa: also allow sts:AssumeRole with the long-term keys (for roles longer than 1 h, assumed with an MFA code); every role they may assume must then require MFA in its trust policy (role-trust-mfa)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand policy" -s V -l version -d 'Print version'
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -s h -l help -d 'Print help'
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -s V -l version -d 'Print version'
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
-complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -f -a "resync" -d 'Resynchronise the account\'s MFA device with two consecutive codes (ResyncMFADevice)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and not __fish_seen_subcommand_from list enroll resync help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -151,8 +161,15 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_see
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -l store-seed -d 'For a service user: keep the seed in NAME.totp (0600) and make the two codes from it'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from enroll" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from resync" -l code1 -d 'The first code the device shows (default: asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from resync" -l code2 -d 'The next code the device shows, 30 seconds later' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from resync" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from resync" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from resync" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from resync" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
+complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "resync" -d 'Resynchronise the account\'s MFA device with two consecutive codes (ResyncMFADevice)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand mfa-device; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand rotate-keys" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand rotate-keys" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
@@ -171,24 +188,50 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l config -d 'The a
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -s V -l version -d 'Print version'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of an MFA session or role, escalating when needed'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "policy" -d 'Print starter IAM policies for MFA, filled in for an account and user'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "mfa-device" -d 'List or enroll the account\'s MFA devices'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "rotate-keys" -d 'Replace the account\'s access key with a new one, then delete the old one'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "doctor" -d 'Check the key files, the accounts file, the keys, the MFA device and the cache'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "completions" -d 'Print the completion script of the stsenv command'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "clear" -d 'Remove cached sessions: an account\'s (or one role\'s), or all'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand add" -l key-process -d 'Take the keys from this command instead of key files: it prints credential_process JSON (split on spaces, run without a shell), like \'op read op://Private/aws/credential_process\'' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand add" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand add" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand add" -l force -d 'Replace an account that exists already'
+complete -c stsenv -n "__fish_stsenv_using_subcommand add" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand add" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_using_subcommand import" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand import" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand import" -l remove -d 'Remove the imported sections from the credentials file afterwards'
+complete -c stsenv -n "__fish_stsenv_using_subcommand import" -l force -d 'Replace accounts that exist already'
+complete -c stsenv -n "__fish_stsenv_using_subcommand import" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand import" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l role -d 'The role to sign in as (default: the role the shell is in, after ec2role)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s c -l code -d 'The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp, else asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l region -d 'The console\'s region (default: the account\'s region, else yours, else us-east-1)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l service -d 'The console page of a service, like ec2, s3, iam, cloudwatch (default: the home page)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l destination -d 'Any console URL to land on instead' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l print -d 'Print the sign-in link on stdout instead of opening a browser (it is a secret for 15 minutes)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "init" -d 'Print the shell functions (ec2switch, ec2mfa, ec2role, ec2now, ec2unset, stsenv_prompt)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "switch" -d 'Set an account\'s cached MFA session if valid, else its long-term keys (ec2switch)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "mfa" -d 'Escalate to an MFA session with GetSessionToken, cached (ec2mfa)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "role" -d 'Assume a role, chained from a valid MFA session when there is one (ec2role)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "now" -d 'Show which keys are set, from the environment alone (ec2now)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "unset" -d 'Remove every variable stsenv sets (ec2unset)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "list" -d 'List the accounts, their keys and cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "exec" -d 'Run a command with an account\'s MFA session (or role) in its environment'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "credential-process" -d 'Print the AWS credential_process JSON of an MFA session or role, escalating when needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "policy" -d 'Print starter IAM policies for MFA, filled in for an account and user'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "mfa-device" -d 'List or enroll the account\'s MFA devices'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "rotate-keys" -d 'Replace the account\'s access key with a new one, then delete the old one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "doctor" -d 'Check the key files, the accounts file, the keys, the MFA device and the cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "completions" -d 'Print the completion script of the stsenv command'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "clear" -d 'Remove cached sessions: an account\'s (or one role\'s), or all'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "add" -d 'Set up an account from its access key: key files, accounts entry, MFA device'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "import" -d 'Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "console" -d 'Open the AWS console signed in as a role (a sign-in link through AWS federation)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from mfa-device" -f -a "list" -d 'List the MFA devices of the keys\' IAM user (ListMFADevices), and say which one stsenv uses'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from mfa-device" -f -a "enroll" -d 'Create a virtual MFA device, show its QR code, enable it with two codes, and record it'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from mfa-device" -f -a "resync" -d 'Resynchronise the account\'s MFA device with two consecutive codes (ResyncMFADevice)'
 
 # Account and role names, from stsenv itself (stsenv list --names, stsenv list --roles).
 function __fish_stsenv_names
@@ -216,7 +259,7 @@ function __fish_stsenv_names
                 set -a globals $word
             case 'role:-a' 'role:--account'
                 set value_of account
-            case 'switch:--shell' 'mfa:-c' 'mfa:--code' 'mfa:--duration' 'mfa:--write-profile' 'mfa:--shell' 'role:-c' 'role:--code' 'role:--duration' 'role:--session-name' 'role:--external-id' 'role:--format' 'role:--write-profile' 'role:--shell'
+            case 'switch:--shell' 'mfa:-c' 'mfa:--code' 'mfa:--duration' 'mfa:--write-profile' 'mfa:--shell' 'role:-c' 'role:--code' 'role:--duration' 'role:--session-name' 'role:--external-id' 'role:--source-identity' 'role:--tag' 'role:--transitive-tag' 'role:--format' 'role:--write-profile' 'role:--shell'
                 set value_of value
             case '*:-*'
             case ':*'

@@ -80,6 +80,85 @@ pub fn write_mfa_serial(path: &Path, name: &str, arn: &str, serial: &str) -> Res
     })
 }
 
+/// A change to one field of an account's entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Set the field to this JSON value (already serialised).
+    Set(String),
+    /// Remove the field, if it is there.
+    Remove,
+}
+
+/// A JSON string, serialised.
+pub fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A JSON array of strings on one line: `["op", "read", "op://aws/key"]`.
+pub fn json_strings(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|i| json_string(i)).collect::<Vec<_>>().join(", "))
+}
+
+/// Apply `edits` to account `name` (matched ignoring case), keeping the rest of the file: a
+/// string entry becomes an object with its `arn`; a missing account is added (the edits must
+/// then set `arn`). Returns the new text, checked to parse.
+pub fn set_fields(text: &str, name: &str, edits: &[(&str, Edit)]) -> std::result::Result<String, String> {
+    let mut text = text.to_owned();
+    let top = scan_object(&text, skip_ws(&text, 0)).ok_or("the file is not a JSON object")?;
+    let set: Vec<(&str, &str)> = edits
+        .iter()
+        .filter_map(|(k, e)| match e {
+            Edit::Set(v) => Some((*k, v.as_str())),
+            Edit::Remove => None,
+        })
+        .collect();
+    let object = |arn: Option<String>| {
+        let mut fields: Vec<String> = Vec::new();
+        let new_arn = set.iter().find(|(k, _)| *k == "arn").map(|(_, v)| (*v).to_owned());
+        if let Some(arn) = new_arn.or(arn) {
+            fields.push(format!("\"arn\": {arn}"));
+        }
+        fields
+            .extend(set.iter().filter(|(k, _)| *k != "arn").map(|(k, v)| format!("{}: {v}", json_string(k))));
+        format!("{{{}}}", fields.join(", "))
+    };
+    match top.members.iter().find(|m| m.key.eq_ignore_ascii_case(name)) {
+        None => text = insert_member(&text, &top, name, &object(None)),
+        Some(m) if text[m.value.0..].starts_with('"') => {
+            let old = text[m.value.0..m.value.1].to_owned();
+            text = splice(&text, m.value, &object(Some(old)));
+        }
+        Some(m) => {
+            let start = m.value.0;
+            for (key, edit) in edits {
+                let inner = scan_object(&text, start).ok_or("the account's entry is not an object")?;
+                let at = inner.members.iter().position(|f| f.key == *key);
+                text = match (at, edit) {
+                    (Some(i), Edit::Set(value)) => splice(&text, inner.members[i].value, value),
+                    (None, Edit::Set(value)) => insert_member(&text, &inner, key, value),
+                    (Some(i), Edit::Remove) => remove_member(&text, &inner, i),
+                    (None, Edit::Remove) => text,
+                };
+            }
+        }
+    }
+    Accounts::parse(&text)?;
+    Ok(text)
+}
+
+/// The text without member `i` of the object, and the comma that joined it.
+fn remove_member(text: &str, object: &Object, i: usize) -> String {
+    let members = &object.members;
+    let span = if i > 0 {
+        (members[i - 1].value.1, members[i].value.1)
+    } else if let Some(next) = members.get(1) {
+        (members[0].key_start, next.key_start)
+    } else {
+        (members[0].key_start, members[0].value.1)
+    };
+    splice(text, span, "")
+}
+
 fn splice(text: &str, span: (usize, usize), with: &str) -> String {
     format!("{}{}{}", &text[..span.0], with, &text[span.1..])
 }
@@ -275,6 +354,48 @@ mod tests {
         assert!(Accounts::parse(&new).unwrap().find("b").is_some(), "{new}");
         let new = set_mfa_serial("{}", "b", "arn:aws:iam::012123456789:", SERIAL).unwrap();
         assert!(new.starts_with("{\"b\": {"), "{new}");
+    }
+
+    #[test]
+    fn set_fields_adds_replaces_and_removes_keeping_the_rest() {
+        let file = FILE.replace(r#", "list": ["x", {"y": 1}]"#, "");
+        let arn = json_string("arn:aws:iam::222233334444:");
+        let edits = [
+            ("arn", Edit::Set(arn.clone())),
+            ("user", Edit::Set(json_string("jb2"))),
+            ("mfa_serial", Edit::Remove),
+            ("key_process", Edit::Set(json_strings(&["op".into(), "read".into(), "op://a b".into()]))),
+        ];
+        // An object: its fields change in place, the others stay.
+        let new = set_fields(&file, "Work", &edits).unwrap();
+        let want = file
+            .replace("012123456789:\",\n    \"user\": \"jbrowne\"", "222233334444:\",\n    \"user\": \"jb2\"")
+            .replace(
+                "role/Admin\" }\n  },",
+                "role/Admin\" },\n    \"key_process\": [\"op\", \"read\", \"op://a b\"]\n  },",
+            );
+        assert_eq!(new, want);
+        // The string form becomes an object, others untouched.
+        let new = set_fields(&file, "personal", &edits).unwrap();
+        assert!(
+            new.contains(
+                r#""personal": {"arn": "arn:aws:iam::222233334444:", "user": "jb2", "key_process": ["op", "read", "op://a b"]},"#
+            ),
+            "{new}"
+        );
+        assert!(new.contains(r#""other": "arn:aws:iam::111122223333:""#));
+        // A new account at the end.
+        let new = set_fields(&file, "new", &edits).unwrap();
+        assert!(new.ends_with("  \"new\": {\"arn\": \"arn:aws:iam::222233334444:\", \"user\": \"jb2\", \"key_process\": [\"op\", \"read\", \"op://a b\"]}\n}\n"), "{new}");
+        assert!(new.starts_with(&file[..file.len() - 3]));
+        // Removing the first, a middle and the only member.
+        let one = r#"{"w": {"mfa_serial": "s", "arn": "arn:aws:iam::012123456789:", "user": "u"}}"#;
+        let new = set_fields(one, "w", &[("mfa_serial", Edit::Remove), ("user", Edit::Remove)]).unwrap();
+        assert_eq!(new, r#"{"w": {"arn": "arn:aws:iam::012123456789:"}}"#);
+        assert!(
+            set_fields(one, "w", &[("arn", Edit::Remove)]).is_err(),
+            "an entry without arn does not parse"
+        );
     }
 
     #[test]

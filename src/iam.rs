@@ -46,7 +46,8 @@ pub struct Iam {
 impl Iam {
     /// A client signing with `credentials` (IAM is global; `region` only signs).
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Iam> {
-        let service = Service::new("IAM", "AWS_ENDPOINT_URL_IAM", "iam.amazonaws.com".to_owned(), env)?;
+        let service =
+            Service::new("IAM", "AWS_ENDPOINT_URL_IAM", crate::partition::Partition::iam_host(region), env)?;
         let session = Session::new(credentials, region, &service)?;
         let client = aws_sdk_iam::Client::new(&session.config);
         Ok(Iam { session, client, service })
@@ -97,6 +98,19 @@ impl Iam {
             .authentication_code1(code1)
             .authentication_code2(code2);
         self.session.runtime.block_on(call.send()).map_err(|e| self.describe(e, "EnableMFADevice"))?;
+        Ok(())
+    }
+
+    /// ResyncMFADevice with two consecutive codes.
+    pub fn resync_mfa_device(&self, user: &str, serial: &str, code1: &str, code2: &str) -> Result<()> {
+        let call = self
+            .client
+            .resync_mfa_device()
+            .user_name(user)
+            .serial_number(serial)
+            .authentication_code1(code1)
+            .authentication_code2(code2);
+        self.session.runtime.block_on(call.send()).map_err(|e| self.describe(e, "ResyncMFADevice"))?;
         Ok(())
     }
 

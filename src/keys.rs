@@ -1,10 +1,11 @@
 //! The key directory (`~/aws-creds`, the old layout): `NAME.access_key`, `NAME.secret_key`,
-//! optional `NAME.user`. An account exists if its `NAME.access_key` exists.
+//! optional `NAME.user`. An account exists if its `NAME.access_key` exists, or if the accounts
+//! file gives it a `key_process` (its keys come from that command instead of files).
 
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::accounts::Accounts;
+use crate::accounts::{Account, Accounts};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::{self, Result};
@@ -12,6 +13,28 @@ use crate::names;
 
 pub struct KeyDir {
     pub path: PathBuf,
+}
+
+/// The long-term keys of an account: from its `key_process` when the accounts file names one,
+/// else from its key files. Every command that signs with the long-term keys gets them here.
+/// `to_terminal`: the process's messages go to the terminal (stsenv's stderr is captured).
+pub fn long_term(
+    dir: &KeyDir,
+    account: Option<&Account>,
+    name: &str,
+    env: &Env,
+    to_terminal: bool,
+) -> Result<Credentials> {
+    match account.and_then(|a| a.key_process.as_deref()) {
+        Some(argv) => crate::key_process::run(argv, env, to_terminal),
+        None => dir.keys(name),
+    }
+}
+
+/// The lock of an account's key pair, held until dropped (see `KeyDir::pair_lock`).
+pub struct PairLock {
+    _gate: Option<std::fs::File>,
+    _pair: std::fs::File,
 }
 
 impl KeyDir {
@@ -64,19 +87,39 @@ impl KeyDir {
     }
 
     /// The account's name as spelled in the key directory; an account of the accounts file
-    /// without key files is named as such (which file is missing, and how to add it), and a
-    /// typo of a name in either place gets the closest as a hint.
+    /// without key files is found when it has a `key_process` (its keys come from that), and
+    /// named as such otherwise (which file is missing, and how to add it); a typo of a name in
+    /// either place gets the closest as a hint.
     pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
         let also: Vec<&str> = accounts.accounts.iter().map(|a| a.name.as_str()).collect();
-        self.resolve(typed, &also).map_err(|e| match accounts.find(typed) {
-            Some(account) if names::is_valid(typed) && self.path.is_dir() => error::usage(format!(
+        self.resolve(typed, &also).or_else(|e| match accounts.find(typed) {
+            Some(account) if account.key_process.is_some() => Ok(account.name.clone()),
+            Some(account) if names::is_valid(typed) && self.path.is_dir() => Err(error::usage(format!(
                 "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",
                 account.name,
                 self.file(&account.name, "access_key").display(),
                 account.name
-            )),
-            _ => e,
+            ))),
+            _ => Err(e),
         })
+    }
+
+    /// `names`, and the accounts with a `key_process`, sorted ignoring case. A key directory that
+    /// cannot be read is an error only when no account has a `key_process`.
+    pub fn names_with(&self, accounts: &Accounts) -> Result<Vec<String>> {
+        let process: Vec<&Account> = accounts.accounts.iter().filter(|a| a.key_process.is_some()).collect();
+        let mut names = match self.names() {
+            Ok(names) => names,
+            Err(_) if !process.is_empty() && !self.path.exists() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        for account in process {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
+                names.push(account.name.clone());
+            }
+        }
+        names.sort_by_key(|n| n.to_ascii_lowercase());
+        Ok(names)
     }
 
     /// The path of one of an account's files.
@@ -118,40 +161,54 @@ impl KeyDir {
     }
 
     /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read
-    /// it, exclusive to replace it. None when the lock file cannot be made (a read-only key
+    /// it, exclusive to replace it. None when the lock files cannot be made (a read-only key
     /// directory, which nobody can rotate in either).
+    ///
+    /// A gate (`.NAME.keys.gate.lock`) goes first, so that readers cannot keep a rotation out: a
+    /// reader holds it (shared) only until it has the pair's lock, a rotation holds it
+    /// (exclusive) while it waits for the readers inside to finish, so new readers queue behind
+    /// it. A reader holding the gate never waits for the pair (only a holder of the gate can
+    /// hold the pair exclusively), so the two cannot deadlock.
     pub fn pair_lock(
         &self,
         name: &str,
         mode: crate::lock::Mode,
         timeout: std::time::Duration,
-    ) -> Result<Option<std::fs::File>> {
-        let path = self.path.join(format!(".{name}.keys.lock"));
-        let open = |create: bool| {
-            let mut options = std::fs::OpenOptions::new();
-            options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
-            if create {
-                options.write(true).create(true).truncate(false).mode(0o600);
-            }
-            options.open(&path)
+    ) -> Result<Option<PairLock>> {
+        let doing = format!("rotating the keys of {name}");
+        let lock = |suffix: &str| -> Result<Option<std::fs::File>> {
+            let path = self.path.join(format!(".{name}.keys.{suffix}"));
+            let open = |create: bool| {
+                let mut options = std::fs::OpenOptions::new();
+                options.read(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+                if create {
+                    options.write(true).create(true).truncate(false).mode(0o600);
+                }
+                options.open(&path)
+            };
+            let opened = match open(false) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
+                other => other,
+            };
+            let file = match opened {
+                Ok(file) => file,
+                Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
+                Err(e) => {
+                    return Err(error::usage(format!(
+                        "cannot lock the key files of {name} ({}): {}",
+                        path.display(),
+                        crate::error::io_reason(&e)
+                    )));
+                }
+            };
+            crate::lock::acquire(&file, mode, &doing, &path, timeout)?;
+            Ok(Some(file))
         };
-        let opened = match open(false) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => open(true),
-            other => other,
-        };
-        let file = match opened {
-            Ok(file) => file,
-            Err(_) if mode == crate::lock::Mode::Shared => return Ok(None),
-            Err(e) => {
-                return Err(error::usage(format!(
-                    "cannot lock the key files of {name} ({}): {}",
-                    path.display(),
-                    crate::error::io_reason(&e)
-                )));
-            }
-        };
-        crate::lock::acquire(&file, mode, &format!("rotating the keys of {name}"), &path, timeout)?;
-        Ok(Some(file))
+        let Some(gate) = lock("gate.lock")? else { return Ok(None) };
+        let Some(pair) = lock("lock")? else { return Ok(None) };
+        // A reader lets the next one (or a rotation) through at once.
+        let gate = (mode == crate::lock::Mode::Exclusive).then_some(gate);
+        Ok(Some(PairLock { _gate: gate, _pair: pair }))
     }
 
     /// The IAM user name from `NAME.user`, if that file exists.

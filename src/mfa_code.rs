@@ -106,7 +106,12 @@ pub enum Asking {
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
 pub fn process_timeout(env: &Env) -> Result<Duration> {
-    let Some(text) = env.get("STSENV_MFA_PROCESS_TIMEOUT") else {
+    timeout_from(env, "STSENV_MFA_PROCESS_TIMEOUT")
+}
+
+/// A timeout in seconds (fractions allowed) from the variable `name`, else 30 s.
+pub fn timeout_from(env: &Env, name: &str) -> Result<Duration> {
+    let Some(text) = env.get(name) else {
         return Ok(DEFAULT_PROCESS_TIMEOUT);
     };
     text.trim()
@@ -115,10 +120,7 @@ pub fn process_timeout(env: &Env) -> Result<Duration> {
         .filter(|s| *s > 0.0)
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
         .ok_or_else(|| {
-            error::usage(format!(
-                "STSENV_MFA_PROCESS_TIMEOUT '{}' is not a number of seconds above 0",
-                text.escape_default()
-            ))
+            error::usage(format!("{name} '{}' is not a number of seconds above 0", text.escape_default()))
         })
 }
 
@@ -204,14 +206,31 @@ pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
     )))
 }
 
-/// Run `mfa_process` without a shell and without the credential variables (`crate::child`): stdin from the terminal if there is one (a password
-/// manager may ask there), else nothing; its stderr passed through, or to the terminal when
-/// `to_terminal` and there is one; its stdout, trimmed, must be a code as people type it. Killed after
-/// `timeout`. Errors name the command, never its output.
-fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
+/// A command of the accounts file (`mfa_process`, `key_process`), run by `run_helper`.
+pub struct Helper<'a> {
+    /// The field that names it, for messages.
+    pub field: &'a str,
+    /// The program and its arguments (no shell).
+    pub argv: &'a [String],
+    pub timeout: Duration,
+    /// Why it may take long, and the variable that sets the limit (for the timeout message).
+    pub slow: &'a str,
+    /// What is missing when it fails (`no MFA code`).
+    pub missing: &'a str,
+    /// Its stderr to the terminal, when there is one (stsenv's own stderr is captured).
+    pub to_terminal: bool,
+}
+
+/// Run a helper command without a shell and without the credential variables (`crate::child`):
+/// stdin from the terminal if there is one (a password manager may ask there), else nothing; its
+/// stderr passed through, or to the terminal when `to_terminal` and there is one. Killed after
+/// its timeout. Returns its stdout, which may be a secret: errors name the command, never its
+/// output.
+pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
+    let Helper { field, argv, timeout, slow, missing, to_terminal } = *helper;
     let shown = argv.join(" ");
     let (program, args) =
-        argv.split_first().ok_or_else(|| error::usage("mfa_process is empty in the accounts file"))?;
+        argv.split_first().ok_or_else(|| error::usage(format!("{field} is empty in the accounts file")))?;
     let stdin = match std::fs::File::open("/dev/tty") {
         Ok(tty) => Stdio::from(tty),
         Err(_) => Stdio::null(),
@@ -226,7 +245,7 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
-        .map_err(|e| error::usage(format!("cannot run mfa_process `{shown}`: {}", io_reason(&e))))?;
+        .map_err(|e| error::usage(format!("cannot run {field} `{shown}`: {}", io_reason(&e))))?;
     // Read stdout on a thread, so a chatty process never blocks on a full pipe.
     let stdout = child.stdout.take();
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -241,7 +260,7 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
     let deadline = Instant::now() + timeout;
     let too_slow = || {
         error::usage(format!(
-            "mfa_process `{shown}` did not finish within {} s and was stopped (waiting for a touch of your YubiKey? STSENV_MFA_PROCESS_TIMEOUT sets the limit)",
+            "{field} `{shown}` did not finish within {} s and was stopped ({slow})",
             seconds(timeout)
         ))
     };
@@ -257,22 +276,33 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
             Err(e) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(error::usage(format!("cannot wait for mfa_process `{shown}`: {e}")));
+                return Err(error::usage(format!("cannot wait for {field} `{shown}`: {e}")));
             }
         }
     };
     if !status.success() {
-        return Err(error::usage(format!("mfa_process `{shown}` failed ({status}); no MFA code")));
+        return Err(error::usage(format!("{field} `{shown}` failed ({status}); {missing}")));
     }
     // A process it left behind may hold stdout open: wait no longer than the deadline.
     let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
-    let output = match receiver.recv_timeout(left) {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => {
-            return Err(error::usage(format!("cannot read the output of mfa_process `{shown}`: {e}")));
-        }
-        Err(_) => return Err(too_slow()),
-    };
+    match receiver.recv_timeout(left) {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(error::usage(format!("cannot read the output of {field} `{shown}`: {e}"))),
+        Err(_) => Err(too_slow()),
+    }
+}
+
+/// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be a code as people type it.
+fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
+    let shown = argv.join(" ");
+    let output = run_helper(&Helper {
+        field: "mfa_process",
+        argv,
+        timeout,
+        slow: "waiting for a touch of your YubiKey? STSENV_MFA_PROCESS_TIMEOUT sets the limit",
+        missing: "no MFA code",
+        to_terminal,
+    })?;
     let code = std::str::from_utf8(&output).map(str::trim).unwrap_or_default();
     if code.is_empty() {
         return Err(error::usage(format!(

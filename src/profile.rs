@@ -293,44 +293,85 @@ impl Request<'_> {
     /// Write the section, under the lock, atomically.
     pub fn write(&self, content: &Content) -> Result<()> {
         check_name(self.name)?;
-        let real = real_path(&self.path)?;
-        let dir = match real.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        let cannot_write = |what: &Path, e: &std::io::Error| {
-            error::usage(format!(
-                "cannot write the credentials file {} ({}: {}); it is unchanged",
-                self.path.display(),
-                what.display(),
-                crate::error::io_reason(e)
-            ))
-        };
-        if !dir.is_dir() {
-            // Like ~/.aws made by `aws configure`, but private: it holds secrets.
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&dir)
-                .map_err(|e| cannot_write(&dir, &e))?;
-        }
-        let file_name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let lock_path = dir.join(format!(".{file_name}.stsenv.lock"));
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|e| cannot_write(&lock_path, &e))?;
-        lock.lock().map_err(|e| cannot_write(&lock_path, &e))?;
-        let (text, mode) = read_current(&real, &self.path)?;
-        crate::keys::warn_if_loose(&self.path, mode);
-        let new = replace(text.as_deref().unwrap_or_default(), self.name, content, self.force, &self.path)?;
-        crate::atomic::write(&real, &new, mode).map_err(|e| cannot_write(&real, &e))?;
-        drop(lock);
-        Ok(())
+        edit(&self.path, |text| replace(text.unwrap_or_default(), self.name, content, self.force, &self.path))
     }
+}
+
+/// The `key = value` (or `key: value`) lines of a section, keys in lower case, values trimmed
+/// (continuation lines are not joined: credentials are one line each).
+pub fn values(text: &[u8], section: &Section) -> Vec<(String, String)> {
+    let body = &text[section.start..section.end];
+    body.split_inclusive(|b| *b == b'\n')
+        .skip(1)
+        .filter_map(|line| {
+            let raw = line_text(line);
+            if raw.first().is_some_and(u8::is_ascii_whitespace) {
+                return None;
+            }
+            let line = String::from_utf8_lossy(raw.trim_ascii());
+            if line.is_empty() || line.starts_with(['#', ';']) {
+                return None;
+            }
+            let at = line.find(['=', ':'])?;
+            Some((line[..at].trim().to_ascii_lowercase(), line[at + 1..].trim().to_owned()))
+        })
+        .collect()
+}
+
+/// The text without the sections named (every one of each name); every other byte is kept.
+pub fn without_sections(text: &[u8], names: &[&str]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for s in sections(text).into_iter().filter(|s| names.contains(&s.name.as_str())) {
+        out.extend_from_slice(&text[at..s.start]);
+        at = s.end;
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
+/// Remove the sections named from the credentials file at `path`, under the lock, atomically.
+pub fn remove_sections(path: &Path, names: &[&str]) -> Result<()> {
+    edit(path, |text| Ok(without_sections(text.unwrap_or_default(), names)))
+}
+
+/// Change the credentials file at `shown` (a symlink's target, so a dotfiles link stays a link)
+/// under an exclusive lock on a lock file beside it, atomically, keeping its mode (a new file is
+/// 0600, in a directory made 0700). `change` gets the current text (None: no file yet).
+fn edit(shown: &Path, change: impl FnOnce(Option<&[u8]>) -> Result<Vec<u8>>) -> Result<()> {
+    let real = real_path(shown)?;
+    let dir = match real.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let cannot_write = |what: &Path, e: &std::io::Error| {
+        error::usage(format!(
+            "cannot write the credentials file {} ({}: {}); it is unchanged",
+            shown.display(),
+            what.display(),
+            crate::error::io_reason(e)
+        ))
+    };
+    if !dir.is_dir() {
+        // Like ~/.aws made by `aws configure`, but private: it holds secrets.
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(|e| cannot_write(&dir, &e))?;
+    }
+    let file_name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let lock_path = dir.join(format!(".{file_name}.stsenv.lock"));
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&lock_path)
+        .map_err(|e| cannot_write(&lock_path, &e))?;
+    lock.lock().map_err(|e| cannot_write(&lock_path, &e))?;
+    let (text, mode) = read_current(&real, shown)?;
+    crate::keys::warn_if_loose(shown, mode);
+    let new = change(text.as_deref())?;
+    crate::atomic::write(&real, &new, mode).map_err(|e| cannot_write(&real, &e))?;
+    drop(lock);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -413,6 +454,22 @@ mod tests {
         let s = sections(b"[a]\nk = 1\n\n  [p]\n[q]\n");
         let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a", "q"]);
+    }
+
+    #[test]
+    fn values_and_removing_sections() {
+        let text = b"# top\n[a]\naws_access_key_id = AKIA1\n; note\nAWS_Secret_Access_Key:s/1=\n  continued\n\n# about b\n[b]\nx=1\n[a]\ny=2\n";
+        let s = sections(text);
+        assert_eq!(
+            values(text, &s[0]),
+            [
+                ("aws_access_key_id".to_owned(), "AKIA1".to_owned()),
+                ("aws_secret_access_key".to_owned(), "s/1=".to_owned())
+            ]
+        );
+        // Every section of the name goes; comments before a header stay with what follows.
+        assert_eq!(without_sections(text, &["a"]), b"# top\n\n# about b\n[b]\nx=1\n");
+        assert_eq!(without_sections(text, &["c"]), text);
     }
 
     #[test]

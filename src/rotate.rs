@@ -32,6 +32,15 @@ pub struct Rotated {
 }
 
 pub fn rotate(ctx: &Context, target: &Target) -> Result<Rotated> {
+    // stsenv cannot put a new key into a password manager: refused before any IAM call.
+    if let Some(argv) = target.accounts.find(&target.name).and_then(|a| a.key_process.as_deref()) {
+        return Err(error::usage(format!(
+            "account {} takes its keys from key_process `{}`, and stsenv cannot write a new key there: make the new key with aws iam create-access-key, store it in your password manager, check it with stsenv doctor {}, then delete the old one with aws iam delete-access-key",
+            target.name,
+            argv.join(" "),
+            target.name
+        )));
+    }
     let dir = ctx.key_dir();
     let timeout = crate::lock::timeout(&ctx.env)?;
     let _rotating = rotation_lock(&dir.path, &target.name, timeout)?;

@@ -43,13 +43,23 @@ impl Target {
         let entry = accounts.find(&name);
         let (user, user_source) = iam_user(entry, &ctx.key_dir(), &name, &ctx.env)?
             .unwrap_or(("unknown".to_owned(), UserSource::None));
-        let region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
+        let mut region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
+        // A China or GovCloud account is never sent to a region of another partition.
+        if let Some(account) = entry {
+            region = account.partition().region_or_default(&region);
+        }
         Ok(Target { name, accounts, user, user_source, region })
     }
 
-    /// The account's own region from the accounts file (not the fallbacks of `region`).
+    /// The account's own region from the accounts file (not the fallbacks of `region`); for
+    /// an account of China or GovCloud without one, the region of its partition used for it.
     pub fn account_region(&self) -> Option<&str> {
-        self.accounts.find(&self.name).and_then(|a| a.region.as_deref())
+        let account = self.accounts.find(&self.name)?;
+        match (&account.region, account.partition()) {
+            (Some(region), _) => Some(region),
+            (None, crate::partition::Partition::Aws) => None,
+            (None, _) => Some(&self.region),
+        }
     }
 
     /// The account's entry in the accounts file, required for `why`.
@@ -98,9 +108,22 @@ pub enum UserSource {
 }
 
 impl Target {
-    /// The long-term keys of the account.
+    /// The long-term keys of the account (its `key_process`, else its key files).
     pub fn keys(&self, ctx: &Context) -> Result<Credentials> {
-        ctx.key_dir().keys(&self.name)
+        self.keys_for(ctx, &crate::mfa_code::Asking::Shell)
+    }
+
+    /// The long-term keys, a `key_process`'s messages on the terminal when stsenv's own stderr
+    /// is read by another program (`Asking::Captured`).
+    pub fn keys_for(&self, ctx: &Context, asking: &crate::mfa_code::Asking) -> Result<Credentials> {
+        let to_terminal = matches!(asking, crate::mfa_code::Asking::Captured { .. });
+        crate::keys::long_term(
+            &ctx.key_dir(),
+            self.accounts.find(&self.name),
+            &self.name,
+            &ctx.env,
+            to_terminal,
+        )
     }
 
     /// The MFA serial to use without asking AWS: the account's `mfa_serial`, else

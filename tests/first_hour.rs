@@ -4,7 +4,6 @@
 
 use std::process::Command;
 
-use stsenv::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fault::{Fault, Mode};
@@ -229,14 +228,14 @@ fn roles_get_what_accounts_get() {
     let admin = "arn:aws:iam::123456789012:role/Admin";
     home.cache_session(
         "personal",
-        Slot::Role(admin.into()),
+        crate::util::role_slot(admin),
         "admintoken0123456789",
         now + Duration::seconds(30 * 60 + 50),
     );
     let deploy = "arn:aws:iam::123456789012:role/Deploy";
     home.cache_session(
         "personal",
-        Slot::Role(deploy.into()),
+        crate::util::role_slot(deploy),
         "deploytoken012345678",
         now + Duration::seconds(20 * 60 + 50),
     );

@@ -155,6 +155,17 @@ fn a_cache_another_user_could_have_written_is_never_used() {
         assert_eq!(err.matches("warning").count(), 1, "{what}: one warning: {err}");
         assert!(err.contains(&warning), "{what}: no\n{warning}\nin\n{err}");
 
+        // doctor names the problem too.
+        if !forgery.users_dir {
+            let out = home.stsenv(&["doctor"]);
+            let report = format!("{}{}", stdout(&out), stderr(&out));
+            let fail = format!(
+                "FAIL  cache directory {} belongs to another user (uid 0): stsenv does not use it",
+                cache.display()
+            );
+            assert!(report.contains(&fail), "{what}: {report}");
+        }
+
         // credential-process gives the SDKs nothing from it.
         let out = home.stsenv(&["credential-process", "personal"]);
         assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
@@ -167,13 +178,14 @@ fn a_cache_another_user_could_have_written_is_never_used() {
 
         // ec2mfa gets a new session, without writing it where another user can read it, and
         // without chmod-ing another user's directory.
+        let before = fault.count();
         let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
         assert!(out.status.success(), "{what}: {}", stderr(&out));
         assert!(stdout(&out).contains("FAULTTOKEN"), "{what}: {}", stdout(&out));
         if !forgery.users_dir {
             assert_eq!(stderr(&out).matches("warning").count(), 1, "{what}: {}", stderr(&out));
         }
-        assert_eq!(fault.count(), 1, "{what}: the forged entry was not taken for a valid session");
+        assert_eq!(fault.count(), before + 1, "{what}: the forged entry was not taken for a valid session");
         if !forgery.users_dir {
             assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o7777, dir_mode, "{what}");
             let text = std::fs::read_to_string(cache.join("personal.mfa.json")).unwrap();

@@ -55,7 +55,13 @@ impl Report {
 pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     let mut r = Report { lines: String::new(), problems: 0 };
     let key_dir = ctx.key_dir();
-    if !key_dir.path.is_dir() {
+    let with_process = |a: &Accounts| a.accounts.iter().any(|a| a.key_process.is_some());
+    if !key_dir.path.is_dir() && ctx.accounts().is_ok_and(|a| with_process(&a)) {
+        r.ok(format!(
+            "key directory {} does not exist (the accounts with a key_process need none)",
+            key_dir.path.display()
+        ));
+    } else if !key_dir.path.is_dir() {
         r.fail(format!(
             "key directory {} does not exist: mkdir -m 700 {} and put NAME.access_key and NAME.secret_key in it",
             key_dir.path.display(),
@@ -124,9 +130,9 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
                 Vec::new()
             }
         },
-        None if key_dir.path.is_dir() => {
-            let names = key_dir.names().unwrap_or_default();
-            // Accounts of the accounts file that have no key files.
+        None if key_dir.path.is_dir() || with_process(&accounts) => {
+            let names = key_dir.names_with(&accounts).unwrap_or_default();
+            // Accounts of the accounts file that have no key files (nor a key_process).
             for account in &accounts.accounts {
                 if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
                     r.fail(format!(
@@ -163,9 +169,15 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         Ok(t) => t,
         Err(e) => return r.fail(format!("{name}: {}", e.message)),
     };
-    // Key files: present, private, plausible.
+    // Key files: present, private, plausible; or what the key_process prints.
     let mut values = Vec::new();
-    for suffix in ["access_key", "secret_key"] {
+    let key_process = accounts.find(&name).and_then(|a| a.key_process.as_deref());
+    if let Some(argv) = key_process
+        && let Some(keys) = process_keys(r, ctx, &name, argv)
+    {
+        values = vec![keys.access_key_id.expose().to_vec(), keys.secret_access_key.expose().to_vec()];
+    }
+    for suffix in ["access_key", "secret_key"].into_iter().filter(|_| key_process.is_none()) {
         let path = key_dir.file(&name, suffix);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -301,5 +313,30 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         }
         State::Expired(_) => r.ok(format!("{name}: cached MFA session expired (ec2mfa gets a new one)")),
         State::Absent => r.ok(format!("{name}: no cached MFA session")),
+    }
+}
+
+/// An account with a key_process: the key files are not used (a FAIL when they are there,
+/// since the point is no plain-text key on disk), and the command must print the keys.
+fn process_keys(r: &mut Report, ctx: &Context, name: &str, argv: &[String]) -> Option<Credentials> {
+    let key_dir = ctx.key_dir();
+    for suffix in ["access_key", "secret_key"] {
+        let path = key_dir.file(name, suffix);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            r.fail(format!(
+                "{}: not used, since {name} has a key_process; delete it so that no plain-text key is on disk",
+                path.display()
+            ));
+        }
+    }
+    match crate::key_process::run(argv, &ctx.env, false) {
+        Ok(keys) => {
+            r.ok(format!("{name}: key_process `{}` printed the keys", argv.join(" ")));
+            Some(keys)
+        }
+        Err(e) => {
+            r.fail(format!("{name}: {}", e.message));
+            None
+        }
     }
 }

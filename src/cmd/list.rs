@@ -13,7 +13,8 @@ use crate::times::format_left;
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
     if args.names {
-        let names = key_dir.names()?;
+        // For completion: the accounts with a key_process too, and no error for a broken file.
+        let names = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
     if let Some(account) = &args.roles {
@@ -33,6 +34,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     }
     let accounts = ctx.accounts()?;
     let with_keys = if key_dir.path.is_dir() { key_dir.names()? } else { Vec::new() };
+    let from_process = |name: &str| accounts.find(name).is_some_and(|a| a.key_process.is_some());
     // Every account of the key directory and of the accounts file, once, ignoring case.
     let mut rows: BTreeMap<String, (String, bool)> = BTreeMap::new();
     for name in &with_keys {
@@ -42,7 +44,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         rows.entry(account.name.to_ascii_lowercase()).or_insert((account.name.clone(), false));
     }
     let cache = ctx.cache()?;
-    let role_files = cache.role_arns();
+    let role_files = cache.role_slots();
     let mut table =
         vec![["ACCOUNT".to_owned(), "KEYS".to_owned(), "MFA SESSION".to_owned(), "ROLES".to_owned()]];
     for (lower, (name, has_keys)) in &rows {
@@ -53,12 +55,26 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         };
         // The keys of `roles` the user types (with the role's name when it differs), then roles
         // assumed by name or ARN; each with the time its cached credentials have left.
+        // A role may have several entries (session names, tags, with and without MFA): the
+        // one with the most time left.
+        let slots: Vec<&Slot> = role_files.get(lower).into_iter().flatten().collect();
         let left = |arn: &String| {
-            cache
-                .valid(name, &Slot::Role(arn.clone()), ctx.now)
-                .map(|entry| format!("{} left", format_left(entry.seconds_left(ctx.now))))
+            slots
+                .iter()
+                .filter(|slot| matches!(slot, Slot::Role(role) if &role.arn == arn))
+                .filter_map(|slot| cache.valid(name, slot, ctx.now))
+                .map(|entry| entry.seconds_left(ctx.now))
+                .max()
+                .map(|seconds| format!("{} left", format_left(seconds)))
         };
-        let cached: Vec<&String> = role_files.get(lower).into_iter().flatten().collect();
+        let mut cached: Vec<&String> = slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Role(role) => Some(&role.arn),
+                _ => None,
+            })
+            .collect();
+        cached.dedup();
         let mut shown: Vec<String> = Vec::new();
         let mut roles: Vec<String> = Vec::new();
         if let Some(account) = accounts.find(name) {
@@ -79,7 +95,13 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
                 roles.push(format!("{} ({left})", arn.rsplit('/').next().unwrap_or(arn)));
             }
         }
-        let keys = if *has_keys { "yes" } else { "missing" };
+        let keys = if from_process(name) {
+            "key_process"
+        } else if *has_keys {
+            "yes"
+        } else {
+            "missing"
+        };
         table.push([name.clone(), keys.to_owned(), session, roles.join(", ")]);
     }
     if rows.is_empty() {

@@ -1,6 +1,7 @@
 //! `stsenv mfa-device list` (which devices the keys' IAM user has, and which one stsenv uses)
 //! and `stsenv mfa-device enroll` (a new virtual device, enabled with two consecutive codes,
-//! recorded in the accounts file).
+//! recorded in the accounts file) and `stsenv mfa-device resync` (a device whose clock drifted,
+//! resynchronised with two consecutive codes).
 
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
@@ -8,7 +9,7 @@ use qrcode::render::unicode::Dense1x2;
 use super::Context;
 use crate::accounts::Accounts;
 use crate::accounts_edit;
-use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList};
+use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList, MfaDeviceResync};
 use crate::discover::{self, Caller};
 use crate::error::{self, Result, say};
 use crate::iam::Iam;
@@ -20,7 +21,56 @@ pub fn run(args: &MfaDevice, ctx: &Context) -> Result<String> {
     match args {
         MfaDevice::List(args) => list(args, ctx),
         MfaDevice::Enroll(args) => enroll(args, ctx),
+        MfaDevice::Resync(args) => resync(args, ctx),
     }
+}
+
+/// Two codes given with --code1 and --code2: six digits each, not the same.
+fn check_codes(code1: &Option<String>, code2: &Option<String>) -> Result<()> {
+    for (code, flag) in [(code1, "--code1"), (code2, "--code2")] {
+        if let Some(code) = code {
+            mfa_code::check(code, flag)?;
+        }
+    }
+    if let (Some(a), Some(b)) = (code1, code2)
+        && a == b
+    {
+        return Err(error::usage("--code1 and --code2 must be two consecutive codes, 30 seconds apart"));
+    }
+    Ok(())
+}
+
+fn resync(args: &MfaDeviceResync, ctx: &Context) -> Result<String> {
+    check_codes(&args.code1, &args.code2)?;
+    let target = Target::resolve(ctx, args.account.as_deref(), "stsenv mfa-device resync")?;
+    let keys = target.keys(ctx)?;
+    // The IAM user from AWS (not a guess), and the device: the accounts file's, else the one IAM lists.
+    let caller = Caller::of(&keys, &target.region, &ctx.env)?;
+    let user = caller.require_user("resynchronising an MFA device")?.to_owned();
+    let iam = Iam::new(&keys, &target.region, &ctx.env)?;
+    let serial = match target.accounts.find(&target.name).and_then(|a| a.mfa_serial.clone()) {
+        Some(serial) => serial,
+        None => discover::pick(&target.name, &user, &iam.mfa_devices(Some(&user))?)?,
+    };
+    let (code1, code2) = match (&args.code1, &args.code2) {
+        (Some(a), Some(b)) => (a.clone(), b.clone()),
+        _ => {
+            say(format!("Resynchronising MFA device {serial} of IAM user {user}"));
+            ask_two("no terminal to ask for the two codes on: pass --code1 and --code2")?
+        }
+    };
+    iam.resync_mfa_device(&user, &serial, &code1, &code2).map_err(|e| {
+        if matches!(e.code.as_deref(), Some("InvalidAuthenticationCode")) {
+            error::aws(format!(
+                "AWS rejected the two codes: enter two consecutive codes of the device {serial}, 30 seconds apart ({})",
+                e.message
+            ))
+        } else {
+            e
+        }
+    })?;
+    say(format!("Resynchronised MFA device {serial} of IAM user {user}; ec2mfa accepts its codes again"));
+    Ok(format!("{serial}\n"))
 }
 
 fn list(args: &MfaDeviceList, ctx: &Context) -> Result<String> {
@@ -59,16 +109,7 @@ fn list(args: &MfaDeviceList, ctx: &Context) -> Result<String> {
 }
 
 fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
-    for (code, flag) in [(&args.code1, "--code1"), (&args.code2, "--code2")] {
-        if let Some(code) = code {
-            mfa_code::check(code, flag)?;
-        }
-    }
-    if let (Some(a), Some(b)) = (&args.code1, &args.code2)
-        && a == b
-    {
-        return Err(error::usage("--code1 and --code2 must be two consecutive codes, 30 seconds apart"));
-    }
+    check_codes(&args.code1, &args.code2)?;
     let target = Target::resolve(ctx, args.account.as_deref(), "stsenv mfa-device enroll")?;
     let totp_path = ctx.key_dir().file(&target.name, "totp");
     if args.store_seed && totp_path.exists() {
@@ -132,7 +173,9 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
             show(&device.seed, &user, &target.name);
             match (&args.code1, &args.code2) {
                 (Some(a), Some(b)) => (a.clone(), b.clone()),
-                _ => ask_two()?,
+                _ => ask_two(
+                    "no terminal to ask for the two codes on: pass --code1 and --code2, or use --store-seed for a service user",
+                )?,
             }
         };
         iam.enable_mfa_device(&user, &device.serial, &code1, &code2).map_err(|e| {
@@ -197,8 +240,7 @@ fn show(seed: &str, user: &str, account: &str) {
     say(format!("  {}", grouped.join(" ")));
 }
 
-fn ask_two() -> Result<(String, String)> {
-    let no_terminal = "no terminal to ask for the two codes on: pass --code1 and --code2, or use --store-seed for a service user";
+fn ask_two(no_terminal: &str) -> Result<(String, String)> {
     let first = mfa_code::ask_code("Enter the code the app shows now: ", no_terminal)?;
     let second = mfa_code::ask_code("Wait for the next code (up to 30 s) and enter it: ", no_terminal)?;
     if first == second {

@@ -1,11 +1,14 @@
 //! One file per subcommand; `run` dispatches. Each returns what goes to stdout, printed only
 //! once the whole command has succeeded, so on any error stdout stays empty.
 
+mod add;
 mod clear;
 mod completions;
+mod console;
 mod credential_process;
 mod doctor;
 mod exec;
+mod import;
 mod init;
 mod list;
 mod mfa;
@@ -79,5 +82,8 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Doctor(args) => doctor::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
         Command::Clear(args) => clear::run(&args, &ctx),
+        Command::Add(args) => add::run(&args, &ctx),
+        Command::Import(args) => import::run(&args, &ctx),
+        Command::Console(args) => console::run(&args, &ctx),
     }
 }

@@ -12,7 +12,9 @@ use crate::times::format_left;
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();
     let Some(typed) = &args.account else {
-        let names = keys.names()?;
+        // The accounts with a key_process are accounts too (a broken accounts file is reported
+        // by the commands that need it).
+        let names = keys.names_with(&ctx.accounts().unwrap_or_default())?;
         if names.is_empty() {
             say(format!(
                 "Possible accounts: none yet; add NAME.access_key and NAME.secret_key to {}",
@@ -36,7 +38,8 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         }
         state => {
             let what = if matches!(state, State::Expired(_)) { "expired" } else { "not present" };
-            (keys.keys(&name)?, Kind::Keys, format!("Cache {what} for account {name}"))
+            let long_term = crate::keys::long_term(&keys, accounts.find(&name), &name, &ctx.env, false)?;
+            (long_term, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
     let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };

@@ -22,10 +22,14 @@ pub enum Mode {
     Raw { status: u16, body: &'static str },
     /// Read the request, then never answer (the connection stays open until the drop).
     Hang,
-    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (unique values per
+    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (IAM's
+    /// ResyncMFADevice with its empty answer) (unique values per
     /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
     /// (every request when it is None).
     Ok { delay: Duration, slow_key: Option<&'static str> },
+    /// The AWS federation endpoint: `GET ...?Action=getSigninToken&Session=...` answers
+    /// `{"SigninToken": token}`; anything else 400.
+    Signin { token: &'static str },
 }
 
 impl Mode {
@@ -121,6 +125,12 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(POLL));
     let Some(request) = read_request(&mut stream, &shared.stop) else { return };
+    // A probe of `Moto::start` in another test, whose just-released port this server took: not
+    // a request of this test (counting it made a bad-input case see "unexpected requests").
+    if request.head.starts_with("GET /moto-api/") {
+        let _ = stream.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        return;
+    }
     let number = {
         let mut requests = shared.requests.lock().unwrap();
         requests.push(request.clone());
@@ -148,6 +158,17 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
         }
         Mode::Error { status, code, message } => (*status, "text/xml", error_xml(*status, code, message)),
         Mode::Raw { status, body } => (*status, "text/plain", (*body).to_owned()),
+        Mode::Signin { token } => {
+            let line = request.head.lines().next().unwrap_or_default();
+            if line.starts_with("GET ")
+                && line.contains("Action=getSigninToken")
+                && line.contains("&Session=")
+            {
+                (200, "application/json", format!("{{\"SigninToken\":\"{token}\"}}"))
+            } else {
+                (400, "text/plain", "not a getSigninToken request".to_owned())
+            }
+        }
         Mode::Hang => {
             while !shared.stop.load(Ordering::SeqCst) {
                 std::thread::sleep(POLL);
@@ -183,6 +204,12 @@ fn success_xml(body: &str, n: usize) -> Option<String> {
             .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')).map(str::to_owned))
     };
     let action = field("Action")?;
+    if action == "ResyncMFADevice" {
+        // IAM's answer: nothing but the request ID.
+        return Some(format!(
+            "<ResyncMFADeviceResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ResponseMetadata><RequestId>{REQUEST_ID}</RequestId></ResponseMetadata></ResyncMFADeviceResponse>"
+        ));
+    }
     let seconds: i64 = field("DurationSeconds").and_then(|d| d.parse().ok()).unwrap_or(43_200);
     let expiration = (time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds))
         .replace_nanosecond(0)
@@ -219,7 +246,7 @@ fn reason(status: u16) -> &'static str {
 
 /// The whole request: headers up to the blank line, then Content-Length bytes of body. None
 /// when the client goes away first or the server stops.
-fn read_request(stream: &mut TcpStream, stop: &AtomicBool) -> Option<Request> {
+pub(crate) fn read_request(stream: &mut TcpStream, stop: &AtomicBool) -> Option<Request> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let mut needed: Option<usize> = None;

@@ -1,0 +1,201 @@
+//! `stsenv import [PROFILE...] [--remove] [--force]`: long-term keys from the shared credentials
+//! file (`$AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`) into the key directory and the
+//! accounts file, as `stsenv add` would. aws-mfa's `[NAME-long-term]` section becomes account
+//! NAME (its `aws_mfa_device` is the serial when IAM will not list the devices). Every profile is
+//! checked with AWS before anything is written; the credentials file changes only with
+//! `--remove`, which takes out the imported sections and keeps every other byte.
+
+use super::Context;
+use super::add::refused;
+use crate::cli::Import;
+use crate::credentials::{Credentials, Secret};
+use crate::error::{self, Result, say};
+use crate::names;
+use crate::new_account::{self, Learned, NewAccount, Place};
+use crate::profile;
+
+/// aws-mfa's suffix for the section with the long-term keys.
+const LONG_TERM_SUFFIX: &str = "-long-term";
+
+/// A profile with long-term keys.
+struct Found {
+    profile: String,
+    account: String,
+    keys: Credentials,
+    /// aws-mfa's `aws_mfa_device`.
+    mfa_device: Option<String>,
+}
+
+pub fn run(args: &Import, ctx: &Context) -> Result<String> {
+    let path = profile::locate(&ctx.env);
+    let text = std::fs::read(&path).map_err(|e| {
+        error::usage(format!(
+            "cannot read the credentials file {}: {} (AWS_SHARED_CREDENTIALS_FILE names another)",
+            path.display(),
+            crate::error::io_reason(&e)
+        ))
+    })?;
+    crate::keys::warn_if_readable_by_others(&path);
+    let mut sections = profile::sections(&text);
+    // The first of duplicate names is the one the SDKs read... and the one imported.
+    let mut seen = Vec::new();
+    sections.retain(|s| {
+        if seen.contains(&s.name) {
+            false
+        } else {
+            seen.push(s.name.clone());
+            true
+        }
+    });
+    let mut found: Vec<Found> = Vec::new();
+    if args.profiles.is_empty() {
+        for section in &sections {
+            match long_term(&text, section) {
+                Ok(Some(f)) if names::is_valid(&f.account) => found.push(f),
+                Ok(Some(f)) => say(format!(
+                    "Skipped [{}]: {} (import it under another name with stsenv add)",
+                    f.profile,
+                    names::invalid_message(&f.account)
+                )),
+                _ => {}
+            }
+        }
+        if found.is_empty() {
+            return Err(error::usage(format!(
+                "no long-term keys in {}: no profile has aws_access_key_id and aws_secret_access_key without aws_session_token",
+                path.display()
+            )));
+        }
+    } else {
+        for wanted in &args.profiles {
+            let Some(section) = sections.iter().find(|s| &s.name == wanted) else {
+                let all: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
+                return Err(error::usage(format!(
+                    "there is no profile [{wanted}] in {} (its profiles: {})",
+                    path.display(),
+                    all.join(" ")
+                )));
+            };
+            match long_term(&text, section) {
+                Ok(Some(f)) if names::is_valid(&f.account) => found.push(f),
+                Ok(Some(f)) => {
+                    return Err(error::usage(format!(
+                        "profile [{wanted}]: {}; use stsenv add NAME to pick another name",
+                        names::invalid_message(&f.account)
+                    )));
+                }
+                Ok(None) => {
+                    return Err(error::usage(format!(
+                        "profile [{wanted}] of {} has no long-term keys (aws_access_key_id and aws_secret_access_key)",
+                        path.display()
+                    )));
+                }
+                Err(why) => {
+                    return Err(error::usage(format!("profile [{wanted}] of {}: {why}", path.display())));
+                }
+            }
+        }
+    }
+    for (i, f) in found.iter().enumerate() {
+        if let Some(other) = found[..i].iter().find(|o| o.account.eq_ignore_ascii_case(&f.account)) {
+            return Err(error::usage(format!(
+                "profiles [{}] and [{}] would both be account {}: import one of them (stsenv import {})",
+                other.profile, f.profile, f.account, other.profile
+            )));
+        }
+    }
+    let place = Place::locate(ctx.key_dir(), ctx.config.as_deref(), &ctx.env)?;
+    if !args.force {
+        for f in &found {
+            if let Some(why) = new_account::taken(&place, &f.account)? {
+                return Err(error::usage(format!(
+                    "profile [{}]: {why}: pass --force to replace it, or leave it out (nothing was imported)",
+                    f.profile
+                )));
+            }
+        }
+    }
+    // AWS checks every key before anything is written.
+    let mut learned: Vec<Learned> = Vec::new();
+    for f in &found {
+        let l = new_account::learn(&f.keys, &place.region(&f.account, &ctx.env), &ctx.env).map_err(|e| {
+            let e = refused(e);
+            error::Error {
+                message: format!(
+                    "profile [{}]: {} (leave it out by naming the others)",
+                    f.profile, e.message
+                ),
+                ..e
+            }
+        })?;
+        learned.push(l);
+    }
+    let mut done: Vec<&str> = Vec::new();
+    for (f, learned) in found.iter().zip(&learned) {
+        let new = NewAccount {
+            name: &f.account,
+            keys: &f.keys,
+            key_process: None,
+            learned,
+            fallback_serial: f.mfa_device.as_deref(),
+            force: args.force,
+        };
+        new_account::save(&place, &new).map_err(|e| partly(e, &done))?;
+        say(format!("From profile [{}]:", f.profile));
+        for line in new_account::summary(&f.account, &new, &place.accounts) {
+            say(format!("  {line}"));
+        }
+        done.push(&f.profile);
+    }
+    if args.remove {
+        profile::remove_sections(&path, &done).map_err(|e| error::Error {
+            message: format!("the keys are imported, but removing their profiles failed: {}", e.message),
+            ..e
+        })?;
+        say(format!("Removed [{}] from {}", done.join("], ["), path.display()));
+    } else {
+        say(format!(
+            "{} is unchanged; stsenv import --remove {} takes the imported profiles out of it",
+            path.display(),
+            done.join(" ")
+        ));
+    }
+    Ok(String::new())
+}
+
+/// An error part-way: say which profiles were imported already.
+fn partly(e: error::Error, done: &[&str]) -> error::Error {
+    if done.is_empty() {
+        return e;
+    }
+    error::Error { message: format!("{} (imported already: {})", e.message, done.join(" ")), ..e }
+}
+
+/// The section's long-term keys, if it has them (not a session's, not stsenv's own section).
+fn long_term(text: &[u8], section: &profile::Section) -> std::result::Result<Option<Found>, String> {
+    if section.managed {
+        return Ok(None);
+    }
+    let values = profile::values(text, section);
+    let get =
+        |key: &str| values.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let (Some(access), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) else {
+        return Ok(None);
+    };
+    if get("aws_session_token").is_some() || get("aws_security_token").is_some() {
+        return Err("it holds temporary credentials (aws_session_token), not long-term keys".to_owned());
+    }
+    let account =
+        section.name.strip_suffix(LONG_TERM_SUFFIX).filter(|n| !n.is_empty()).unwrap_or(&section.name);
+    Ok(Some(Found {
+        profile: section.name.clone(),
+        account: account.to_owned(),
+        keys: Credentials {
+            access_key_id: Secret::new(access),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+            expiration: None,
+        },
+        mfa_device: get("aws_mfa_device").map(str::to_owned),
+    }))
+}
