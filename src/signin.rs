@@ -34,18 +34,7 @@ pub struct Federation {
 impl Federation {
     pub fn new(partition: Partition, env: &Env) -> Result<Federation> {
         if let Some(url) = env.get("STSENV_SIGNIN_URL") {
-            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-            let ok = rest.is_some_and(|r| {
-                !r.is_empty()
-                    && !r.starts_with('/')
-                    && !r.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-            });
-            if !ok {
-                return Err(error::usage(format!(
-                    "STSENV_SIGNIN_URL={} is not an http:// or https:// URL; fix or unset it",
-                    url.escape_default()
-                )));
-            }
+            crate::aws::check_url("STSENV_SIGNIN_URL", url)?;
             return Ok(Federation { url: url.to_owned(), from: "STSENV_SIGNIN_URL" });
         }
         Ok(Federation {
