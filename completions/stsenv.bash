@@ -25,6 +25,9 @@ _stsenv() {
             stsenv,completions)
                 cmd="stsenv__subcmd__completions"
                 ;;
+            stsenv,console)
+                cmd="stsenv__subcmd__console"
+                ;;
             stsenv,credential-process)
                 cmd="stsenv__subcmd__credential__subcmd__process"
                 ;;
@@ -78,6 +81,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,completions)
                 cmd="stsenv__subcmd__help__subcmd__completions"
+                ;;
+            stsenv__subcmd__help,console)
+                cmd="stsenv__subcmd__help__subcmd__console"
                 ;;
             stsenv__subcmd__help,credential-process)
                 cmd="stsenv__subcmd__help__subcmd__credential__subcmd__process"
@@ -164,7 +170,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +250,52 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__console)
+            opts="-c -h -V --role --code --region --service --destination --print --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -350,7 +402,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +444,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__console)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -974,7 +1040,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__policy)
-            opts="-a -h -V --account --account-id --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
+            opts="-a -h -V --account --account-id --partition --user --max-mfa-age --allow-assume-role-with-mfa --config --creds-dir --help --version self-service-mfa deny-without-mfa role-trust-mfa all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -990,6 +1056,10 @@ _stsenv() {
                     ;;
                 --account-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -W "aws aws-cn aws-us-gov" -- "${cur}"))
                     return 0
                     ;;
                 --user)
@@ -1016,7 +1086,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h -V --account --code --duration --session-name --external-id --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1047,6 +1117,18 @@ _stsenv() {
                     return 0
                     ;;
                 --external-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1190,7 +1272,7 @@ _stsenv_names() {
         case "${sub}:${word}" in
             *:--config | *:--creds-dir) value_of=global; globals+=("${word}") ;;
             role:-a | role:--account) value_of=account ;;
-            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--format | role:--write-profile | role:--shell) value_of=value ;;
+            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--format | role:--write-profile | role:--shell) value_of=value ;;
             *:-*) ;;
             :*) sub="${word}" ;;
             *) ((positionals += 1)) ;;

@@ -13,6 +13,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use crate::env::Env;
 use crate::error::{self, Result};
 use crate::names;
+use crate::partition::Partition;
+use crate::role_params::RoleEntry;
 
 /// GetSessionToken's allowed durations, in seconds.
 pub const SESSION_DURATION: std::ops::RangeInclusive<u32> = 900..=129_600;
@@ -38,8 +40,8 @@ pub struct Account {
     pub mfa_process: Option<Vec<String>>,
     pub region: Option<String>,
     pub duration_seconds: Option<u32>,
-    /// Role short names to a role ARN or role name.
-    pub roles: BTreeMap<String, String>,
+    /// Role short names to a role: its ARN or name, and how to assume it.
+    pub roles: BTreeMap<String, RoleEntry>,
     /// A command whose stdout is `credential_process` JSON with the long-term keys, as argv
     /// (never run through a shell), instead of the key files.
     pub key_process: Option<Vec<String>>,
@@ -58,20 +60,40 @@ impl Account {
 
     /// A role's ARN from a full ARN, a key of `roles`, or a role name (`<arn prefix>role/NAME`).
     pub fn role_arn(&self, role: &str) -> String {
-        if role.starts_with("arn:") {
-            return role.to_owned();
-        }
-        let target = self
-            .roles
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(role))
-            .map(|(_, value)| value.as_str())
-            .unwrap_or(role);
+        self.role(role).arn
+    }
+
+    /// A role and its settings: the entry of `roles` whose key is `role` (ignoring case), else
+    /// the entry whose role is the one named (a full ARN, or a name), else the role alone. The
+    /// ARN is always full.
+    pub fn role(&self, role: &str) -> RoleEntry {
+        let by_key = self.roles.iter().find(|(key, _)| key.eq_ignore_ascii_case(role)).map(|(_, r)| r);
+        let mut entry = match by_key {
+            Some(entry) => entry.clone(),
+            None => {
+                let arn = self.full_role_arn(role);
+                self.roles
+                    .values()
+                    .find(|r| self.full_role_arn(&r.arn) == arn)
+                    .cloned()
+                    .unwrap_or_else(|| RoleEntry { arn: role.to_owned(), ..RoleEntry::default() })
+            }
+        };
+        entry.arn = self.full_role_arn(&entry.arn);
+        entry
+    }
+
+    fn full_role_arn(&self, target: &str) -> String {
         if target.starts_with("arn:") {
             target.to_owned()
         } else {
             format!("{}role/{}", self.arn, target.trim_start_matches("role/"))
         }
+    }
+
+    /// The partition, from the ARN: `aws`, `aws-cn`, `aws-us-gov`.
+    pub fn partition(&self) -> Partition {
+        Partition::of_arn(&self.arn)
     }
 }
 
@@ -233,7 +255,8 @@ fn config_dir(env: &Env) -> Option<PathBuf> {
     directories::BaseDirs::new().map(|b| b.config_dir().to_owned())
 }
 
-/// serde_json's message as `line:column: message`, with a suggestion for a misspelt field.
+/// serde_json's message as `line:column: message`, with a suggestion for a misspelt field
+/// (among the fields of the object it is in: an account's, or a role's).
 fn describe_json_error(e: serde_json::Error) -> String {
     let full = e.to_string();
     let message = match full.rfind(" at line ") {
@@ -242,10 +265,14 @@ fn describe_json_error(e: serde_json::Error) -> String {
     };
     let mut out = format!("{}:{}: {}", e.line(), e.column(), message);
     if let Some(rest) = message.strip_prefix("unknown field `")
-        && let Some(field) = rest.split('`').next()
-        && let Some(close) = names::closest(field, FIELDS.iter().copied())
+        && let Some((field, expected)) = rest.split_once('`')
     {
-        out = format!("{}:{}: unknown field `{field}` (did you mean `{close}`?)", e.line(), e.column());
+        // serde lists the expected fields in backquotes after the unknown one.
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let candidates = if candidates.is_empty() { FIELDS.to_vec() } else { candidates };
+        if let Some(close) = names::closest(field, candidates.iter().copied()) {
+            out = format!("{}:{}: unknown field `{field}` (did you mean `{close}`?)", e.line(), e.column());
+        }
     }
     out
 }
@@ -291,8 +318,62 @@ struct Fields {
     mfa_process: Option<Argv>,
     region: Option<String>,
     duration_seconds: Option<u32>,
-    roles: Option<BTreeMap<String, String>>,
+    roles: Option<BTreeMap<String, RoleValue>>,
     key_process: Option<Argv>,
+}
+
+/// A value of `roles`: a role ARN or name, or an object with `arn` and how to assume it.
+enum RoleValue {
+    Arn(String),
+    Fields(RoleFields),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleFields {
+    arn: String,
+    external_id: Option<String>,
+    session_name: Option<String>,
+    duration_seconds: Option<u32>,
+    source_identity: Option<String>,
+    tags: Option<BTreeMap<String, String>>,
+    transitive_tags: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for RoleValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct RoleVisitor;
+        impl<'de> Visitor<'de> for RoleVisitor {
+            type Value = RoleValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a role ARN or name, or an object with \"arn\" (and external_id, session_name, duration_seconds, source_identity, tags, transitive_tags)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<RoleValue, E> {
+                Ok(RoleValue::Arn(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<RoleValue, A::Error> {
+                RoleFields::deserialize(de::value::MapAccessDeserializer::new(map)).map(RoleValue::Fields)
+            }
+        }
+        deserializer.deserialize_any(RoleVisitor)
+    }
+}
+
+impl RoleValue {
+    fn into_entry(self) -> RoleEntry {
+        match self {
+            RoleValue::Arn(arn) => RoleEntry { arn, ..RoleEntry::default() },
+            RoleValue::Fields(f) => RoleEntry {
+                arn: f.arn,
+                external_id: f.external_id,
+                session_name: f.session_name,
+                duration_seconds: f.duration_seconds,
+                source_identity: f.source_identity,
+                tags: f.tags.unwrap_or_default(),
+                transitive_tags: f.transitive_tags.unwrap_or_default(),
+            },
+        }
+    }
 }
 
 /// `mfa_process`: a JSON array of strings (the argv), or a string split on whitespace (no
@@ -405,6 +486,12 @@ impl Entry {
                 return Err(format!("account '{name}': \"{field}\" contains a NUL character"));
             }
         }
+        let mut roles = BTreeMap::new();
+        for (key, value) in fields.roles.unwrap_or_default() {
+            let entry = value.into_entry();
+            entry.check().map_err(|e| format!("account '{name}': role '{key}': {e}"))?;
+            roles.insert(key, entry);
+        }
         Ok(Account {
             name,
             arn,
@@ -413,7 +500,7 @@ impl Entry {
             mfa_process,
             region: fields.region,
             duration_seconds: fields.duration_seconds,
-            roles: fields.roles.unwrap_or_default(),
+            roles,
             key_process,
         })
     }
@@ -487,6 +574,68 @@ mod tests {
             Accounts::parse("{\n  \"w\": {\"arn\": \"arn:aws:iam::012123456789:\",\n   \"regoin\": \"x\"}}")
                 .unwrap_err();
         assert_eq!(e, "3:11: unknown field `regoin` (did you mean `region`?)");
+    }
+
+    #[test]
+    fn the_example_file_parses() {
+        let text = include_str!("../accounts.example.json");
+        let a = Accounts::parse(text).unwrap();
+        assert_eq!(a.find("work").unwrap().role("deploy").duration_seconds, Some(7200));
+    }
+
+    #[test]
+    fn roles_as_strings_or_objects() {
+        let a = Accounts::parse(
+            r#"{"w": {"arn": "arn:aws-us-gov:iam::012123456789:", "roles": {
+                "ro": "ReadOnly",
+                "admin": {"arn": "arn:aws-us-gov:iam::012123456789:role/Admin", "external_id": "ext-1",
+                          "session_name": "jb", "duration_seconds": 7200, "source_identity": "jbrowne",
+                          "tags": {"Team": "ops", "Cost": "42"}, "transitive_tags": ["Team"]},
+                "deploy": {"arn": "Deploy"}}}}"#,
+        )
+        .unwrap();
+        let w = a.find("w").unwrap();
+        assert_eq!(w.partition(), Partition::GovCloud);
+        let admin = w.role("ADMIN");
+        assert_eq!(admin.arn, "arn:aws-us-gov:iam::012123456789:role/Admin");
+        assert_eq!(admin.external_id.as_deref(), Some("ext-1"));
+        assert_eq!(admin.session_name.as_deref(), Some("jb"));
+        assert_eq!(admin.duration_seconds, Some(7200));
+        assert_eq!(admin.source_identity.as_deref(), Some("jbrowne"));
+        assert_eq!(admin.tags.get("Cost").map(String::as_str), Some("42"));
+        assert_eq!(admin.transitive_tags, ["Team"]);
+        // The role named by its ARN or name keeps the entry's settings.
+        assert_eq!(w.role("arn:aws-us-gov:iam::012123456789:role/Admin"), admin);
+        assert_eq!(w.role("Admin"), admin);
+        assert_eq!(w.role("deploy").arn, "arn:aws-us-gov:iam::012123456789:role/Deploy");
+        assert_eq!(
+            w.role("ro"),
+            RoleEntry {
+                arn: "arn:aws-us-gov:iam::012123456789:role/ReadOnly".into(),
+                ..RoleEntry::default()
+            }
+        );
+        assert_eq!(w.role("Other").external_id, None);
+    }
+
+    #[test]
+    fn misspelt_role_field_named_with_position() {
+        let text = "{\"w\": {\"arn\": \"arn:aws:iam::012123456789:\",\n  \"roles\": {\"admin\": {\"arn\": \"Admin\",\n    \"extrnal_id\": \"x\"}}}}";
+        let e = Accounts::parse(text).unwrap_err();
+        assert_eq!(e, "3:16: unknown field `extrnal_id` (did you mean `external_id`?)");
+        let e = Accounts::parse(
+            r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {"a": {"arn": "A", "duration_seconds": 60}}}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("account 'w': role 'a': duration_seconds 60 is out of range"), "{e}");
+        let e = Accounts::parse(
+            r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {"a": {"session_name": "x"}}}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("missing field `arn`"), "{e}");
+        let e = Accounts::parse(r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {"a": 5}}}"#)
+            .unwrap_err();
+        assert!(e.contains("a role ARN or name, or an object"), "{e}");
     }
 
     #[test]

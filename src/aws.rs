@@ -121,6 +121,25 @@ pub struct Service {
     pub endpoint: String,
 }
 
+/// A URL from the variable `from` must be http(s) with a host and no space or control
+/// character: else a configuration error (exit 2) saying so, before any network call.
+pub fn check_url(from: &str, url: &str) -> Result<()> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let host_ok = rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && !r.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    });
+    if host_ok {
+        Ok(())
+    } else {
+        Err(error::usage(format!(
+            "{from}={} is not an http:// or https:// URL; fix or unset it",
+            url.escape_default()
+        )))
+    }
+}
+
 impl Service {
     /// `$AWS_ENDPOINT_URL_<SERVICE>`, else `$AWS_ENDPOINT_URL`, else `default`.
     /// The endpoint from `variable`, else `AWS_ENDPOINT_URL`, else `default`. One that is not an
@@ -130,18 +149,7 @@ impl Service {
         let configured =
             [variable, "AWS_ENDPOINT_URL"].into_iter().find_map(|v| env.get(v).map(|url| (v, url)));
         if let Some((from, url)) = configured {
-            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-            let host_ok = rest.is_some_and(|r| {
-                !r.is_empty()
-                    && !r.starts_with('/')
-                    && !r.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-            });
-            if !host_ok {
-                return Err(error::usage(format!(
-                    "{from}={} is not an http:// or https:// URL; fix or unset it",
-                    url.escape_default()
-                )));
-            }
+            check_url(from, url)?;
         }
         let endpoint = configured.map(|(_, url)| url.to_owned()).unwrap_or(default);
         Ok(Service { name, variable, endpoint })

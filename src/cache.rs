@@ -40,8 +40,42 @@ pub enum Slot {
     Mfa,
     /// GetSessionToken without MFA.
     Session,
-    /// AssumeRole of this role ARN.
-    Role(String),
+    /// AssumeRole of a role, with these parameters.
+    Role(RoleSlot),
+}
+
+/// A role's cache slot: the role ARN and every other parameter that changes the credentials
+/// AssumeRole gives (not the duration), so that two requests that differ in any of them never
+/// share an entry. Stored in the entry and compared when it is read; its digest names the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSlot {
+    pub arn: String,
+    pub session_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitive_tags: Vec<String>,
+    /// Whether the credentials were asked for with MFA (not `-c skip`).
+    pub mfa: bool,
+}
+
+impl RoleSlot {
+    /// 16 hex digits of FNV-1a over the slot's JSON: a short, stable file name part. (Two slots
+    /// with the same digest share a file, but never an entry: the slot is compared on reading.)
+    fn digest(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
 }
 
 impl Slot {
@@ -53,13 +87,15 @@ impl Slot {
         }
     }
 
-    /// The file name stem: `personal.mfa`, `personal.session`, `personal.role.<encoded ARN>`.
+    /// The file name stem: `personal.mfa`, `personal.session`, `personal.role.<encoded ARN>.<digest>`.
     fn stem(&self, account: &str) -> String {
         let account = account.to_ascii_lowercase();
         match self {
             Slot::Mfa => format!("{account}.mfa"),
             Slot::Session => format!("{account}.session"),
-            Slot::Role(arn) => format!("{account}.role.{}", crate::percent::encode(arn)),
+            Slot::Role(role) => {
+                format!("{account}.role.{}.{}", crate::percent::encode(&role.arn), role.digest())
+            }
         }
     }
 
@@ -67,8 +103,8 @@ impl Slot {
     /// `escalating personal`, `escalating personal to role Admin`.
     fn doing(&self, account: &str) -> String {
         match self {
-            Slot::Role(arn) => {
-                format!("escalating {account} to role {}", arn.rsplit('/').next().unwrap_or(arn))
+            Slot::Role(role) => {
+                format!("escalating {account} to role {}", role.arn.rsplit('/').next().unwrap_or(&role.arn))
             }
             _ => format!("escalating {account}"),
         }
@@ -86,6 +122,8 @@ pub enum State {
 /// A cached set of temporary credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// When STS made the credentials (as near as stsenv knows: when it asked), if recorded.
+    pub issued: Option<OffsetDateTime>,
     pub account: String,
     pub role_arn: Option<String>,
     pub credentials: Credentials,
@@ -98,10 +136,10 @@ impl Entry {
     pub fn new(account: &str, slot: &Slot, credentials: Credentials) -> Option<Entry> {
         let expiration = credentials.expiration?;
         let role_arn = match slot {
-            Slot::Role(arn) => Some(arn.clone()),
+            Slot::Role(role) => Some(role.arn.clone()),
             _ => None,
         };
-        Some(Entry { account: account.to_owned(), role_arn, credentials, expiration })
+        Some(Entry { issued: None, account: account.to_owned(), role_arn, credentials, expiration })
     }
 
     pub fn seconds_left(&self, now: OffsetDateTime) -> i64 {
@@ -117,10 +155,16 @@ struct OnDisk {
     kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     role_arn: Option<String>,
+    /// A role's parameters (its slot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<RoleSlot>,
     access_key_id: String,
     secret_access_key: String,
     session_token: String,
     expiration: String,
+    /// When the credentials were made (RFC 3339): an MFA session's age, for messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issued: Option<String>,
 }
 
 pub struct Cache {
@@ -405,7 +449,8 @@ impl Cache {
 }
 
 impl Cache {
-    /// Remove cached sessions: every one (`account` None), an account's, or one slot of it;
+    /// Remove cached sessions: every one (`account` None), an account's, or one slot of it (for
+    /// a role slot: every entry of its role ARN, whatever their other parameters);
     /// each under its slot's lock, so an escalation that holds it finishes writing first and
     /// no file is removed halfway. (The lock files stay: removing one another process waits on
     /// would let a third lock a new file beside it.) Returns the file names removed, sorted.
@@ -425,6 +470,19 @@ impl Cache {
         };
         let wanted = |stem: &str| match (account, slot) {
             (None, _) => true,
+            // Every entry of the role (`.<digest>`), and one of a version before the digest.
+            (Some(account), Some(Slot::Role(role))) => stem
+                .strip_prefix(&format!(
+                    "{}.role.{}",
+                    account.to_ascii_lowercase(),
+                    crate::percent::encode(&role.arn)
+                ))
+                .is_some_and(|rest| {
+                    rest.is_empty()
+                        || rest.strip_prefix('.').is_some_and(|digest| {
+                            digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit())
+                        })
+                }),
             (Some(account), Some(slot)) => stem == slot.stem(account),
             (Some(account), None) => {
                 let account = account.to_ascii_lowercase();
@@ -455,24 +513,55 @@ impl Cache {
         Ok(removed)
     }
 
-    /// Role ARNs with a cache file, by lower-case account name (decoded from the file names).
-    pub fn role_arns(&self) -> BTreeMap<String, Vec<String>> {
-        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if self.open_for_reading().is_none() {
+    /// The role slots with a cache file, by lower-case account name (read from the files,
+    /// trusted as every cache file is).
+    pub fn role_slots(&self) -> BTreeMap<String, Vec<Slot>> {
+        let mut found: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
+        let Some(dir) = self.open_for_reading() else {
             return found;
-        }
+        };
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return found;
         };
         for entry in entries.flatten() {
             let Ok(file) = entry.file_name().into_string() else { continue };
             let Some(stem) = file.strip_suffix(".json") else { continue };
-            let Some((account, encoded)) = stem.split_once(".role.") else { continue };
-            if let Some(arn) = crate::percent::decode(encoded) {
-                found.entry(account.to_owned()).or_default().push(arn);
+            let Some((account, _)) = stem.split_once(".role.") else { continue };
+            let Some(bytes) = read_file(&dir, &entry.path()) else { continue };
+            let Ok(disk) = serde_json::from_slice::<OnDisk>(&bytes) else { continue };
+            if let Some(role) = disk.role {
+                let slot = Slot::Role(role);
+                // Only a file at its own slot's name (not one copied or renamed).
+                if slot.stem(account) == stem {
+                    found.entry(account.to_owned()).or_default().push(slot);
+                }
             }
         }
+        for slots in found.values_mut() {
+            slots.sort_by_key(|s| match s {
+                Slot::Role(role) => (role.arn.clone(), role.session_name.clone()),
+                _ => Default::default(),
+            });
+        }
         found
+    }
+
+    /// The role ARNs with a cache file, by lower-case account name.
+    pub fn role_arns(&self) -> BTreeMap<String, Vec<String>> {
+        self.role_slots()
+            .into_iter()
+            .map(|(account, slots)| {
+                let mut arns: Vec<String> = slots
+                    .into_iter()
+                    .filter_map(|s| match s {
+                        Slot::Role(role) => Some(role.arn),
+                        _ => None,
+                    })
+                    .collect();
+                arns.dedup();
+                (account, arns)
+            })
+            .collect()
     }
 }
 
@@ -529,10 +618,15 @@ fn serialize(slot: &Slot, entry: &Entry) -> Result<String> {
         account: entry.account.clone(),
         kind: slot.kind().as_str().to_owned(),
         role_arn: entry.role_arn.clone(),
+        role: match slot {
+            Slot::Role(role) => Some(role.clone()),
+            _ => None,
+        },
         access_key_id: text(&c.access_key_id)?,
         secret_access_key: text(&c.secret_access_key)?,
         session_token: text(token)?,
         expiration: rfc3339(entry.expiration),
+        issued: entry.issued.map(rfc3339),
     };
     serde_json::to_string_pretty(&disk).map_err(|e| error::aws(format!("cannot encode the cache entry: {e}")))
 }
@@ -542,8 +636,9 @@ fn parse(bytes: &[u8], slot: &Slot) -> Option<Entry> {
     if disk.version != VERSION || disk.kind != slot.kind().as_str() {
         return None;
     }
-    if let Slot::Role(arn) = slot
-        && disk.role_arn.as_deref() != Some(arn.as_str())
+    // A role's entry serves only the very parameters it was made with.
+    if let Slot::Role(role) = slot
+        && (disk.role.as_ref() != Some(role) || disk.role_arn.as_deref() != Some(role.arn.as_str()))
     {
         return None;
     }
@@ -558,7 +653,8 @@ fn parse(bytes: &[u8], slot: &Slot) -> Option<Entry> {
         session_token: Some(Secret::new(disk.session_token)),
         expiration: Some(expiration),
     };
-    Entry::new(&disk.account, slot, credentials)
+    let issued = disk.issued.as_deref().and_then(parse_rfc3339);
+    Entry::new(&disk.account, slot, credentials).map(|entry| Entry { issued, ..entry })
 }
 
 #[cfg(test)]
@@ -567,16 +663,33 @@ mod tests {
 
     #[test]
     fn role_names_encode_uniquely() {
-        let stem = |arn: &str| Slot::Role(arn.to_owned()).stem("Personal");
-        assert_eq!(stem("arn:aws:iam::1:role/a/b"), "personal.role.arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb");
-        assert_ne!(stem("role/a_b"), stem("role/a/b"));
+        let slot =
+            |arn: &str| RoleSlot { arn: arn.to_owned(), session_name: "s".into(), ..RoleSlot::default() };
+        let stem = |role: RoleSlot| Slot::Role(role).stem("Personal");
+        let a = stem(slot("arn:aws:iam::1:role/a/b"));
+        assert!(a.starts_with("personal.role.arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%2Fb."), "{a}");
+        assert_eq!(a.rsplit('.').next().unwrap().len(), 16);
+        assert_ne!(stem(slot("role/a_b")), stem(slot("role/a/b")));
+        // Every parameter makes its own file.
+        let base = slot("arn:aws:iam::1:role/R");
+        let variants = [
+            RoleSlot { session_name: "t".into(), ..base.clone() },
+            RoleSlot { external_id: Some("x".into()), ..base.clone() },
+            RoleSlot { source_identity: Some("x".into()), ..base.clone() },
+            RoleSlot { tags: [("k".to_owned(), "v".to_owned())].into(), ..base.clone() },
+            RoleSlot { transitive_tags: vec!["k".into()], ..base.clone() },
+            RoleSlot { mfa: true, ..base.clone() },
+        ];
+        for v in variants {
+            assert_ne!(stem(v.clone()), stem(base.clone()), "{v:?}");
+        }
     }
 
     #[test]
     fn clear_picks_the_files_of_the_account_asked_for() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = Cache::new(tmp.path().join("stsenv"));
-        let role = |arn: &str| Slot::Role(arn.to_owned());
+        let role = |arn: &str| Slot::Role(RoleSlot { arn: arn.to_owned(), ..RoleSlot::default() });
         let later = OffsetDateTime::now_utc() + Duration::hours(1);
         let slots = [
             ("personal", Slot::Mfa),
@@ -616,5 +729,40 @@ mod tests {
         assert_eq!(cache.clear(None, None).unwrap().len(), 2);
         assert!(left().is_empty());
         assert!(Cache::new(tmp.path().join("none")).clear(None, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn clearing_a_role_removes_each_of_its_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::new(tmp.path().join("stsenv"));
+        let slot = |arn: &str, session: &str, mfa: bool| {
+            Slot::Role(RoleSlot {
+                arn: arn.to_owned(),
+                session_name: session.to_owned(),
+                mfa,
+                ..RoleSlot::default()
+            })
+        };
+        let later = OffsetDateTime::now_utc() + Duration::hours(1);
+        let slots = [
+            slot("arn:aws:iam::1:role/Admin", "a", true),
+            slot("arn:aws:iam::1:role/Admin", "b", true),
+            slot("arn:aws:iam::1:role/Admin", "a", false),
+            slot("arn:aws:iam::1:role/AdminX", "a", true),
+        ];
+        for s in &slots {
+            let credentials = Credentials {
+                access_key_id: Secret::new("ASIAEXAMPLE"),
+                secret_access_key: Secret::new("secret"),
+                session_token: Some(Secret::new("token")),
+                expiration: Some(later),
+            };
+            cache.write(s, &Entry::new("personal", s, credentials).unwrap()).unwrap();
+        }
+        assert_eq!(cache.role_slots()["personal"].len(), 4);
+        let admin = Slot::Role(RoleSlot { arn: "arn:aws:iam::1:role/Admin".into(), ..RoleSlot::default() });
+        assert_eq!(cache.clear(Some("personal"), Some(&admin)).unwrap().len(), 3);
+        assert_eq!(cache.role_slots()["personal"], vec![slots[3].clone()]);
+        assert_eq!(cache.role_arns()["personal"], vec!["arn:aws:iam::1:role/AdminX".to_owned()]);
     }
 }

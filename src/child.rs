@@ -7,26 +7,21 @@ use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-/// The variables that hold a secret or belong to one: the AWS credential variables, the old EC2
-/// tools' names, the container credential token, and stsenv's own MFA code variable.
-pub const SECRET_VARIABLES: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_DELEGATION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "STSENV_TOKEN_CODE",
-];
+/// The variables that hold a secret or belong to one besides the credential variables stsenv
+/// emits (`crate::emit::CREDENTIAL_VARIABLES`): the container credential token and stsenv's own
+/// MFA code variable.
+const OTHER_SECRET_VARIABLES: &[&str] = &["AWS_CONTAINER_AUTHORIZATION_TOKEN", "STSENV_TOKEN_CODE"];
 
-/// A `Command` for `program` with every variable of [`SECRET_VARIABLES`] removed from the
+/// Every variable a child of [`command`] does not inherit.
+pub fn secret_variables() -> impl Iterator<Item = &'static str> {
+    crate::emit::CREDENTIAL_VARIABLES.iter().chain(OTHER_SECRET_VARIABLES).copied()
+}
+
+/// A `Command` for `program` with every variable of [`secret_variables`] removed from the
 /// environment it inherits.
 pub fn command(program: impl AsRef<OsStr>) -> Command {
     let mut command = Command::new(program);
-    for name in SECRET_VARIABLES {
+    for name in secret_variables() {
         command.env_remove(name);
     }
     // With no signal blocked: `exec --server` blocks some in every thread (crate::supervise),
@@ -47,13 +42,17 @@ mod tests {
         let command = command("true");
         let removed: Vec<&OsStr> =
             command.get_envs().filter(|(_, value)| value.is_none()).map(|(name, _)| name).collect();
-        for name in SECRET_VARIABLES {
+        for name in secret_variables() {
             assert!(removed.contains(&OsStr::new(name)), "{name} is not removed");
         }
-        // Every credential variable the emitted code sets is in the list.
-        for name in crate::emit::VARIABLES.iter().filter(|n| n.starts_with("AWS_") && !n.ends_with("REGION"))
-        {
-            assert!(SECRET_VARIABLES.contains(name), "{name} is emitted but not removed from children");
+        // The old EC2 tools' names and the container token too.
+        for name in [
+            "AWS_SECRET_KEY",
+            "AWS_DELEGATION_TOKEN",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "STSENV_TOKEN_CODE",
+        ] {
+            assert!(removed.contains(&OsStr::new(name)), "{name} is not removed");
         }
     }
 }

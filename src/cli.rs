@@ -69,6 +69,8 @@ pub enum Command {
     Add(Add),
     /// Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv
     Import(Import),
+    /// Open the AWS console signed in as a role (a sign-in link through AWS federation)
+    Console(Console),
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +125,9 @@ pub struct Policy {
     /// A 12-digit account ID, instead of an account of the accounts file
     #[arg(long, value_name = "ID", conflicts_with = "account")]
     pub account_id: Option<String>,
+    /// With --account-id: the partition of the account (aws, aws-cn, aws-us-gov; default aws)
+    #[arg(long, value_name = "PARTITION", requires = "account_id", value_parser = ["aws", "aws-cn", "aws-us-gov"])]
+    pub partition: Option<String>,
     /// The IAM user (default: the account's user, NAME.user, $USER); '${aws:username}' makes a
     /// policy for a group
     #[arg(long, value_name = "USER")]
@@ -346,7 +351,8 @@ pub struct Role {
     /// `skip` for none
     #[arg(short = 'c', long = "code", value_name = "CODE")]
     pub code: Option<String>,
-    /// Session length, 900-43200, at most 3600 when chained from an MFA session (default 3600)
+    /// Session length, 900-43200 (default: the role's duration_seconds, else 3600); over 3600
+    /// the role is assumed with the long-term keys and an MFA code, as AWS caps chained roles
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u32>,
     /// The role session name (default: stsenv-<user>)
@@ -355,6 +361,15 @@ pub struct Role {
     /// The external ID the role's trust policy asks for
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
+    /// The source identity to set on the role session (sts:SetSourceIdentity)
+    #[arg(long, value_name = "ID")]
+    pub source_identity: Option<String>,
+    /// A session tag KEY=VALUE (repeat for more; added to the role's tags)
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Make a session tag transitive: it stays on roles assumed from this one (repeat for more)
+    #[arg(long = "transitive-tag", value_name = "KEY")]
+    pub transitive_tags: Vec<String>,
     /// Ignore valid cached role credentials and assume the role again
     #[arg(long)]
     pub force: bool,
@@ -423,6 +438,32 @@ pub struct Exec {
     /// renews the credentials, instead of credentials in its environment
     #[arg(long)]
     pub server: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example: stsenv console personal --role admin --service ec2 --region eu-west-1")]
+pub struct Console {
+    /// The account (default: $STSENV_ACCOUNT, the one switched to)
+    pub account: Option<String>,
+    /// The role to sign in as (default: the role the shell is in, after ec2role)
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process,
+    /// NAME.totp, else asked on the terminal)
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// The console's region (default: the account's region, else yours, else us-east-1)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The console page of a service, like ec2, s3, iam, cloudwatch (default: the home page)
+    #[arg(long, value_name = "SERVICE", conflicts_with = "destination")]
+    pub service: Option<String>,
+    /// Any console URL to land on instead
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+    /// Print the sign-in link on stdout instead of opening a browser (it is a secret for 15 minutes)
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[cfg(test)]

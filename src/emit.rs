@@ -31,6 +31,11 @@ pub const VARIABLES: &[&str] = &[
     "STSENV_USER_REGION",
 ];
 
+/// The variables of [`VARIABLES`] that hold or describe credentials (its first eight): what a
+/// process stsenv starts for its own needs (`crate::child`) and the command of `stsenv exec
+/// --server` never inherit.
+pub const CREDENTIAL_VARIABLES: &[&str] = VARIABLES.split_at(8).0;
+
 /// Credentials to put in the shell.
 pub struct Switch<'a> {
     /// The account's name as the user keeps it.
@@ -142,5 +147,32 @@ pub fn user_region(env: &Env) -> Option<String> {
         env.get("STSENV_USER_REGION").map(str::to_owned)
     } else {
         env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_owned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Secret;
+
+    #[test]
+    fn the_credential_variables_are_those_that_hold_the_credentials() {
+        let credentials = Credentials {
+            access_key_id: Secret::new("ASIAKEYID"),
+            secret_access_key: Secret::new("secretkey"),
+            session_token: Some(Secret::new("sessiontoken")),
+            expiration: Some(time::macros::datetime!(2030-01-02 03:04:05 UTC)),
+        };
+        let sw =
+            Switch { account: "work", kind: Kind::Mfa, role: None, credentials: &credentials, region: None };
+        let from_credentials: Vec<&str> = assignments(&sw, &Env::from_pairs::<&str, &str>([]))
+            .into_iter()
+            .filter(|(_, value)| {
+                let value = String::from_utf8(value.clone().unwrap_or_default()).unwrap();
+                ["ASIAKEYID", "secretkey", "sessiontoken", "2030-01-02T03:04:05Z"].contains(&value.as_str())
+            })
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(from_credentials, CREDENTIAL_VARIABLES);
     }
 }

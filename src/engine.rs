@@ -17,14 +17,12 @@ use crate::context::Context;
 use crate::credentials::{Credentials, Kind};
 use crate::error::{self, Result, say};
 use crate::mfa_code::{Asking, Source};
+use crate::role_params::{AssumeRole, RoleFlags};
 use crate::sts::{self, Sts};
 use crate::target::{Device, Target};
 use crate::times::format_left;
 
-/// AssumeRole's allowed durations, in seconds.
-pub const ROLE_DURATION: std::ops::RangeInclusive<u32> = 900..=43_200;
-/// The most AWS allows for a role assumed with session credentials (role chaining).
-pub const CHAINED_MAX: u32 = 3600;
+pub use crate::role_params::{CHAINED_MAX, ROLE_DURATION};
 
 /// What credentials to get.
 #[derive(Clone, Debug)]
@@ -74,10 +72,10 @@ pub enum Want {
     Role(RoleParams),
 }
 
-/// The parameters of an AssumeRole. New ones (source identity, tags, transitive tags) are added
-/// here and passed on in `Engine::assume` alone (callers that set only some of them build it
-/// with `..RoleParams::default()`); what must tell two cache entries apart goes into
-/// `role_slot`.
+/// A role as a command asks for it: the role and its flags (callers that set only some build it
+/// with `..RoleParams::default()`). `role_params` merges them over the accounts file's role
+/// object into the AssumeRole sent, whose every parameter but the duration keys the cache
+/// (`AssumeRole::slot`).
 #[derive(Clone, Debug, Default)]
 pub struct RoleParams {
     /// A role ARN, a key of the account's `roles`, or a role name (`<arn prefix>role/NAME`).
@@ -86,6 +84,12 @@ pub struct RoleParams {
     pub session_name: Option<String>,
     /// The external ID the role's trust policy asks for.
     pub external_id: Option<String>,
+    /// The source identity to set on the session.
+    pub source_identity: Option<String>,
+    /// Session tags as `KEY=VALUE`, added to the role's own.
+    pub tags: Vec<String>,
+    /// Keys of session tags to make transitive, added to the role's own.
+    pub transitive_tags: Vec<String>,
 }
 
 /// Credentials the engine got, cached or new.
@@ -187,42 +191,41 @@ impl<'a> Engine<'a> {
     /// cached as the account's MFA session).
     fn assume(&self, req: &Request, params: &RoleParams, now: OffsetDateTime) -> Result<Granted> {
         let ctx = self.ctx;
-        if let Some(d) = req.duration
-            && !ROLE_DURATION.contains(&d)
-        {
-            return Err(error::usage(format!(
-                "--duration {d} is out of range: AssumeRole allows 900 to 43200 seconds"
-            )));
-        }
-        if let Some(name) = &params.session_name {
-            check_session_name(name)?;
-        }
+        flags(params, req.duration).check().map_err(error::usage)?;
         let target = Target::resolve(ctx, req.account.as_deref(), "ec2role --account")?;
         let account = target.account("ec2role")?;
         account.check_role(&params.role)?;
-        let role_arn = account.role_arn(&params.role);
-        let role_name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
-        let session_name = params.session_name.clone().unwrap_or_else(|| default_session_name(&target.user));
-        let call = AssumeRole {
-            role_arn: &role_arn,
-            role_name: &role_name,
-            session_name: &session_name,
-            external_id: params.external_id.as_deref(),
-            duration: req.duration,
-        };
+        let call = resolve(&target, account, params, req.duration)?;
+        let role_name = call.role_name().to_owned();
         let cache = ctx.cache()?;
         let source = req.code.clone().or_automatic(Some(account), &ctx.key_dir(), &target.name, &ctx.env)?;
-        let slot = role_slot(&role_arn);
+        let slot = call.slot(source != Source::Skip);
         let mut new_session = None;
-        let (entry, fresh) =
-            cached_or_fetch(&cache, &target.name, &slot, req.force, now, req.window, |now| {
-                if let Some(session) = cache.valid(&target.name, &Slot::Mfa, now) {
-                    return self.chain(&target, &session, &call);
+        let (entry, fresh) = cached_or_fetch(
+            &cache,
+            &target.name,
+            &slot,
+            req.force,
+            now,
+            req.window,
+            |now| {
+                let session = cache.valid(&target.name, &Slot::Mfa, now);
+                if call.needs_long_term_keys() {
+                    // AWS caps a chained role at an hour: a longer one is assumed with the
+                    // long-term keys and the MFA device (one code, as aws-vault and awsume do).
+                    if session.is_some() && source != Source::Skip {
+                        say(format!(
+                            "Asking for an MFA code although account {} has an MFA session: AWS limits a role assumed from a session to {CHAINED_MAX} s, and {role_name} asks for {} s, so it is assumed with the long-term keys",
+                            target.name, call.duration
+                        ));
+                    }
+                    return self.assume_with_keys(&target, account, &source, &req.asking, &call);
                 }
-                let long_term = call.duration.is_some_and(|d| d > CHAINED_MAX);
-                if long_term || source == Source::Skip {
-                    // Longer than chaining allows, or no MFA at all (`-c skip`): the long-term keys
-                    // sign the AssumeRole (with the MFA code unless skipped).
+                if let Some(session) = session {
+                    return self.chain(&target, &session, &call, now);
+                }
+                if source == Source::Skip {
+                    // No MFA at all (`-c skip`): the long-term keys sign the AssumeRole.
                     return self.assume_with_keys(&target, account, &source, &req.asking, &call);
                 }
                 // No valid MFA session: get one (one code, cached for the next role and ec2mfa), then
@@ -236,9 +239,19 @@ impl<'a> Engine<'a> {
                 if made {
                     new_session = Some(session.clone());
                 }
-                self.chain(&target, &session, &call)
-            })?;
+                self.chain(&target, &session, &call, now)
+            },
+        )?;
         Ok(Granted { target, kind: Kind::Role, role_name: Some(role_name), entry, fresh, new_session })
+    }
+
+    /// The cache slot of a role as `params` ask for it with the defaults otherwise (no duration
+    /// asked; with MFA unless `mfa` is false), for commands that read the cache alone.
+    pub fn role_slot(&self, account: Option<&str>, params: &RoleParams, mfa: bool) -> Result<Slot> {
+        flags(params, None).check().map_err(error::usage)?;
+        let target = Target::resolve(self.ctx, account, "--role")?;
+        let entry = target.account("--role")?;
+        Ok(resolve(&target, entry, params, None)?.slot(mfa))
     }
 
     /// GetSessionToken with the long-term keys, with the MFA device and a code when `account`
@@ -260,17 +273,28 @@ impl<'a> Engine<'a> {
         signed(&mfa, &target.name, |m| sts.get_session_token(duration, m))
     }
 
-    /// AssumeRole signed by a valid MFA session (role chaining: at most 3600 s).
-    fn chain(&self, target: &Target, session: &Entry, call: &AssumeRole) -> Result<Credentials> {
-        let duration = call.duration.unwrap_or(CHAINED_MAX);
-        if duration > CHAINED_MAX {
-            say(format!(
-                "Assuming {} from the MFA session of {} (role chaining): AWS allows at most 3600 s, not {duration}",
-                call.role_name, target.name
-            ));
-        }
+    /// AssumeRole signed by a valid MFA session (role chaining: at most 3600 s, which the caller
+    /// has made sure of).
+    fn chain(
+        &self,
+        target: &Target,
+        session: &Entry,
+        call: &AssumeRole,
+        now: OffsetDateTime,
+    ) -> Result<Credentials> {
         let sts = Sts::new(&session.credentials, &target.region, &self.ctx.env)?;
-        sts.assume_role(call.role_arn, call.session_name, duration.min(CHAINED_MAX), call.external_id, None)
+        sts.assume_role(call, None).map_err(|e| match (e.code.as_deref(), session.issued) {
+            // How old the session is, against a trust policy's aws:MultiFactorAuthAge.
+            (Some("AccessDenied"), Some(issued)) => error::Error {
+                message: format!(
+                    "{}; the MFA session was made {} ago",
+                    e.message,
+                    format_left((now - issued).whole_seconds())
+                ),
+                ..e
+            },
+            _ => e,
+        })
     }
 
     /// AssumeRole signed by the long-term keys, with the MFA device and a code unless the
@@ -285,11 +309,8 @@ impl<'a> Engine<'a> {
     ) -> Result<Credentials> {
         let long_term = target.keys_for(self.ctx, asking)?;
         let mfa = self.mfa(target, account, &long_term, source, asking)?;
-        let duration = call.duration.unwrap_or(CHAINED_MAX);
         let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
-        signed(&mfa, &target.name, |m| {
-            sts.assume_role(call.role_arn, call.session_name, duration, call.external_id, m)
-        })
+        signed(&mfa, &target.name, |m| sts.assume_role(call, m))
     }
 
     /// The MFA device and a code from the source, read only now that a call needs them; None for
@@ -311,18 +332,28 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// One AssumeRole's parameters, resolved.
-struct AssumeRole<'a> {
-    role_arn: &'a str,
-    role_name: &'a str,
-    session_name: &'a str,
-    external_id: Option<&'a str>,
-    duration: Option<u32>,
+/// The flags of a role request, for `role_params` to check and merge.
+fn flags(params: &RoleParams, duration: Option<u32>) -> RoleFlags<'_> {
+    RoleFlags {
+        session_name: params.session_name.as_deref(),
+        external_id: params.external_id.as_deref(),
+        duration,
+        source_identity: params.source_identity.as_deref(),
+        tags: &params.tags,
+        transitive_tags: &params.transitive_tags,
+    }
 }
 
-/// The cache slot of a role's credentials.
-fn role_slot(role_arn: &str) -> Slot {
-    Slot::Role(role_arn.to_owned())
+/// The AssumeRole asked for: the role of the accounts file (its object's settings) with the
+/// flags over them.
+fn resolve(
+    target: &Target,
+    account: &Account,
+    params: &RoleParams,
+    duration: Option<u32>,
+) -> Result<AssumeRole> {
+    AssumeRole::new(account.role(&params.role), &flags(params, duration), default_session_name(&target.user))
+        .map_err(error::usage)
 }
 
 /// An STS call signed with the MFA device and code (if any); a rejected code with a guessed
@@ -391,6 +422,7 @@ pub fn cached_or_fetch(
     }
     let credentials = fetch(now)?;
     let entry = Entry::new(account, slot, credentials)
+        .map(|entry| Entry { issued: Some(now), ..entry })
         .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
     cache.write(slot, &entry)?;
     drop(lock);
@@ -404,15 +436,4 @@ fn default_session_name(user: &str) -> String {
         .map(|c| if crate::names::is_iam_char(c) { c } else { '_' })
         .take(64)
         .collect()
-}
-
-fn check_session_name(name: &str) -> Result<()> {
-    if crate::names::is_iam_name(name, 2..=64) {
-        Ok(())
-    } else {
-        Err(error::usage(format!(
-            "--session-name '{}' is not allowed: use 2 to 64 letters, digits and +=,.@_-",
-            name.escape_default()
-        )))
-    }
 }

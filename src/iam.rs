@@ -46,7 +46,8 @@ pub struct Iam {
 impl Iam {
     /// A client signing with `credentials` (IAM is global; `region` only signs).
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Iam> {
-        let service = Service::new("IAM", "AWS_ENDPOINT_URL_IAM", "iam.amazonaws.com".to_owned(), env)?;
+        let service =
+            Service::new("IAM", "AWS_ENDPOINT_URL_IAM", crate::partition::Partition::iam_host(region), env)?;
         let session = Session::new(credentials, region, &service)?;
         let client = aws_sdk_iam::Client::new(&session.config);
         Ok(Iam { session, client, service })

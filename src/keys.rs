@@ -62,8 +62,9 @@ impl KeyDir {
         Ok(names)
     }
 
-    /// The account's name as spelled in the key directory, or a usage error naming the closest.
-    pub fn resolve(&self, typed: &str) -> Result<String> {
+    /// The account's name as spelled in the key directory, or a usage error naming the closest
+    /// of its names and of `also` (the accounts file's, which may have no key files yet).
+    fn resolve(&self, typed: &str, also: &[&str]) -> Result<String> {
         if !names::is_valid(typed) {
             return Err(error::usage(names::invalid_message(typed)));
         }
@@ -74,7 +75,7 @@ impl KeyDir {
         if let Some(found) = names.iter().find(|n| n.eq_ignore_ascii_case(typed)) {
             return Ok(found.clone());
         }
-        let hint = match names::closest(typed, names.iter().map(String::as_str)) {
+        let hint = match names::closest(typed, names.iter().map(String::as_str).chain(also.iter().copied())) {
             Some(close) => format!(" (did you mean '{close}'?)"),
             None if names.is_empty() => String::from(" (it has no NAME.access_key files yet)"),
             None => format!(" (accounts: {})", names.join(" ")),
@@ -85,11 +86,13 @@ impl KeyDir {
         )))
     }
 
-    /// Like `resolve`, but an account of the accounts file without key files is found when it
-    /// has a `key_process` (its keys come from that), and named as such otherwise: which file is
-    /// missing, and how to add it.
+    /// The account's name as spelled in the key directory; an account of the accounts file
+    /// without key files is found when it has a `key_process` (its keys come from that), and
+    /// named as such otherwise (which file is missing, and how to add it); a typo of a name in
+    /// either place gets the closest as a hint.
     pub fn resolve_in(&self, typed: &str, accounts: &Accounts) -> Result<String> {
-        self.resolve(typed).or_else(|e| match accounts.find(typed) {
+        let also: Vec<&str> = accounts.accounts.iter().map(|a| a.name.as_str()).collect();
+        self.resolve(typed, &also).or_else(|e| match accounts.find(typed) {
             Some(account) if account.key_process.is_some() => Ok(account.name.clone()),
             Some(account) if names::is_valid(typed) && self.path.is_dir() => Err(error::usage(format!(
                 "account '{}' is in the accounts file but has no keys: {} does not exist; add them with: stsenv add {}",

@@ -292,7 +292,7 @@ pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
     }
 }
 
-/// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be six digits.
+/// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be a code as people type it.
 fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
     let shown = argv.join(" ");
     let output = run_helper(&Helper {
@@ -309,12 +309,12 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
             "mfa_process `{shown}` printed nothing; it must print the 6-digit MFA code on stdout"
         )));
     }
-    if !is_code(code) {
-        return Err(error::usage(format!(
+    // Read like a typed code: `123 456` and `123-456` are `123456`.
+    normalize(code).ok_or_else(|| {
+        error::usage(format!(
             "mfa_process `{shown}` did not print a 6-digit MFA code (its output is not shown); it must print only the code on stdout"
-        )));
-    }
-    Ok(code.to_owned())
+        ))
+    })
 }
 
 /// A duration as seconds for a message: `30`, `0.5`.

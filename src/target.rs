@@ -43,13 +43,23 @@ impl Target {
         let entry = accounts.find(&name);
         let (user, user_source) = iam_user(entry, &ctx.key_dir(), &name, &ctx.env)?
             .unwrap_or(("unknown".to_owned(), UserSource::None));
-        let region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
+        let mut region = emit::region(entry.and_then(|a| a.region.as_deref()), &ctx.env);
+        // A China or GovCloud account is never sent to a region of another partition.
+        if let Some(account) = entry {
+            region = account.partition().region_or_default(&region);
+        }
         Ok(Target { name, accounts, user, user_source, region })
     }
 
-    /// The account's own region from the accounts file (not the fallbacks of `region`).
+    /// The account's own region from the accounts file (not the fallbacks of `region`); for
+    /// an account of China or GovCloud without one, the region of its partition used for it.
     pub fn account_region(&self) -> Option<&str> {
-        self.accounts.find(&self.name).and_then(|a| a.region.as_deref())
+        let account = self.accounts.find(&self.name)?;
+        match (&account.region, account.partition()) {
+            (Some(region), _) => Some(region),
+            (None, crate::partition::Partition::Aws) => None,
+            (None, _) => Some(&self.region),
+        }
     }
 
     /// The account's entry in the accounts file, required for `why`.

@@ -140,7 +140,7 @@ fn list_shows_keys_and_cache_state() {
     home.cache_session("work", Slot::Mfa, "TOKENTOKENTOKENTOKEN", now - Duration::hours(2));
     home.cache_session(
         "personal",
-        Slot::Role("arn:aws:iam::987654321012:role/ops/Admin".into()),
+        crate::util::role_slot("arn:aws:iam::987654321012:role/ops/Admin"),
         "ROLETOKENROLETOKEN",
         now + Duration::minutes(42) + Duration::seconds(30),
     );

@@ -53,7 +53,7 @@ fn valid_until_five_minutes_before_expiry() {
     assert!(matches!(cache.state("a", &Slot::Mfa, datetime!(2030-01-01 11:54:59 UTC)), State::Valid(_)));
     assert!(matches!(cache.state("A", &Slot::Mfa, datetime!(2030-01-01 11:55:00 UTC)), State::Expired(_)));
     assert!(matches!(cache.state("a", &Slot::Session, datetime!(2029-01-01 0:00 UTC)), State::Absent));
-    let role = Slot::Role("arn:aws:iam::012123456789:role/Admin".into());
+    let role = crate::util::role_slot("arn:aws:iam::012123456789:role/Admin");
     assert!(matches!(cache.state("a", &role, datetime!(2029-01-01 0:00 UTC)), State::Absent));
     home.cache_session("a", role.clone(), "ROLETOKENROLETOKEN", expiration);
     let Some(entry) = cache.valid("a", &role, datetime!(2029-01-01 0:00 UTC)) else { panic!("role entry") };

@@ -221,7 +221,7 @@ fn credentials_inside_the_window_are_renewed() {
     // the MFA session (one AssumeRole).
     let role = home.cache_session(
         "personal",
-        Slot::Role(ROLE_ARN.into()),
+        crate::util::role_slot(ROLE_ARN),
         "ROLETENMINUTESLEFT",
         now + Duration::minutes(10),
     );
@@ -260,7 +260,7 @@ fn after_clear_ec2switch_uses_the_long_term_keys() {
     let later = OffsetDateTime::now_utc() + Duration::hours(6);
     for shell in shells() {
         home.cache_session("personal", Slot::Mfa, "PERSONALSESSIONTOKEN", later);
-        home.cache_session("personal", Slot::Role(ROLE_ARN.into()), "PERSONALROLETOKEN", later);
+        home.cache_session("personal", crate::util::role_slot(ROLE_ARN), "PERSONALROLETOKEN", later);
         home.cache_session("work", Slot::Mfa, "WORKSESSIONTOKEN", later);
         let steps = home.scenario(
             shell,
@@ -337,7 +337,7 @@ fn clearing_during_concurrent_escalations_leaves_no_torn_file() {
         }
         let slot = match name.as_str() {
             "personal.mfa.json" => Slot::Mfa,
-            n if n.starts_with("personal.role.") && n.ends_with(".json") => Slot::Role(ROLE_ARN.into()),
+            n if n.starts_with("personal.role.") && n.ends_with(".json") => crate::util::role_slot(ROLE_ARN),
             other => panic!("a file that should not be there: {other}"),
         };
         assert!(home.cache().valid("personal", &slot, now).is_some(), "{name} is not a whole entry");

@@ -208,7 +208,7 @@ fn service_error(case: &ServiceError) {
         (ROLE.to_vec(), case.mfa, "GetSessionToken", None),
         (LONG_ROLE.to_vec(), case.role, "AssumeRole", None),
         // Only a role entry: the role is still assumed with the long-term keys and MFA.
-        (force(LONG_ROLE), case.role, "AssumeRole", Some(Slot::Role(ROLE_ARN.into()))),
+        (force(LONG_ROLE), case.role, "AssumeRole", Some(crate::util::role_slot(ROLE_ARN))),
         (force(MFA), case.mfa, "GetSessionToken", Some(Slot::Mfa)),
     ];
     for (args, phrase, action, cached) in steps {
@@ -394,4 +394,147 @@ fn no_code_and_no_terminal_is_exit_2_at_once() {
     }
     assert_eq!(fault.count(), 0, "a request was sent");
     assert_eq!(cache_files(&home), BTreeMap::new());
+}
+
+/// An STS answer of AssumeRole or GetSessionToken that stsenv explains, and how it was made.
+struct Explained {
+    code: &'static str,
+    message: &'static str,
+    /// What is cached first (an MFA session: the role is chained from it).
+    cached: Option<Slot>,
+    args: &'static [&'static str],
+    /// Phrases the one line must hold.
+    phrases: &'static [&'static str],
+}
+
+const CLOCK_EXPIRED: &str =
+    "Signature expired: 20261201T200000Z is now earlier than 20261201T201000Z (20261201T201500Z - 5 min.)";
+const CLOCK_AHEAD: &str = "Signature not yet current: 20261201T203000Z is still later than 20261201T202000Z (20261201T201500Z + 5 min.)";
+
+const EXPLAINED: &[Explained] = &[
+    Explained {
+        code: "ValidationError",
+        message: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        cached: Some(Slot::Mfa),
+        args: ROLE,
+        phrases: &[
+            "a role assumed with session credentials (role chaining) lasts at most 1 hour",
+            "--duration 3600 or less",
+        ],
+    },
+    Explained {
+        code: "ValidationError",
+        message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        cached: None,
+        args: LONG_ROLE,
+        phrases: &[
+            "arn:aws:iam::123456789012:role/Admin allows sessions shorter than the 7200 s asked",
+            "aws iam update-role --role-name Admin --max-session-duration 7200",
+        ],
+    },
+    Explained {
+        code: "AccessDenied",
+        message: "User: arn:aws:iam::123456789012:user/jbrowne is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+        cached: None,
+        args: LONG_ROLE,
+        phrases: &[
+            "AWS denied AssumeRole of arn:aws:iam::123456789012:role/Admin (MFA sent: yes",
+            "trust policy",
+        ],
+    },
+    Explained {
+        code: "AccessDenied",
+        message: "User: arn:aws:iam::123456789012:user/jbrowne is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+        cached: None,
+        args: &["role", "Admin", "-a", "personal", "-c", "skip"],
+        phrases: &[
+            "AWS denied AssumeRole of arn:aws:iam::123456789012:role/Admin (MFA sent: no)",
+            "not -c skip",
+        ],
+    },
+    Explained {
+        code: "AccessDenied",
+        message: "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+        cached: Some(Slot::Mfa),
+        args: ROLE,
+        phrases: &["with the MFA session (MFA sent: yes", "aws:MultiFactorAuthAge", "run ec2mfa --force"],
+    },
+    Explained {
+        code: "SignatureDoesNotMatch",
+        message: CLOCK_EXPIRED,
+        cached: None,
+        args: MFA,
+        phrases: &["this computer's clock is off (about 15 min behind AWS's)", "set the clock right"],
+    },
+    Explained {
+        code: "SignatureDoesNotMatch",
+        message: CLOCK_EXPIRED,
+        cached: None,
+        args: ROLE,
+        phrases: &["clock is off (about 15 min behind", "the keys are fine"],
+    },
+    Explained {
+        code: "SignatureDoesNotMatch",
+        message: CLOCK_AHEAD,
+        cached: Some(Slot::Mfa),
+        args: ROLE,
+        phrases: &["clock is off (about 15 min ahead of AWS's)"],
+    },
+];
+
+#[test]
+fn role_and_clock_answers_say_what_to_do() {
+    std::thread::scope(|s| {
+        for case in EXPLAINED {
+            s.spawn(move || {
+                let fault = Fault::start(Mode::error(403, case.code, case.message));
+                let home = home(&fault.url);
+                if let Some(slot) = &case.cached {
+                    home.cache_session(
+                        "personal",
+                        slot.clone(),
+                        CACHED_TOKEN,
+                        OffsetDateTime::now_utc() + time::Duration::hours(6),
+                    );
+                }
+                let before = cache_files(&home);
+                let run = stsenv(&home, case.args, QUICK);
+                run.failed(1, case.phrases[0]);
+                for phrase in case.phrases {
+                    assert!(run.stderr.contains(phrase), "{}: no '{phrase}' in: {}", run.what, run.stderr);
+                }
+                assert!(run.stderr.contains(case.code), "{}: {}", run.what, run.stderr);
+                // Not the explanations of other causes.
+                for wrong in ["the secret key does not match", "no longer valid"] {
+                    assert!(!run.stderr.contains(wrong), "{}: {}", run.what, run.stderr);
+                }
+                assert_eq!(cache_files(&home), before, "{}: the cache changed", run.what);
+                assert_eq!(fault.count(), 1, "{}: requests", run.what);
+                eprintln!("{} ({}): {}", run.what, case.code, run.stderr.trim_end());
+            });
+        }
+    });
+}
+
+#[test]
+fn a_role_refused_to_an_old_mfa_session_says_how_old_it_is() {
+    let fault = Fault::start(Mode::error(
+        403,
+        "AccessDenied",
+        "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+    ));
+    let home = home(&fault.url);
+    let now = OffsetDateTime::now_utc();
+    let entry = home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, now + time::Duration::hours(7));
+    // Made five hours ago (and a minute, so the rounding down shows 5h00m), as ec2mfa records it.
+    let entry = stsenv::cache::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 30)), ..entry };
+    {
+        let cache = home.cache();
+        let _lock = cache.lock("personal", &Slot::Mfa).unwrap();
+        cache.write(&Slot::Mfa, &entry).unwrap();
+    }
+    let run = stsenv(&home, ROLE, QUICK);
+    run.failed(1, "aws:MultiFactorAuthAge");
+    assert!(run.stderr.trim_end().ends_with("; the MFA session was made 5h00m ago"), "{}", run.stderr);
+    eprintln!("{}", run.stderr.trim_end());
 }

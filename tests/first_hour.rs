@@ -4,7 +4,6 @@
 
 use std::process::Command;
 
-use stsenv::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fault::{Fault, Mode};
@@ -229,14 +228,14 @@ fn roles_get_what_accounts_get() {
     let admin = "arn:aws:iam::123456789012:role/Admin";
     home.cache_session(
         "personal",
-        Slot::Role(admin.into()),
+        crate::util::role_slot(admin),
         "admintoken0123456789",
         now + Duration::seconds(30 * 60 + 50),
     );
     let deploy = "arn:aws:iam::123456789012:role/Deploy";
     home.cache_session(
         "personal",
-        Slot::Role(deploy.into()),
+        crate::util::role_slot(deploy),
         "deploytoken012345678",
         now + Duration::seconds(20 * 60 + 50),
     );
@@ -277,6 +276,11 @@ fn an_account_without_key_files_says_which_file_and_how_to_add_it() {
     // A name in neither place is still unknown.
     let out = home.stsenv(&["switch", "nosuch"]);
     assert!(stderr(&out).contains("unknown account 'nosuch'"), "{}", stderr(&out));
+    // A typo of a name only in the accounts file gets it as the hint, like one of the key directory.
+    for args in [&["switch", "wrok"][..], &["mfa", "wokr", "-c", "123456"], &["doctor", "Wrok"]] {
+        let out = home.stsenv(args);
+        assert!(stderr(&out).contains("(did you mean 'work'?)"), "{args:?}: {}", stderr(&out));
+    }
     // A missing secret key file: which one, and how to add it.
     std::fs::remove_file(home.creds().join("personal.secret_key")).unwrap();
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);

@@ -71,9 +71,11 @@ fn text_prompt_and_json() {
 fn the_prompt_segment_is_one_rule_in_every_shell() {
     // The same cases through `stsenv now --format prompt`, bash's and zsh's stsenv_prompt (which
     // compute it themselves, starting no process) and fish's (which asks the binary).
+    // 59 s from a minute boundary (whole seconds): every shell of the table, run one after the
+    // other on a loaded machine, says 3h07m and 42m.
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let in_3h07 = (now + 3 * 3600 + 7 * 60 + 30).to_string();
-    let in_42m = (now + 42 * 60 + 30).to_string();
+    let in_3h07 = (now + 3 * 3600 + 7 * 60 + 59).to_string();
+    let in_42m = (now + 42 * 60 + 59).to_string();
     let key = ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE");
     let work = ("STSENV_ACCOUNT", "work");
     let mfa = ("STSENV_KIND", "mfa");

@@ -203,6 +203,37 @@ fn iam_accepts_each_policy() {
 }
 
 #[test]
+fn china_and_govcloud_accounts_get_their_partitions_arns() {
+    let home = home();
+    home.accounts(
+        r#"{"cn": {"arn": "arn:aws-cn:iam::123456789012:", "user": "jbrowne"},
+            "gov": {"arn": "arn:aws-us-gov:iam::111122223333:", "user": "jbrowne"}}"#,
+    );
+    let cases: [(&[&str], &str); 4] = [
+        (&["policy", "-a", "cn"], "arn:aws-cn:iam::123456789012:"),
+        (&["policy", "-a", "gov"], "arn:aws-us-gov:iam::111122223333:"),
+        (
+            &["policy", "--account-id", "123456789012", "--user", "jb", "--partition", "aws-cn"],
+            "arn:aws-cn:iam::123456789012:",
+        ),
+        (&["policy", "--account-id", "123456789012", "--user", "jb"], "arn:aws:iam::123456789012:"),
+    ];
+    for (args, prefix) in cases {
+        let v = json(&home.stsenv(args));
+        for kind in ["self-service-mfa", "role-trust-mfa"] {
+            let found = arns(&v[kind]);
+            let named: Vec<&String> = found.iter().filter(|a| a.starts_with("arn:")).collect();
+            assert!(!named.is_empty(), "{args:?} {kind}");
+            for arn in named {
+                assert!(arn.starts_with(prefix), "{args:?} {kind}: {arn}");
+            }
+        }
+    }
+    let out = home.stsenv(&["policy", "--account-id", "123456789012", "--partition", "aws-xx"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn deny_without_mfa_leaves_the_long_term_keys_only_get_session_token_unless_asked() {
     // AWS leaves aws:MultiFactorAuthPresent out of requests signed with long-term keys, even an
     // AssumeRole with an MFA code: under BoolIfExists "false" such a request is denied, so

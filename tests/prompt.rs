@@ -46,8 +46,10 @@ fn ten_prompts(home: &Home, shell: &str, prelude: &str, recipe: &str) -> (String
         _ => cmd.args(["zsh", "-f", "-i"]),
     };
     home.apply(&mut cmd);
+    // 59 s from a minute boundary (whole seconds, as the shells count them): all ten prompts,
+    // drawn under strace on a loaded machine, say 11h58m.
     let expires =
-        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(30);
+        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59);
     cmd.env("STSENV_ACCOUNT", "personal")
         .env("STSENV_KIND", "mfa")
         .env("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE")

@@ -34,11 +34,13 @@ const TOKEN_VARS: [&str; 6] = [
 #[test]
 fn switch_sets_every_variable_and_clears_stale_ones() {
     let home = home();
-    let expiration = (OffsetDateTime::now_utc() + Duration::hours(6) + Duration::seconds(59))
-        .replace_nanosecond(0)
-        .unwrap();
-    let cached = home.cache_session("work", Slot::Mfa, "FwoGZXIvYXdzEXAMPLETOKEN/+=", expiration);
     for shell in shells() {
+        // Written again for each shell, 59 s from a minute boundary, so that its run and the
+        // hostile one moments later say the same time left however long the shells before took.
+        let expiration = (OffsetDateTime::now_utc() + Duration::hours(6) + Duration::seconds(59))
+            .replace_nanosecond(0)
+            .unwrap();
+        let cached = home.cache_session("work", Slot::Mfa, "FwoGZXIvYXdzEXAMPLETOKEN/+=", expiration);
         let steps = home.scenario_table(
             shell,
             &["ec2switch personal", "ec2switch work", "ec2switch personal", "ec2now", "ec2unset", "ec2now"],
@@ -163,13 +165,15 @@ fn expired_cache_falls_back_to_long_term_keys() {
 #[test]
 fn listing_accounts_and_the_prompt_function() {
     let home = home();
-    home.cache_session(
-        "work",
-        Slot::Mfa,
-        "PROMPTTOKENPROMPTTOKEN",
-        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59),
-    );
     for shell in shells() {
+        // For each shell (59 s from a minute boundary): its runs say 11h58m however long the
+        // shells before took.
+        home.cache_session(
+            "work",
+            Slot::Mfa,
+            "PROMPTTOKENPROMPTTOKEN",
+            OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59),
+        );
         let steps = home.scenario_table(
             shell,
             &[
@@ -196,14 +200,16 @@ fn listing_accounts_and_the_prompt_function() {
 fn the_prompt_function_starts_no_process() {
     // bash and zsh: with PATH emptied, stsenv_prompt still works, so it runs no command.
     let home = home();
-    home.cache_session(
-        "work",
-        Slot::Mfa,
-        "PROMPTTOKENPROMPTTOKEN",
-        OffsetDateTime::now_utc() + Duration::minutes(42) + Duration::seconds(59),
-    );
     // nushell: its function over $env, the same way.
     for shell in shells().into_iter().filter(|s| *s != "fish") {
+        // For each shell (59 s from a minute boundary): its runs say 42m however long the shells
+        // before took.
+        home.cache_session(
+            "work",
+            Slot::Mfa,
+            "PROMPTTOKENPROMPTTOKEN",
+            OffsetDateTime::now_utc() + Duration::minutes(42) + Duration::seconds(59),
+        );
         let steps = home
             .scenario_table(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
         assert_eq!(steps[1].stdout, "work:mfa 42m\n", "{shell}: {}", steps[1].stderr);
@@ -279,14 +285,15 @@ fn with_xtrace_on_no_secret_is_traced() {
     // bash and zsh: set -x; fish: fish_trace (below).
     let home = home();
     let token = "SESSIONTOKENTRACEDNEVER";
-    // (59 s from a minute boundary, so the hostile run, moments later, says the same time left.)
-    home.cache_session(
-        "work",
-        Slot::Mfa,
-        token,
-        OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(59),
-    );
     for shell in shells().into_iter().filter(|s| *s == "bash" || *s == "zsh") {
+        // For each shell, 59 s from a minute boundary, so the hostile run, moments later, says
+        // the same time left.
+        home.cache_session(
+            "work",
+            Slot::Mfa,
+            token,
+            OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(59),
+        );
         let steps = home.scenario_table(
             shell,
             &["{ set -x; ec2switch personal; ec2switch work; set +x; }", "{ set -x; ec2unset; set +x; }"],

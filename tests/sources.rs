@@ -97,6 +97,28 @@ fn the_code_comes_from_c_then_mfa_process_then_totp() {
     assert!(stderr(&out).contains("failed (exit status: 9)"), "{}", stderr(&out));
 }
 
+#[test]
+fn mfa_process_codes_are_read_as_typed_codes_are() {
+    let fault = Fault::start(Mode::error(403, "AccessDenied", "MultiFactorAuthentication failed"));
+    let home = fault_home(&fault, None);
+    // As a password manager or an authenticator's CLI may print them.
+    for (i, printed) in ["123 456", "123-456", " 12 34 56 "].iter().enumerate() {
+        let process = script(&home, &format!("code{i}.sh"), &format!("echo '{printed}'"));
+        home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
+        for args in [&["mfa", "personal"][..], &["role", "admin", "-a", "personal"]] {
+            assert_eq!(token_code_sent(&home, &fault, args), "123456", "{printed:?} {args:?}");
+        }
+    }
+    // Still six digits: one missing is no code, and nothing is sent.
+    let short = script(&home, "short.sh", "echo '123 45'");
+    home.accounts(&accounts(Some(&format!("\"{}\"", short.display()))));
+    let before = fault.count();
+    let out = home.stsenv(&["mfa", "personal"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("short.sh` did not print a 6-digit MFA code"), "{}", stderr(&out));
+    assert_eq!(fault.count(), before);
+}
+
 fn moto_home(moto: &Moto) -> (Home, User) {
     let user = moto.user("jbrowne");
     let mut home = Home::new();
@@ -316,8 +338,8 @@ fn mfa_process_gets_no_credential_variable_of_the_shell() {
     let process = script(&home, "dump.sh", &format!("env > '{}'\necho 123456", dump.display()));
     home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
     // A shell that holds a session (and the old names) and a password manager's agent.
-    let secrets = stsenv::child::SECRET_VARIABLES;
-    for name in secrets {
+    let secrets: Vec<&str> = stsenv::child::secret_variables().collect();
+    for name in &secrets {
         home.set(name, format!("leaked-{name}"));
     }
     home.set("SSH_AUTH_SOCK", "/run/agent.sock").set("OP_SESSION_my", "op-agent-session");
@@ -327,7 +349,7 @@ fn mfa_process_gets_no_credential_variable_of_the_shell() {
         let _ = std::fs::remove_file(&dump);
         assert_eq!(token_code_sent(&home, &fault, args), "123456", "{args:?}");
         let env = std::fs::read_to_string(&dump).unwrap();
-        for name in secrets {
+        for name in &secrets {
             assert!(!env.lines().any(|l| l.starts_with(&format!("{name}="))), "{args:?}: {name} in:\n{env}");
         }
         assert!(!env.contains("leaked-"), "{args:?}: {env}");

@@ -3,7 +3,7 @@
 //! them).
 
 use super::Context;
-use crate::cache::Slot;
+use crate::cache::{RoleSlot, Slot};
 use crate::cli::Clear;
 use crate::error::{self, Result, say};
 use crate::names;
@@ -22,10 +22,9 @@ pub fn run(args: &Clear, ctx: &Context) -> Result<String> {
                     let account = accounts.require(name, "--role")?;
                     account.check_role(role)?;
                     let arn = account.role_arn(role);
-                    (
-                        cache.clear(Some(name), Some(&Slot::Role(arn)))?,
-                        format!("role {role} of account {name}"),
-                    )
+                    // Every cached entry of the role, whatever its session name, tags or MFA.
+                    let slot = Slot::Role(RoleSlot { arn, ..RoleSlot::default() });
+                    (cache.clear(Some(name), Some(&slot))?, format!("role {role} of account {name}"))
                 }
                 None => (cache.clear(Some(name), None)?, format!("account {name}")),
             }

@@ -98,8 +98,9 @@ impl Patterns {
         Patterns { values, globals, accounts }
     }
 
-    /// The template with each list as `case` patterns: bash and zsh match unquoted patterns
-    /// (the flags hold no other special character), fish quoted ones.
+    /// The template with the word loop's body ([`WORD`]) and each list as `case` patterns:
+    /// bash and zsh match unquoted patterns (the flags hold no other special character), fish
+    /// quoted ones.
     fn fill(&self, template: &str, separator: &str, quote: bool) -> String {
         let quoted = |list: &[String]| {
             list.iter()
@@ -108,11 +109,33 @@ impl Patterns {
                 .join(separator)
         };
         template
+            .replace("@WORD@\n", WORD)
             .replace("@VALUES@", &quoted(&self.values))
             .replace("@GLOBALS@", &quoted(&self.globals))
             .replace("@ACCOUNTS@", &quoted(&self.accounts))
     }
 }
+
+/// The body of the bash and zsh hooks' loop over the words before the cursor (the same in both
+/// shells): take one as the value of the option before it, or as an option, the subcommand or a
+/// positional argument.
+const WORD: &str = r#"        if [[ -n "${value_of}" ]]; then
+            case "${value_of}" in
+                account) account="${word}" ;;
+                global) globals+=("${word/#\~/${HOME}}") ;;
+            esac
+            value_of=""
+            continue
+        fi
+        case "${sub}:${word}" in
+            @GLOBALS@) value_of=global; globals+=("${word}") ;;
+            @ACCOUNTS@) value_of=account ;;
+            @VALUES@) value_of=value ;;
+            *:-*) ;;
+            :*) sub="${word}" ;;
+            *) ((positionals += 1)) ;;
+        esac
+"#;
 
 const BASH_HOOK: &str = r#"# Account and role names, from stsenv itself (stsenv list --names, stsenv list --roles).
 __stsenv_reply_lines() {
@@ -133,22 +156,7 @@ _stsenv_names() {
         word="${COMP_WORDS[i]}"
         # bash splits --option=value at the '='. (A value's leading ~ is the shell's to expand.)
         [[ "${word}" == "=" ]] && continue
-        if [[ -n "${value_of}" ]]; then
-            case "${value_of}" in
-                account) account="${word}" ;;
-                global) globals+=("${word/#\~/${HOME}}") ;;
-            esac
-            value_of=""
-            continue
-        fi
-        case "${sub}:${word}" in
-            @GLOBALS@) value_of=global; globals+=("${word}") ;;
-            @ACCOUNTS@) value_of=account ;;
-            @VALUES@) value_of=value ;;
-            *:-*) ;;
-            :*) sub="${word}" ;;
-            *) ((positionals += 1)) ;;
-        esac
+@WORD@
     done
     if [[ "${value_of}" == account || ( -z "${value_of}" && "${cur}" != -* && ${positionals} -eq 0 ) ]]; then
         case "${value_of}:${sub}" in
@@ -180,22 +188,7 @@ _stsenv() {
     local -a globals names
     for ((i = 2; i < CURRENT; i++)); do
         word="${words[i]}"
-        if [[ -n "${value_of}" ]]; then
-            case "${value_of}" in
-                account) account="${word}" ;;
-                global) globals+=("${word/#\~/${HOME}}") ;;
-            esac
-            value_of=""
-            continue
-        fi
-        case "${sub}:${word}" in
-            @GLOBALS@) value_of=global; globals+=("${word}") ;;
-            @ACCOUNTS@) value_of=account ;;
-            @VALUES@) value_of=value ;;
-            *:-*) ;;
-            :*) sub="${word}" ;;
-            *) ((positionals += 1)) ;;
-        esac
+@WORD@
     done
     if [[ "${value_of}" == account || ( -z "${value_of}" && "${words[CURRENT]}" != -* && ${positionals} -eq 0 ) ]]; then
         case "${value_of}:${sub}" in

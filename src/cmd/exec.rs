@@ -20,22 +20,16 @@ use super::Context;
 use crate::cli::Exec;
 use crate::emit;
 use crate::engine::{Engine, Granted, Request, RoleParams, Want};
+use crate::env::Env;
 use crate::error::{self, Result, say};
 use crate::mfa_code::Source;
 use crate::server::{self, Renewer, Server};
 
-/// What the child of `--server` never gets: credentials, and the variables that would make its
-/// SDK prefer other credentials to the server's (another container endpoint or token file, a
-/// profile).
-const NOT_WITH_SERVER: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_DELEGATION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
+/// What the child of `--server` never gets besides the credential variables
+/// (`emit::CREDENTIAL_VARIABLES`): the variables that would make its SDK prefer other
+/// credentials to the server's (another container endpoint or token file, a profile), and the
+/// expiry of credentials it does not hold.
+const ALSO_NOT_WITH_SERVER: &[&str] = &[
     "STSENV_EXPIRES",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
@@ -63,24 +57,7 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     }
     let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
     report(&granted, ctx.now);
-    let (target, entry) = (&granted.target, &granted.entry);
-    let switch = emit::Switch {
-        account: &target.name,
-        kind: granted.kind,
-        role: granted.role_name.as_deref(),
-        credentials: &entry.credentials,
-        region: target.account_region(),
-    };
-    // The path found above (not a second search), with the name the user typed as argv[0].
-    let mut command = Command::new(&resolved);
-    command.arg0(program).args(rest);
-    // Credentials only in the environment, never in the arguments (which others can read).
-    for (name, value) in emit::assignments(&switch, &ctx.env) {
-        match value {
-            Some(value) => command.env(name, OsStr::from_bytes(&value)),
-            None => command.env_remove(name),
-        };
-    }
+    let mut command = child_command(&resolved, program, rest, &granted, &ctx.env, &[]);
     // Only returns on failure.
     let e = command.exec();
     Err(cannot_run(program, &e))
@@ -129,6 +106,29 @@ fn run_with_server(
     );
     // Before any thread starts, so that only this one ever takes them.
     let signals = crate::supervise::Signals::block()?;
+    let withheld = [emit::CREDENTIAL_VARIABLES, ALSO_NOT_WITH_SERVER];
+    let mut command = child_command(resolved, program, rest, &granted, &ctx.env, &withheld);
+    command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
+    command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
+    renewer.hold(granted.entry, now);
+    server.spawn(renewer)?;
+    let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
+    let status = signals.wait(&mut child)?;
+    crate::supervise::end_like(status)
+}
+
+/// The command to run: the path found before (not a second search), with the name the user
+/// typed as argv[0], and the variables of the switch to `granted` in its environment, except
+/// those of the `withheld` lists, which it does not inherit either. Credentials go only in the
+/// environment, never in the arguments (which others can read).
+fn child_command(
+    resolved: &Path,
+    program: &OsStr,
+    rest: &[OsString],
+    granted: &Granted,
+    env: &Env,
+    withheld: &[&[&str]],
+) -> Command {
     let (target, entry) = (&granted.target, &granted.entry);
     let switch = emit::Switch {
         account: &target.name,
@@ -137,24 +137,19 @@ fn run_with_server(
         credentials: &entry.credentials,
         region: target.account_region(),
     };
+    let withheld = || withheld.iter().flat_map(|list| list.iter().copied());
     let mut command = Command::new(resolved);
     command.arg0(program).args(rest);
-    for (name, value) in emit::assignments(&switch, &ctx.env) {
+    for (name, value) in emit::assignments(&switch, env) {
         match value {
-            Some(value) if !NOT_WITH_SERVER.contains(&name) => command.env(name, OsStr::from_bytes(&value)),
+            Some(value) if !withheld().any(|w| w == name) => command.env(name, OsStr::from_bytes(&value)),
             _ => command.env_remove(name),
         };
     }
-    for name in NOT_WITH_SERVER {
+    for name in withheld() {
         command.env_remove(name);
     }
-    command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
-    command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
-    renewer.hold(granted.entry, now);
-    server.spawn(renewer)?;
-    let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
-    let status = signals.wait(&mut child)?;
-    crate::supervise::end_like(status)
+    command
 }
 
 fn cannot_run(program: &OsStr, e: &std::io::Error) -> error::Error {

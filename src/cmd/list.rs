@@ -44,7 +44,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         rows.entry(account.name.to_ascii_lowercase()).or_insert((account.name.clone(), false));
     }
     let cache = ctx.cache()?;
-    let role_files = cache.role_arns();
+    let role_files = cache.role_slots();
     let mut table =
         vec![["ACCOUNT".to_owned(), "KEYS".to_owned(), "MFA SESSION".to_owned(), "ROLES".to_owned()]];
     for (lower, (name, has_keys)) in &rows {
@@ -55,12 +55,26 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         };
         // The keys of `roles` the user types (with the role's name when it differs), then roles
         // assumed by name or ARN; each with the time its cached credentials have left.
+        // A role may have several entries (session names, tags, with and without MFA): the
+        // one with the most time left.
+        let slots: Vec<&Slot> = role_files.get(lower).into_iter().flatten().collect();
         let left = |arn: &String| {
-            cache
-                .valid(name, &Slot::Role(arn.clone()), ctx.now)
-                .map(|entry| format!("{} left", format_left(entry.seconds_left(ctx.now))))
+            slots
+                .iter()
+                .filter(|slot| matches!(slot, Slot::Role(role) if &role.arn == arn))
+                .filter_map(|slot| cache.valid(name, slot, ctx.now))
+                .map(|entry| entry.seconds_left(ctx.now))
+                .max()
+                .map(|seconds| format!("{} left", format_left(seconds)))
         };
-        let cached: Vec<&String> = role_files.get(lower).into_iter().flatten().collect();
+        let mut cached: Vec<&String> = slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Role(role) => Some(&role.arn),
+                _ => None,
+            })
+            .collect();
+        cached.dedup();
         let mut shown: Vec<String> = Vec::new();
         let mut roles: Vec<String> = Vec::new();
         if let Some(account) = accounts.find(name) {

@@ -4,6 +4,7 @@
 mod add;
 mod clear;
 mod completions;
+mod console;
 mod credential_process;
 mod doctor;
 mod exec;
@@ -83,5 +84,6 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Clear(args) => clear::run(&args, &ctx),
         Command::Add(args) => add::run(&args, &ctx),
         Command::Import(args) => import::run(&args, &ctx),
+        Command::Console(args) => console::run(&args, &ctx),
     }
 }

@@ -180,8 +180,9 @@ fn check_user(user: &str) -> Result<()> {
 fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
     let (arn, user, mfa_serial) = if let Some(id) = &args.account_id {
         check_account_id(id)?;
+        let partition = args.partition.as_deref().unwrap_or("aws");
         (
-            format!("arn:aws:iam::{id}:"),
+            format!("arn:{partition}:iam::{id}:"),
             args.user.clone().or_else(|| env_user(&ctx.env).map(|(u, _)| u)),
             None,
         )

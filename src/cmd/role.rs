@@ -22,6 +22,9 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
         role: role.to_owned(),
         session_name: args.session_name.clone(),
         external_id: args.external_id.clone(),
+        source_identity: args.source_identity.clone(),
+        tags: args.tags.clone(),
+        transitive_tags: args.transitive_tags.clone(),
     };
     let mut req = Request::new(args.account.clone(), Want::Role(params), code);
     req.force = args.force;

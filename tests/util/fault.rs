@@ -27,6 +27,9 @@ pub enum Mode {
     /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
     /// (every request when it is None).
     Ok { delay: Duration, slow_key: Option<&'static str> },
+    /// The AWS federation endpoint: `GET ...?Action=getSigninToken&Session=...` answers
+    /// `{"SigninToken": token}`; anything else 400.
+    Signin { token: &'static str },
 }
 
 impl Mode {
@@ -122,6 +125,12 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(POLL));
     let Some(request) = read_request(&mut stream, &shared.stop) else { return };
+    // A probe of `Moto::start` in another test, whose just-released port this server took: not
+    // a request of this test (counting it made a bad-input case see "unexpected requests").
+    if request.head.starts_with("GET /moto-api/") {
+        let _ = stream.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        return;
+    }
     let number = {
         let mut requests = shared.requests.lock().unwrap();
         requests.push(request.clone());
@@ -149,6 +158,17 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
         }
         Mode::Error { status, code, message } => (*status, "text/xml", error_xml(*status, code, message)),
         Mode::Raw { status, body } => (*status, "text/plain", (*body).to_owned()),
+        Mode::Signin { token } => {
+            let line = request.head.lines().next().unwrap_or_default();
+            if line.starts_with("GET ")
+                && line.contains("Action=getSigninToken")
+                && line.contains("&Session=")
+            {
+                (200, "application/json", format!("{{\"SigninToken\":\"{token}\"}}"))
+            } else {
+                (400, "text/plain", "not a getSigninToken request".to_owned())
+            }
+        }
         Mode::Hang => {
             while !shared.stop.load(Ordering::SeqCst) {
                 std::thread::sleep(POLL);
@@ -226,7 +246,7 @@ fn reason(status: u16) -> &'static str {
 
 /// The whole request: headers up to the blank line, then Content-Length bytes of body. None
 /// when the client goes away first or the server stops.
-fn read_request(stream: &mut TcpStream, stop: &AtomicBool) -> Option<Request> {
+pub(crate) fn read_request(stream: &mut TcpStream, stop: &AtomicBool) -> Option<Request> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let mut needed: Option<usize> = None;

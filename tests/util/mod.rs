@@ -5,6 +5,7 @@
 
 pub mod fault;
 pub mod moto;
+pub mod record;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -436,6 +437,17 @@ impl Step {
     pub fn managed(&self) -> Vec<&str> {
         stsenv::emit::VARIABLES.iter().copied().filter(|v| self.env.contains_key(*v)).collect()
     }
+}
+
+/// The cache slot of a role assumed with the defaults (no flags, with MFA) by user jbrowne, the
+/// `USER` of every test home.
+pub fn role_slot(arn: &str) -> Slot {
+    Slot::Role(stsenv::cache::RoleSlot {
+        arn: arn.to_owned(),
+        session_name: "stsenv-jbrowne".to_owned(),
+        mfa: true,
+        ..Default::default()
+    })
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -1,0 +1,192 @@
+//! `stsenv console [ACCOUNT] [--role ROLE] [--region R] [--service S | --destination URL]
+//! [--print]` / `ec2console`: the AWS console signed in as a role, through the federation
+//! endpoint. Federation refuses GetSessionToken credentials, so the link is made from role
+//! credentials: the role asked for, else the role the shell is in. The link holds a sign-in
+//! token (a secret for 15 minutes): `--print` puts it on stdout, otherwise it goes to the
+//! browser as its argument and stderr shows nothing of it.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use super::Context;
+use crate::cli::Console;
+use crate::credentials::{Credentials, Secret};
+use crate::engine::{Engine, Request, RoleParams, Want};
+use crate::error::{self, Result, say};
+use crate::mfa_code::Source;
+use crate::partition::Partition;
+use crate::signin::{self, Federation, LINK_LIFETIME};
+use crate::target::Target;
+
+/// How long to watch the browser command for a failure before leaving it to run.
+const BROWSER_WAIT: Duration = Duration::from_secs(5);
+
+pub fn run(args: &Console, ctx: &Context) -> Result<String> {
+    if let Some(region) = &args.region
+        && (region.is_empty()
+            || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        return Err(error::usage(format!(
+            "--region '{}' is not a region name like eu-west-1",
+            region.escape_default()
+        )));
+    }
+    if let Some(service) = &args.service
+        && (service.is_empty()
+            || !service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        return Err(error::usage(format!(
+            "--service '{}' is not a console service name like ec2, s3 or cloudwatch",
+            service.escape_default()
+        )));
+    }
+    if let Some(url) = &args.destination
+        && !(url.starts_with("https://")
+            && url.len() > 8
+            && !url.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()))
+    {
+        return Err(error::usage("--destination must be an https:// URL of the console"));
+    }
+    let target = Target::resolve(ctx, args.account.as_deref(), "ec2console")?;
+    let partition = target.accounts.find(&target.name).map_or(Partition::Aws, |a| a.partition());
+    if let Some(region) = &args.region
+        && Partition::of_region(region) != partition
+    {
+        return Err(error::usage(format!(
+            "--region {region} is not a region of partition {} (account {} is arn:{}:)",
+            partition.name(),
+            target.name,
+            partition.name()
+        )));
+    }
+    let federation = Federation::new(partition, &ctx.env)?;
+    let (credentials, role_name) = role_credentials(args, &target, ctx)?;
+    let region = args.region.clone().unwrap_or_else(|| target.region.clone());
+    let destination = match &args.destination {
+        Some(url) => url.clone(),
+        None => signin::destination(partition, &region, args.service.as_deref()),
+    };
+    let token = federation.signin_token(&credentials)?;
+    let link = federation.login_link(&token, &destination);
+    let minutes = LINK_LIFETIME.as_secs() / 60;
+    if args.print {
+        say(format!(
+            "Console sign-in link for role {role_name} in account {} (region {region}); it signs in anyone who has it for {minutes} minutes",
+            target.name
+        ));
+        return Ok(format!("{link}\n"));
+    }
+    let opened = open_browser(&link, ctx)?;
+    say(format!(
+        "Opened the console as role {role_name} in account {} (region {region}) with {opened}",
+        target.name
+    ));
+    Ok(String::new())
+}
+
+/// The role's credentials: `--role` (cached, chained or assumed as `ec2role` does), else the
+/// shell's own after `ec2role`, else a usage error naming `--role` and the account's roles.
+fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(Credentials, String)> {
+    if let Some(role) = &args.role {
+        let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
+        let want = Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() });
+        let req = Request::new(Some(target.name.clone()), want, code);
+        let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
+        if let Some(made) = granted.new_session_summary(ctx.now) {
+            say(made);
+        }
+        if granted.fresh {
+            say(granted.summary(ctx.now));
+        }
+        let role_name = granted.role_name.unwrap_or_default();
+        return Ok((granted.entry.credentials, role_name));
+    }
+    let env = &ctx.env;
+    let shell_account = env.get("STSENV_ACCOUNT").filter(|a| a.eq_ignore_ascii_case(&target.name));
+    if env.get("STSENV_KIND") == Some("role")
+        && shell_account.is_some()
+        && let (Some(id), Some(key), Some(token)) =
+            (env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN"))
+    {
+        let role_name = env.get("STSENV_ROLE").unwrap_or("(the shell's role)").to_owned();
+        let expired = env
+            .get("STSENV_EXPIRES")
+            .and_then(|e| e.parse::<i64>().ok())
+            .is_some_and(|expires| expires <= ctx.now.unix_timestamp());
+        if expired {
+            return Err(error::usage(format!(
+                "the shell's credentials of role {role_name} have expired: run ec2role {role_name} again, or pass --role"
+            )));
+        }
+        let credentials = Credentials {
+            access_key_id: Secret::new(id),
+            secret_access_key: Secret::new(key),
+            session_token: Some(Secret::new(token)),
+            expiration: None,
+        };
+        return Ok((credentials, role_name));
+    }
+    let roles: Vec<&str> = target
+        .accounts
+        .find(&target.name)
+        .map(|a| a.roles.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let which = if roles.is_empty() {
+        format!("account {} has no roles in the accounts file; a role name or ARN works too", target.name)
+    } else {
+        format!("account {}'s roles: {}", target.name, roles.join(", "))
+    };
+    Err(error::usage(format!(
+        "the console needs a role: AWS federation refuses MFA sessions (GetSessionToken); pass --role ROLE ({which}), or run ec2role ROLE first"
+    )))
+}
+
+/// Open the link with `$BROWSER` (a `:`-separated list of commands; `%s` stands for the link,
+/// else it is the last argument), else `xdg-open` (`open` on macOS). No shell is involved; the
+/// browser gets none of the credential variables and not stsenv's stdout. The link is its
+/// argument: there is no other way to hand a URL to a browser.
+fn open_browser(link: &str, ctx: &Context) -> Result<String> {
+    let fallback = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let commands: Vec<String> = match ctx.env.get("BROWSER") {
+        Some(list) => list.split(':').filter(|c| !c.trim().is_empty()).map(str::to_owned).collect(),
+        None => vec![fallback.to_owned()],
+    };
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let Some((program, rest)) = words.split_first() else { continue };
+        let mut argv: Vec<String> = rest.iter().map(|w| w.replace("%s", link)).collect();
+        if !command.contains("%s") {
+            argv.push(link.to_owned());
+        }
+        let mut child = crate::child::command(program);
+        child.args(&argv).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
+        let mut child = match child.spawn() {
+            Ok(child) => child,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(error::usage(format!(
+                    "cannot run the browser {program}: {}",
+                    error::io_reason(&e)
+                )));
+            }
+        };
+        // A browser may stay in the foreground: watch it for a while for a failure only.
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok((*program).to_owned()),
+                Ok(Some(status)) => {
+                    return Err(error::usage(format!(
+                        "the browser command {program} failed ({status}); run stsenv console --print and open the link yourself"
+                    )));
+                }
+                Ok(None) if started.elapsed() < BROWSER_WAIT => std::thread::sleep(Duration::from_millis(20)),
+                _ => return Ok((*program).to_owned()),
+            }
+        }
+    }
+    let tried = if ctx.env.get("BROWSER").is_some() { "$BROWSER" } else { fallback };
+    Err(error::usage(format!(
+        "cannot open a browser: {tried} is not installed; set BROWSER, or run stsenv console --print and open the link yourself"
+    )))
+}
