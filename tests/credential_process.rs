@@ -22,14 +22,7 @@ fn setup(moto: &Moto) -> (Home, User) {
     let mut home = Home::new();
     home.user_keys("personal", &user).accounts(ACCOUNTS);
     home.use_moto(moto);
-    let config = home.path().join(".aws/config");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        "[profile personal-mfa]\ncredential_process = stsenv credential-process personal\nregion = us-east-1\n\
-         [profile personal-admin]\ncredential_process = stsenv credential-process personal --role admin\nregion = us-east-1\n",
-    )
-    .unwrap();
+    home.credential_process_profiles();
     (home, user)
 }
 

@@ -78,14 +78,7 @@ fn js_sdk_uses_credential_process_in_the_aws_config() {
     let moto = Moto::start(false);
     let (mut home, _) = moto_home(&moto);
     with_node(&mut home);
-    let aws_config = home.path().join(".aws/config");
-    std::fs::create_dir_all(aws_config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &aws_config,
-        "[profile personal-mfa]\ncredential_process = stsenv credential-process personal\nregion = us-east-1\n\
-         [profile personal-admin]\ncredential_process = stsenv credential-process personal --role admin\nregion = us-east-1\n",
-    )
-    .unwrap();
+    home.credential_process_profiles();
     assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
     assert!(home.stsenv(&["role", "admin", "-a", "personal"]).status.success());
     let node = |profile: &str, provider: &[&str]| {

@@ -176,14 +176,7 @@ fn role_json_like_generate_sts_role_token_and_long_roles() {
 fn credential_process_feeds_the_aws_cli() {
     let moto = Moto::start(false);
     let home = setup(&moto);
-    let aws_config = home.path().join(".aws/config");
-    std::fs::create_dir_all(aws_config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &aws_config,
-        "[profile personal-mfa]\ncredential_process = stsenv credential-process personal\nregion = us-east-1\n\
-         [profile personal-admin]\ncredential_process = stsenv credential-process personal --role admin\nregion = us-east-1\n",
-    )
-    .unwrap();
+    home.credential_process_profiles();
     let aws = |profile: &str| {
         let mut cmd = Command::new(crate::util::moto::venv().join("bin/aws"));
         home.apply(&mut cmd);

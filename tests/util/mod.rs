@@ -131,6 +131,19 @@ impl Home {
         path
     }
 
+    /// `~/.aws/config` with two credential_process profiles: `personal-mfa` (the MFA session)
+    /// and `personal-admin` (the role `admin`), both in us-east-1.
+    pub fn credential_process_profiles(&self) {
+        let config = self.path().join(".aws/config");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(
+            &config,
+            "[profile personal-mfa]\ncredential_process = stsenv credential-process personal\nregion = us-east-1\n\
+             [profile personal-admin]\ncredential_process = stsenv credential-process personal --role admin\nregion = us-east-1\n",
+        )
+        .unwrap();
+    }
+
     pub fn accounts(&self, json: &str) -> &Self {
         std::fs::create_dir_all(self.accounts_path().parent().unwrap()).unwrap();
         std::fs::write(self.accounts_path(), json).unwrap();
