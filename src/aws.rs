@@ -5,14 +5,15 @@
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
 
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
@@ -30,7 +31,7 @@ pub const MAX_ATTEMPTS: u32 = 2;
 /// A runtime and the SDK configuration for one set of credentials in one region.
 pub struct Session {
     pub runtime: tokio::runtime::Runtime,
-    pub config: aws_config::SdkConfig,
+    pub config: SdkConfig,
     /// Signing with session credentials (a cached MFA session), not the long-term keys.
     pub temporary: bool,
 }
@@ -54,31 +55,29 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| error::aws(format!("cannot start the network runtime: {e}")))?;
-        // No profile file is read: region and credentials are explicit; the endpoint and other
-        // standard settings still come from the AWS_* environment.
-        let no_profiles = EnvConfigFiles::builder()
-            .include_default_config_file(false)
-            .include_default_credentials_file(false)
-            .with_contents(EnvConfigFileKind::Config, "")
-            .build();
+        // The configuration is built here rather than by aws-config's loader, which would read
+        // the profile files stsenv never uses (and cost a tenth of a clean build in crates only
+        // it needs): region and credentials are explicit, and of the AWS_* settings the
+        // endpoint and the FIPS and dual-stack switches come from Service (see Service::new).
         let plain = service.endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
-        let config = runtime.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .http_client(http_client(plain))
-                .profile_files(no_profiles)
-                .region(aws_config::Region::new(region.to_owned()))
-                .credentials_provider(SharedCredentialsProvider::new(provided))
-                .timeout_config(
-                    TimeoutConfig::builder()
-                        .connect_timeout(CONNECT_TIMEOUT)
-                        .read_timeout(ATTEMPT_TIMEOUT)
-                        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                        .operation_timeout(OPERATION_TIMEOUT)
-                        .build(),
-                )
-                .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-                .load(),
-        );
+        let mut config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .http_client(http_client(plain))
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(SharedCredentialsProvider::new(provided))
+            .use_fips(service.fips)
+            .use_dual_stack(service.dual_stack)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .read_timeout(ATTEMPT_TIMEOUT)
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .operation_timeout(OPERATION_TIMEOUT)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        config.set_endpoint_url(service.endpoint_url.clone());
+        let config = config.build();
         Ok(Session { runtime, config, temporary: credentials.session_token.is_some() })
     }
 }
@@ -119,6 +118,11 @@ pub struct Service {
     pub variable: &'static str,
     /// The endpoint, as the messages show it.
     pub endpoint: String,
+    /// The endpoint set by the environment (None: the SDK's own for the region).
+    endpoint_url: Option<String>,
+    /// `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT` (for the SDK's own endpoint).
+    fips: bool,
+    dual_stack: bool,
 }
 
 /// A URL from the variable `from` must be http(s) with a host and no space or control
@@ -141,18 +145,30 @@ pub fn check_url(from: &str, url: &str) -> Result<()> {
 }
 
 impl Service {
-    /// `$AWS_ENDPOINT_URL_<SERVICE>`, else `$AWS_ENDPOINT_URL`, else `default`.
-    /// The endpoint from `variable`, else `AWS_ENDPOINT_URL`, else `default`. One that is not an
+    /// The endpoint from `variable` (`AWS_ENDPOINT_URL_<SERVICE>`), else `AWS_ENDPOINT_URL`,
+    /// else `default` (the host the SDK picks for the region), as the AWS SDKs read them:
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables. One that is not an
     /// http(s) URL is a configuration error (exit 2) before any network call, not a failure to
     /// reach it.
     pub fn new(name: &'static str, variable: &'static str, default: String, env: &Env) -> Result<Service> {
-        let configured =
-            [variable, "AWS_ENDPOINT_URL"].into_iter().find_map(|v| env.get(v).map(|url| (v, url)));
+        let on = |v: &str| env.get(v).is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+        let configured = [variable, "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .filter(|_| !on("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+            .find_map(|v| env.get(v).map(|url| (v, url)));
         if let Some((from, url)) = configured {
             check_url(from, url)?;
         }
-        let endpoint = configured.map(|(_, url)| url.to_owned()).unwrap_or(default);
-        Ok(Service { name, variable, endpoint })
+        let endpoint_url = configured.map(|(_, url)| url.to_owned());
+        let endpoint = endpoint_url.clone().unwrap_or(default);
+        Ok(Service {
+            name,
+            variable,
+            endpoint,
+            endpoint_url,
+            fips: on("AWS_USE_FIPS_ENDPOINT"),
+            dual_stack: on("AWS_USE_DUALSTACK_ENDPOINT"),
+        })
     }
 
     /// One line saying what went wrong and what to do. `advice` gives the service's own advice
@@ -166,7 +182,7 @@ impl Service {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let Service { name, variable, endpoint } = self;
+        let Service { name, variable, endpoint, .. } = self;
         match &e {
             SdkError::ServiceError(service) => {
                 let err = service.err();
