@@ -290,11 +290,14 @@ impl<'de> Deserialize<'de> for File {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<File, A::Error> {
                 let mut accounts: Vec<Account> = Vec::new();
+                // The names seen, lowercased: a search of `accounts` per entry made a file of
+                // 1,000 accounts quadratic to read.
+                let mut seen = std::collections::HashSet::new();
                 while let Some(name) = map.next_key::<String>()? {
                     if !names::is_valid(&name) {
                         return Err(de::Error::custom(names::invalid_message(&name)));
                     }
-                    if accounts.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                    if !seen.insert(name.to_ascii_lowercase()) {
                         return Err(de::Error::custom(format!(
                             "account '{name}' appears twice (names are compared ignoring case)"
                         )));
