@@ -397,6 +397,37 @@ pub struct CredentialProcess {
     pub window: time::Duration,
 }
 
+impl Cli {
+    /// The command lines `~/.aws/config` holds, `credential-process ACCOUNT` and
+    /// `credential-process ACCOUNT --role ROLE` (or `--role=ROLE`), which the AWS CLI and SDKs
+    /// run for every client they make: recognised without building clap's command tree, which
+    /// costs about as much as the rest of a cached run. Anything else (other flags, a value that
+    /// starts with `-`, `--help`) returns None and goes through clap, so the result is always what
+    /// clap would have parsed.
+    pub fn fast_parse(args: &[OsString]) -> Option<Cli> {
+        let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+        let (account, role) = match args.as_slice() {
+            ["credential-process", account] => (*account, None),
+            ["credential-process", account, "--role", role] => (*account, Some(*role)),
+            ["credential-process", account, flag] => (*account, Some(flag.strip_prefix("--role=")?)),
+            _ => return None,
+        };
+        let plain = |value: &str| !value.is_empty() && !value.starts_with('-');
+        if !plain(account) || !role.is_none_or(plain) {
+            return None;
+        }
+        let process = CredentialProcess {
+            account: account.to_owned(),
+            role: role.map(str::to_owned),
+            window: DEFAULT_WINDOW,
+        };
+        Some(Cli { config: None, creds_dir: None, command: Command::CredentialProcess(process) })
+    }
+}
+
+/// `--window`'s default (the value of `default_value`, which a test checks).
+const DEFAULT_WINDOW: time::Duration = time::Duration::minutes(15);
+
 /// `--window`: a duration like 15m, 900s or 1h, of at least a minute.
 fn parse_window(text: &str) -> Result<time::Duration, String> {
     match crate::times::parse_duration(text) {
@@ -505,6 +536,47 @@ mod tests {
         for line in others {
             let args: Vec<OsString> = line.iter().map(OsString::from).collect();
             assert!(Now::fast_parse(&args).is_none(), "{line:?} must go through clap");
+        }
+    }
+
+    /// The fast path of `credential-process` agrees with clap on every command line it accepts
+    /// (account, role, the window's default, no global option), and leaves the others to clap.
+    #[test]
+    fn credential_process_fast_parse_agrees_with_clap() {
+        let lines: &[&[&str]] = &[
+            &["credential-process", "personal"],
+            &["credential-process", "personal", "--role", "admin"],
+            &["credential-process", "personal", "--role=admin"],
+            &["credential-process", "work.eu", "--role", "arn:aws:iam::123456789012:role/Admin"],
+            &["credential-process", "help"],
+        ];
+        for line in lines {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            let fast = Cli::fast_parse(&args).unwrap_or_else(|| panic!("{line:?} not on the fast path"));
+            let slow = Cli::try_parse_from(std::iter::once("stsenv").chain(line.iter().copied())).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{line:?}");
+        }
+        let others: &[&[&str]] = &[
+            &[],
+            &["credential-process"],
+            &["credential-process", "--help"],
+            &["credential-process", "-h"],
+            &["credential-process", "personal", "--help"],
+            &["credential-process", "personal", "--role"],
+            &["credential-process", "personal", "--role="],
+            &["credential-process", "personal", "--role", "-x"],
+            &["credential-process", "personal", "--window", "1h"],
+            &["credential-process", "personal", "--role", "admin", "--window", "1h"],
+            &["credential-process", "--role", "admin", "personal"],
+            &["credential-process", "personal", "extra"],
+            &["credential-process", "--", "personal"],
+            &["--config", "x", "credential-process", "personal"],
+            &["credential-process", "personal", "--config", "x"],
+            &["switch", "personal"],
+        ];
+        for line in others {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            assert!(Cli::fast_parse(&args).is_none(), "{line:?} must go through clap");
         }
     }
 }

@@ -102,9 +102,10 @@ fn run(args: Vec<OsString>) -> c_int {
             stsenv::env::Env::from_process_names(stsenv::cmd::NOW_VARIABLES),
             now,
         )),
-        None => match stsenv::cli::Cli::try_parse_from(
-            std::iter::once(OsString::from("stsenv")).chain(args.clone()),
-        ) {
+        // So do the credential_process lines of ~/.aws/config (see Cli::fast_parse).
+        None => match stsenv::cli::Cli::fast_parse(&args).map(Ok).unwrap_or_else(|| {
+            stsenv::cli::Cli::try_parse_from(std::iter::once(OsString::from("stsenv")).chain(args.clone()))
+        }) {
             Ok(cli) => stsenv::cmd::run(cli, stsenv::env::Env::from_process(), now),
             Err(e) => match e.kind() {
                 // Through a function (`ec2switch --help`) stdout is evaluated: the help goes to
