@@ -398,30 +398,54 @@ pub struct CredentialProcess {
 }
 
 impl Cli {
-    /// The command lines `~/.aws/config` holds, `credential-process ACCOUNT` and
-    /// `credential-process ACCOUNT --role ROLE` (or `--role=ROLE`), which the AWS CLI and SDKs
-    /// run for every client they make: recognised without building clap's command tree, which
-    /// costs about as much as the rest of a cached run. Anything else (other flags, a value that
-    /// starts with `-`, `--help`) returns None and goes through clap, so the result is always what
-    /// clap would have parsed.
+    /// The command lines run most, recognised without building clap's command tree, which costs
+    /// about as much as the rest of a cached run: the `credential-process ACCOUNT [--role ROLE]`
+    /// lines of `~/.aws/config`, which the AWS CLI and SDKs run for every client they make, and
+    /// `switch [--shell SHELL] ACCOUNT`, as `ec2switch ACCOUNT` runs it. Anything else (other
+    /// flags, a value that starts with `-`, `--help`) returns None and goes through clap, so the
+    /// result is always what clap would have parsed.
     pub fn fast_parse(args: &[OsString]) -> Option<Cli> {
         let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
-        let (account, role) = match args.as_slice() {
-            ["credential-process", account] => (*account, None),
-            ["credential-process", account, "--role", role] => (*account, Some(*role)),
-            ["credential-process", account, flag] => (*account, Some(flag.strip_prefix("--role=")?)),
+        let plain = |value: &str| !value.is_empty() && !value.starts_with('-');
+        let command = match args.as_slice() {
+            ["credential-process", account, rest @ ..] => {
+                let role = match rest {
+                    [] => None,
+                    ["--role", role] => Some(*role),
+                    [flag] => Some(flag.strip_prefix("--role=")?),
+                    _ => return None,
+                };
+                if !plain(account) || !role.is_none_or(plain) {
+                    return None;
+                }
+                Command::CredentialProcess(CredentialProcess {
+                    account: (*account).to_owned(),
+                    role: role.map(str::to_owned),
+                    window: DEFAULT_WINDOW,
+                })
+            }
+            ["switch", rest @ ..] => {
+                let (shell, account) = match rest {
+                    [account] => ("bash", *account),
+                    ["--shell", shell, account] => (*shell, *account),
+                    [flag, account] => (flag.strip_prefix("--shell=")?, *account),
+                    _ => return None,
+                };
+                let shell = match shell {
+                    "bash" => Shell::Bash,
+                    "zsh" => Shell::Zsh,
+                    "fish" => Shell::Fish,
+                    "nu" => Shell::Nu,
+                    _ => return None,
+                };
+                if !plain(account) {
+                    return None;
+                }
+                Command::Switch(Switch { account: Some(account.to_owned()), shell: ShellArg { shell } })
+            }
             _ => return None,
         };
-        let plain = |value: &str| !value.is_empty() && !value.starts_with('-');
-        if !plain(account) || !role.is_none_or(plain) {
-            return None;
-        }
-        let process = CredentialProcess {
-            account: account.to_owned(),
-            role: role.map(str::to_owned),
-            window: DEFAULT_WINDOW,
-        };
-        Some(Cli { config: None, creds_dir: None, command: Command::CredentialProcess(process) })
+        Some(Cli { config: None, creds_dir: None, command })
     }
 }
 
@@ -539,16 +563,23 @@ mod tests {
         }
     }
 
-    /// The fast path of `credential-process` agrees with clap on every command line it accepts
-    /// (account, role, the window's default, no global option), and leaves the others to clap.
+    /// The fast path of `credential-process` and `switch` agrees with clap on every command line
+    /// it accepts (account, role, shell, the defaults, no global option), and leaves the others
+    /// to clap.
     #[test]
-    fn credential_process_fast_parse_agrees_with_clap() {
+    fn cli_fast_parse_agrees_with_clap() {
         let lines: &[&[&str]] = &[
             &["credential-process", "personal"],
             &["credential-process", "personal", "--role", "admin"],
             &["credential-process", "personal", "--role=admin"],
             &["credential-process", "work.eu", "--role", "arn:aws:iam::123456789012:role/Admin"],
             &["credential-process", "help"],
+            &["switch", "personal"],
+            &["switch", "--shell", "bash", "personal"],
+            &["switch", "--shell", "zsh", "personal"],
+            &["switch", "--shell", "fish", "personal"],
+            &["switch", "--shell", "nu", "personal"],
+            &["switch", "--shell=zsh", "personal"],
         ];
         for line in lines {
             let args: Vec<OsString> = line.iter().map(OsString::from).collect();
@@ -572,7 +603,16 @@ mod tests {
             &["credential-process", "--", "personal"],
             &["--config", "x", "credential-process", "personal"],
             &["credential-process", "personal", "--config", "x"],
-            &["switch", "personal"],
+            &["switch"],
+            &["switch", "--shell", "bash"],
+            &["switch", "--shell", "Bash", "personal"],
+            &["switch", "--shell", "tcsh", "personal"],
+            &["switch", "personal", "--shell", "bash"],
+            &["switch", "--shell", "bash", "-x"],
+            &["switch", "--help"],
+            &["switch", "personal", "other"],
+            &["switch", "--", "personal"],
+            &["mfa", "personal"],
         ];
         for line in others {
             let args: Vec<OsString> = line.iter().map(OsString::from).collect();

@@ -102,7 +102,8 @@ fn run(args: Vec<OsString>) -> c_int {
             stsenv::env::Env::from_process_names(stsenv::cmd::NOW_VARIABLES),
             now,
         )),
-        // So do the credential_process lines of ~/.aws/config (see Cli::fast_parse).
+        // So do `credential-process` (the lines of ~/.aws/config) and `switch ACCOUNT` (see
+        // Cli::fast_parse).
         None => match stsenv::cli::Cli::fast_parse(&args).map(Ok).unwrap_or_else(|| {
             stsenv::cli::Cli::try_parse_from(std::iter::once(OsString::from("stsenv")).chain(args.clone()))
         }) {
