@@ -125,7 +125,7 @@ impl Account {
             .keys()
             .map(|key| {
                 let arn = self.role_arn(key);
-                let name = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
+                let name = crate::role_params::role_name(&arn).to_owned();
                 (key.as_str(), name)
             })
             .collect()

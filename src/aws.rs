@@ -59,7 +59,7 @@ impl Session {
         // the profile files stsenv never uses (and cost a tenth of a clean build in crates only
         // it needs): region and credentials are explicit, and of the AWS_* settings the
         // endpoint and the FIPS and dual-stack switches come from Service (see Service::new).
-        let plain = service.endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+        let plain = is_plain_http(&service.endpoint);
         let mut config = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .http_client(http_client(plain))
@@ -92,8 +92,6 @@ impl Session {
 /// HTTP_PROXY, HTTPS_PROXY and NO_PROXY. (`build_with_connector_fn` and `build` are what
 /// aws-smithy-runtime's own default client is made with.)
 fn http_client(plain: bool) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    use aws_smithy_http_client::proxy::ProxyConfig;
-    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     use aws_smithy_http_client::{Builder, ConnectorBuilder};
     Builder::new().build_with_connector_fn(move |settings, components| {
         let mut connector = ConnectorBuilder::default();
@@ -101,13 +99,29 @@ fn http_client(plain: bool) -> aws_smithy_runtime_api::client::http::SharedHttpC
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
         }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        if plain {
-            connector.build_http()
-        } else {
-            connector.tls_provider(Provider::Rustls(CryptoMode::Ring)).build()
-        }
+        connector_for(connector, plain)
     })
+}
+
+/// The connector of every stsenv HTTP client (the SDK's and the console sign-in's): proxies
+/// from the environment, and rustls with ring unless the endpoint is plain `http://`.
+pub(crate) fn connector_for(
+    mut connector: aws_smithy_http_client::ConnectorBuilder,
+    plain: bool,
+) -> aws_smithy_http_client::Connector {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    connector.set_proxy_config(Some(ProxyConfig::from_env()));
+    if plain {
+        connector.build_http()
+    } else {
+        connector.tls_provider(Provider::Rustls(CryptoMode::Ring)).build()
+    }
+}
+
+/// Whether `url` is plain `http://` (a local emulator or proxy: no TLS, no certificate store).
+pub(crate) fn is_plain_http(url: &str) -> bool {
+    url.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
 }
 
 /// Which service a client talks to, and where, for messages.
@@ -262,7 +276,7 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// The innermost cause, the one a user can act on ("Connection refused", "failed to lookup
 /// address information"), without the SDK's layers around it.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut last = e;
     while let Some(next) = last.source() {
         last = next;

@@ -104,7 +104,7 @@ impl Slot {
     fn doing(&self, account: &str) -> String {
         match self {
             Slot::Role(role) => {
-                format!("escalating {account} to role {}", role.arn.rsplit('/').next().unwrap_or(&role.arn))
+                format!("escalating {account} to role {}", crate::role_params::role_name(&role.arn))
             }
             _ => format!("escalating {account}"),
         }

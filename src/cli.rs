@@ -431,13 +431,8 @@ impl Cli {
                     [flag, account] => (flag.strip_prefix("--shell=")?, *account),
                     _ => return None,
                 };
-                let shell = match shell {
-                    "bash" => Shell::Bash,
-                    "zsh" => Shell::Zsh,
-                    "fish" => Shell::Fish,
-                    "nu" => Shell::Nu,
-                    _ => return None,
-                };
+                // The names clap takes, exactly (`Bash` goes to clap, which refuses it).
+                let shell = <Shell as ValueEnum>::from_str(shell, false).ok()?;
                 if !plain(account) {
                     return None;
                 }

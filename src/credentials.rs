@@ -21,6 +21,12 @@ impl Secret {
     pub fn as_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.0).ok()
     }
+
+    /// The value as text for JSON (credential_process, the credential server): invalid UTF-8
+    /// replaced, as JSON can hold text only.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0).into_owned()
+    }
 }
 
 impl fmt::Debug for Secret {

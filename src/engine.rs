@@ -22,7 +22,7 @@ use crate::sts::{self, Sts};
 use crate::target::{Device, Target};
 use crate::times::format_left;
 
-pub use crate::role_params::{CHAINED_MAX, ROLE_DURATION};
+use crate::role_params::CHAINED_MAX;
 
 /// What credentials to get.
 #[derive(Clone, Debug)]
@@ -245,15 +245,6 @@ impl<'a> Engine<'a> {
         Ok(Granted { target, kind: Kind::Role, role_name: Some(role_name), entry, fresh, new_session })
     }
 
-    /// The cache slot of a role as `params` ask for it with the defaults otherwise (no duration
-    /// asked; with MFA unless `mfa` is false), for commands that read the cache alone.
-    pub fn role_slot(&self, account: Option<&str>, params: &RoleParams, mfa: bool) -> Result<Slot> {
-        flags(params, None).check().map_err(error::usage)?;
-        let target = Target::resolve(self.ctx, account, "--role")?;
-        let entry = target.account("--role")?;
-        Ok(resolve(&target, entry, params, None)?.slot(mfa))
-    }
-
     /// GetSessionToken with the long-term keys, with the MFA device and a code when `account`
     /// is given (an MFA session) and the source is not `Skip`.
     fn session_token(
@@ -403,7 +394,7 @@ fn session_duration(asked: Option<u32>, account: Option<&Account>) -> Result<u32
 /// under the slot's lock, after looking again: another process may have just written it while
 /// this one waited (the clock read again: `now` plus the wait, also given to `fetch`). Returns
 /// the entry and whether it is new.
-pub fn cached_or_fetch(
+fn cached_or_fetch(
     cache: &Cache,
     account: &str,
     slot: &Slot,

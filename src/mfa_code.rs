@@ -92,11 +92,10 @@ impl Source {
 }
 
 /// Where the user is when a code is needed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Asking {
     /// A command of the user's shell: the prompt on the terminal, `mfa_process`'s messages on
     /// stderr; without a terminal, the advice to pass -c or `$STSENV_TOKEN_CODE`.
-    #[default]
     Shell,
     /// A process whose stdout and stderr another program reads (a `credential_process` of the
     /// AWS CLI or an SDK): the prompt and `mfa_process`'s messages ("touch your YubiKey") on

@@ -56,10 +56,10 @@ impl RoleEntry {
             check_external_id(id, "external_id")?;
         }
         if let Some(name) = &self.session_name {
-            check_session_name(name, "session_name")?;
+            check_iam_name(name, "session_name")?;
         }
         if let Some(id) = &self.source_identity {
-            check_source_identity(id, "source_identity")?;
+            check_iam_name(id, "source_identity")?;
         }
         check_tags(&self.tags, &self.transitive_tags, "tags", "transitive_tags")
     }
@@ -104,10 +104,10 @@ impl RoleFlags<'_> {
             check_external_id(id, "--external-id")?;
         }
         if let Some(name) = self.session_name {
-            check_session_name(name, "--session-name")?;
+            check_iam_name(name, "--session-name")?;
         }
         if let Some(id) = self.source_identity {
-            check_source_identity(id, "--source-identity")?;
+            check_iam_name(id, "--source-identity")?;
         }
         for tag in self.tags {
             parse_tag(tag)?;
@@ -166,7 +166,7 @@ impl AssumeRole {
 
     /// The role's name: the last part of its ARN.
     pub fn role_name(&self) -> &str {
-        self.arn.rsplit('/').next().unwrap_or(&self.arn)
+        role_name(&self.arn)
     }
 
     /// The cache slot of these parameters, asked for with MFA or without: every parameter but
@@ -208,7 +208,8 @@ fn check_external_id(id: &str, what: &str) -> Result<(), String> {
     }
 }
 
-fn check_session_name(name: &str, what: &str) -> Result<(), String> {
+/// A session name or source identity: 2 to 64 of the characters IAM allows in names.
+fn check_iam_name(name: &str, what: &str) -> Result<(), String> {
     if names::is_iam_name(name, 2..=64) {
         Ok(())
     } else {
@@ -219,15 +220,9 @@ fn check_session_name(name: &str, what: &str) -> Result<(), String> {
     }
 }
 
-fn check_source_identity(id: &str, what: &str) -> Result<(), String> {
-    if names::is_iam_name(id, 2..=64) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} '{}' is not allowed: use 2 to 64 letters, digits and +=,.@_-",
-            id.escape_default()
-        ))
-    }
+/// A role's name: the last part of its ARN (`Admin` of `arn:aws:iam::123456789012:role/Admin`).
+pub fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// `--tag KEY=VALUE`: split at the first `=` (a value may hold more).

@@ -121,7 +121,7 @@ impl Server {
         Ok(format!("http://{addr}{PATH}"))
     }
 
-    pub fn addr(&self) -> Result<SocketAddr> {
+    fn addr(&self) -> Result<SocketAddr> {
         self.listener
             .local_addr()
             .map_err(|e| error::usage(format!("cannot read the credential server's address: {e}")))
@@ -226,11 +226,10 @@ where
 /// The container-credentials JSON.
 pub fn credentials_json(entry: &Entry) -> String {
     let c = &entry.credentials;
-    let text = |s: &Secret| String::from_utf8_lossy(s.expose()).into_owned();
     json!({
-        "AccessKeyId": text(&c.access_key_id),
-        "SecretAccessKey": text(&c.secret_access_key),
-        "Token": c.session_token.as_ref().map(text),
+        "AccessKeyId": c.access_key_id.text(),
+        "SecretAccessKey": c.secret_access_key.text(),
+        "Token": c.session_token.as_ref().map(Secret::text),
         "Expiration": rfc3339(entry.expiration),
     })
     .to_string()

@@ -7,13 +7,11 @@
 use std::time::Duration;
 
 use aws_smithy_http_client::Connector;
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::byte_stream::ByteStream;
 
-use crate::aws::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, OPERATION_TIMEOUT};
+use crate::aws::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, OPERATION_TIMEOUT, root_cause};
 use crate::credentials::Credentials;
 use crate::env::Env;
 use crate::error::{self, Result};
@@ -131,16 +129,11 @@ impl Federation {
                 "cannot reach the sign-in endpoint {host}: {reason}; check the network or {from}"
             ))
         };
-        let plain = url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+        let plain = crate::aws::is_plain_http(url);
         runtime.block_on(async move {
             // The connector is made inside the runtime: its timers are tokio's.
-            let builder =
-                Connector::builder().connector_settings(settings).proxy_config(ProxyConfig::from_env());
-            let connector = if plain {
-                builder.build_http()
-            } else {
-                builder.tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).build()
-            };
+            let connector =
+                crate::aws::connector_for(Connector::builder().connector_settings(settings), plain);
             let exchange = async {
                 let response = connector
                     .call(request)
@@ -162,15 +155,6 @@ impl Federation {
             }
         })
     }
-}
-
-/// The innermost cause of an error, on one line ("Connection refused").
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut last = e;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The console page to open: `https://CONSOLE/SERVICE/home?region=REGION` (`console` for the

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::util::fault::{Fault, Mode};
 use crate::util::moto::{free_port, venv};
 use crate::util::{Home, stderr, stdout};
 
@@ -165,46 +166,12 @@ fn https_endpoint_handshake_and_certificate_check() {
     assert_eq!(moto.requests(), 1, "no request to an unverified server");
 }
 
-/// A proxy that only notes where each CONNECT goes and refuses it: where stsenv's HTTPS client
-/// would go, without going anywhere.
-struct ConnectRecorder {
-    url: String,
-    targets: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl ConnectRecorder {
-    fn start() -> ConnectRecorder {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let targets = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = std::sync::Arc::clone(&targets);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                seen.lock().unwrap().push(line.trim_end().to_owned());
-                let mut rest = String::new();
-                while reader.read_line(&mut rest).is_ok_and(|n| n > 2) {
-                    rest.clear();
-                }
-                let _ = stream
-                    .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            }
-        });
-        ConnectRecorder { url, targets }
-    }
-}
-
 /// stsenv builds its SDK configuration itself (no aws-config loader): the standard endpoint
-/// settings must still pick the host the AWS SDKs would, seen as the CONNECT a proxy receives.
+/// settings must still pick the host the AWS SDKs would, seen as the CONNECT a proxy receives
+/// (the fault server, refusing every request: nothing goes further).
 #[test]
 fn endpoint_settings_pick_the_host_the_sdks_would() {
-    let proxy = ConnectRecorder::start();
+    let proxy = Fault::start(Mode::Raw { status: 403, body: "" });
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[], "sts.us-east-1.amazonaws.com:443"),
         (&[("AWS_USE_FIPS_ENDPOINT", "true")], "sts-fips.us-east-1.amazonaws.com:443"),
@@ -229,11 +196,14 @@ fn endpoint_settings_pick_the_host_the_sdks_would() {
         for (name, value) in vars.iter() {
             home.set(name, value);
         }
-        proxy.targets.lock().unwrap().clear();
+        let before = proxy.requests().len();
         let out = home.stsenv(&["mfa", "personal", "-c", "skip", "--shell", "bash"]);
         assert_eq!(out.status.code(), Some(1), "{vars:?}: {}", stderr(&out));
         assert_eq!(stdout(&out), "", "{vars:?}");
-        let targets = proxy.targets.lock().unwrap().clone();
+        let targets: Vec<String> = proxy.requests()[before..]
+            .iter()
+            .map(|r| r.head.lines().next().unwrap_or("").to_owned())
+            .collect();
         assert!(!targets.is_empty(), "{vars:?}: no request reached the proxy: {}", stderr(&out));
         for target in &targets {
             assert_eq!(target, &format!("CONNECT {host} HTTP/1.1"), "{vars:?}");

@@ -39,12 +39,11 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     };
     let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
     let (entry, c) = (&granted.entry, &granted.entry.credentials);
-    let text = |s: &crate::credentials::Secret| String::from_utf8_lossy(s.expose()).into_owned();
     let value = json!({
         "Version": 1,
-        "AccessKeyId": text(&c.access_key_id),
-        "SecretAccessKey": text(&c.secret_access_key),
-        "SessionToken": c.session_token.as_ref().map(text),
+        "AccessKeyId": c.access_key_id.text(),
+        "SecretAccessKey": c.secret_access_key.text(),
+        "SessionToken": c.session_token.as_ref().map(crate::credentials::Secret::text),
         "Expiration": rfc3339(entry.expiration),
     });
     Ok(format!("{value}\n"))

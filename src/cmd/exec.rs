@@ -142,7 +142,7 @@ fn child_command(
     command.arg0(program).args(rest);
     for (name, value) in emit::assignments(&switch, env) {
         match value {
-            Some(value) if !withheld().any(|w| w == name) => command.env(name, OsStr::from_bytes(&value)),
+            Some(value) => command.env(name, OsStr::from_bytes(&value)),
             _ => command.env_remove(name),
         };
     }

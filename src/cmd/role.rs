@@ -42,11 +42,10 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     let c = &entry.credentials;
     match args.format {
         RoleFormat::Json => {
-            let text = |s: &crate::credentials::Secret| String::from_utf8_lossy(s.expose()).into_owned();
             let value = json!({
-                "access_key": text(&c.access_key_id),
-                "secret_key": text(&c.secret_access_key),
-                "session_token": c.session_token.as_ref().map(text),
+                "access_key": c.access_key_id.text(),
+                "secret_key": c.secret_access_key.text(),
+                "session_token": c.session_token.as_ref().map(crate::credentials::Secret::text),
                 "expiration": rfc3339(entry.expiration),
             });
             Ok(format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()))
