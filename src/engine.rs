@@ -129,6 +129,17 @@ impl Granted {
         let left = format_left(session.seconds_left(now));
         Some(format!("New session for account {}, valid for {left}", self.target.name))
     }
+
+    /// What was made, on stderr: the MFA session a role was assumed from, and fresh credentials
+    /// (nothing for valid cached ones), for commands whose stdout is not the shell's.
+    pub fn report_made(&self, now: OffsetDateTime) {
+        if let Some(made) = self.new_session_summary(now) {
+            say(made);
+        }
+        if self.fresh {
+            say(self.summary(now));
+        }
+    }
 }
 
 /// The engine, for the paths and environment of one context.

@@ -4,7 +4,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
 use stsenv::cache::Slot;
@@ -73,8 +73,7 @@ fn sigkill_at_random_points_never_leaves_a_partial_cache_file() {
     let fault = Fault::start(Mode::ok());
     let home = home(&fault.url);
     let spawn = || {
-        let mut cmd = Command::new(bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(bin());
         cmd.args(MFA_FORCE).stdout(Stdio::null()).stderr(Stdio::null());
         cmd.spawn().unwrap()
     };

@@ -40,15 +40,13 @@ fn detached(cmd: &mut Command) -> &mut Command {
 /// `aws sts get-caller-identity` with a profile, without a terminal. The CLI's own call is one
 /// of moto's requests.
 fn aws(home: &Home, profile: &str) -> Output {
-    let mut cmd = Command::new(venv().join("bin/aws"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(venv().join("bin/aws"));
     cmd.args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile]);
     detached(&mut cmd).output().unwrap()
 }
 
 fn credential_process(home: &Home, args: &[&str]) -> Output {
-    let mut cmd = Command::new(crate::util::bin());
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::bin());
     cmd.arg("credential-process").args(args);
     detached(&mut cmd).output().unwrap()
 }
@@ -93,8 +91,7 @@ fn without_a_session_the_totp_seed_gives_the_code() {
 /// Run `aws sts get-caller-identity --profile PROFILE` on a pseudo-terminal (tests/pty_prompt.py),
 /// typing `answer` at the first prompt; the harness's report.
 fn aws_on_a_terminal(home: &Home, profile: &str, answer: &str) -> serde_json::Value {
-    let mut cmd = Command::new(venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(venv().join("bin/python"));
     cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
         .arg(venv().join("bin/aws"))
         .args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile])
@@ -161,8 +158,7 @@ fn fifty_concurrent_calls_on_an_empty_cache_make_two_sts_calls() {
     let before = moto.requests();
     let children: Vec<_> = (0..50)
         .map(|_| {
-            let mut cmd = Command::new(crate::util::bin());
-            home.apply(&mut cmd);
+            let mut cmd = home.command(crate::util::bin());
             cmd.args(["credential-process", "personal", "--role", "admin"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
@@ -301,8 +297,7 @@ fn clearing_during_concurrent_escalations_leaves_no_torn_file() {
     let (mut home, _) = setup(&moto);
     home.set("STSENV_TOKEN_CODE", "123456");
     let spawn = |args: &[&str]| {
-        let mut cmd = Command::new(crate::util::bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::bin());
         cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
         detached(&mut cmd).spawn().unwrap()
     };

@@ -2,8 +2,6 @@
 //! them, doctor's user mismatch, role names like account names, an account without key files,
 //! and the help.
 
-use std::process::Command;
-
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fault::{Fault, Mode};
@@ -29,8 +27,7 @@ fn new_home(url: &str) -> Home {
 /// its stdout and stderr, as when typed at a prompt), typing `answers` at its prompts.
 fn on_terminal(home: &Home, args: &[&str], answers: &[&str], stdout_too: bool) -> serde_json::Value {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
     cmd.arg(script).arg(crate::util::bin()).args(args);
     cmd.env("PTY_ANSWERS", serde_json::to_string(answers).unwrap());
     if stdout_too {
@@ -381,8 +378,7 @@ fn readme_first_setup_by_hand_makes_private_files() {
     .unwrap();
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let recipe = readme_block("## First setup by hand", "sh");
-    let mut cmd = Command::new("bash");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("bash");
     cmd.env("EDITOR", &editor).args(["--noprofile", "--norc", "-u", "-c", &format!("umask 022\n{recipe}")]);
     let out = cmd.output().unwrap();
     let mode = |p: &std::path::Path| {
@@ -420,8 +416,7 @@ print -r -- "before compinit: ${_comps[ec2switch]-none}"
 autoload -Uz compinit && compinit -u -D
 eval "$(stsenv init zsh)"
 print -r -- "after compinit: ${_comps[ec2switch]-none}""#;
-    let mut cmd = Command::new("zsh");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("zsh");
     cmd.args(["--no-rcs", "-c", script]);
     let out = cmd.output().unwrap();
     assert_eq!(
@@ -464,8 +459,7 @@ fn stsenv_command_completes_account_and_role_names_in_real_shells() {
                 "source {}/stsenv.fish; complete -C 'stsenv switch pe'; echo ==; complete -C 'stsenv role '; echo ==; complete -C 'stsenv role -a personal r'; echo ==; complete -C 'stsenv mfa --duration 900 w'",
                 completions.display()
             );
-            let mut cmd = Command::new("fish");
-            home.apply(&mut cmd);
+            let mut cmd = home.command("fish");
             cmd.args(["--no-config", "--private", "-c", &script]);
             let out = cmd.output().unwrap();
             assert_eq!(
@@ -494,8 +488,7 @@ fn stsenv_command_completes_account_and_role_names_in_real_shells() {
         }
         keys.push("exit\n".to_owned());
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_type.py");
-        let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
         cmd.arg(script).args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
         let screen = stdout(&cmd.output().unwrap());
         for (line, _, completed) in typed {
@@ -518,8 +511,7 @@ fn the_functions_still_switch_in_an_interactive_shell_on_a_terminal() {
         };
         let keys = [load, "ec2switch personal\n", "echo ACCOUNT=$STSENV_ACCOUNT\n", "exit\n"];
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_type.py");
-        let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
         cmd.arg(script).args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
         let screen = stdout(&cmd.output().unwrap()).replace('\r', "");
         assert!(screen.contains("\nSet keys for personal AWS account\n"), "{shell}:\n{screen}");

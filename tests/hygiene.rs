@@ -4,7 +4,7 @@
 //! in any file but the key files and the cache files after a whole session.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use stsenv::cache::Slot;
@@ -220,8 +220,7 @@ fn a_running_stsenv_has_no_secret_in_its_arguments_and_no_child() {
             );
         }
         let sent = fault.count();
-        let mut cmd = Command::new(bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(bin());
         cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
         let mut child = cmd.spawn().unwrap();
         let started = Instant::now();

@@ -1,7 +1,7 @@
 //! Against moto's IAM and STS: MFA device discovery and enrollment, key rotation, doctor.
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::util::moto::{Moto, User};
 use crate::util::{Home, stderr, stdout};
@@ -23,8 +23,7 @@ fn setup(moto: &Moto, accounts: &str) -> (Home, User) {
 
 /// The AWS CLI against moto, as the given keys (or moto's default test keys).
 fn aws(home: &Home, keys: Option<(&str, &str)>, args: &[&str]) -> Output {
-    let mut cmd = Command::new("aws");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("aws");
     let (access, secret) = keys.unwrap_or(("testing", "testing"));
     cmd.env("AWS_ACCESS_KEY_ID", access)
         .env("AWS_SECRET_ACCESS_KEY", secret)
@@ -144,8 +143,7 @@ fn serial_discovery_with_zero_one_and_two_devices() {
         setup(&moto, r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "region": "eu-west-1"}}"#);
     // Without any user name, ec2mfa asks IAM.
     let mfa_without_user = |home: &Home| {
-        let mut cmd = Command::new(crate::util::bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::bin());
         cmd.env_remove("USER").env_remove("LOGNAME").args(["mfa", "personal", "-c", "123456", "--force"]);
         cmd.output().unwrap()
     };

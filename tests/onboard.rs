@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::fault::{Fault, Mode};
@@ -24,8 +24,7 @@ fn mode(path: &Path) -> u32 {
 
 /// The AWS CLI against moto as its default test identity (moto without auth).
 fn enable_mfa(home: &Home, user: &str, serial: &str) {
-    let mut cmd = Command::new("aws");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("aws");
     cmd.env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_DEFAULT_REGION", "us-east-1")
@@ -39,8 +38,7 @@ fn enable_mfa(home: &Home, user: &str, serial: &str) {
 
 /// stsenv with `input` on stdin (a pipe).
 fn stsenv_piped(home: &Home, args: &[&str], input: &str) -> Output {
-    let mut cmd = Command::new(crate::util::bin());
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::bin());
     let mut child =
         cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // A command that refuses early (an existing account) exits without reading: a broken pipe
@@ -78,8 +76,7 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// `stsenv add NAME` on a pseudo-terminal (its stdin and controlling terminal), typing the two
 /// keys at the prompts; the secret once the terminal's echo is off (the harness waits 3 s for it).
 fn add_at_a_terminal(home: &Home, name: &str, access: &str, secret: &str) -> serde_json::Value {
-    let mut cmd = Command::new(venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(venv().join("bin/python"));
     cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
         .arg(crate::util::bin())
         .args(["add", name])
@@ -351,8 +348,7 @@ fn key_process_accounts_switch_and_escalate_with_no_key_file_in_every_shell() {
         // credential-process and exec escalate with it too (after stsenv clear).
         let cleared = home.stsenv(&["clear", "personal"]);
         assert_eq!(cleared.status.code(), Some(0), "{}", stderr(&cleared));
-        let mut cmd = Command::new(crate::util::bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::bin());
         let cp =
             cmd.env("STSENV_TOKEN_CODE", "123456").args(["credential-process", "personal"]).output().unwrap();
         assert_eq!(cp.status.code(), Some(0), "{}", stderr(&cp));

@@ -17,8 +17,7 @@ fn mode(path: &Path) -> u32 {
 
 /// `sh -c 'umask 000; exec stsenv ARGS'` in `home`.
 fn under_umask_000(home: &Home, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new("sh");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("sh");
     cmd.arg("-c").arg("umask 000; exec \"$0\" \"$@\"").arg(bin()).args(args);
     cmd.output().unwrap()
 }
@@ -31,8 +30,7 @@ fn cache_is_0700_and_0600_under_umask_000() {
     home.set("AWS_ENDPOINT_URL_STS", &fault.url);
     // The umask really is 000 in that process: a file it makes is 0666.
     let probe = home.path().join("probe");
-    let mut cmd = Command::new("sh");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("sh");
     assert!(cmd.arg("-c").arg(format!("umask 000; : > {}", probe.display())).status().unwrap().success());
     assert_eq!(mode(&probe), 0o666);
     std::fs::remove_file(&probe).unwrap();

@@ -1,6 +1,6 @@
 //! `stsenv policy`: valid JSON filled in for the account and user, accepted by IAM (moto).
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -126,8 +126,7 @@ fn bad_input_is_exit_2_with_empty_stdout() {
 }
 
 fn aws(home: &Home, args: &[&str]) -> Output {
-    let mut cmd = Command::new("aws");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("aws");
     cmd.env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_DEFAULT_REGION", "us-east-1")

@@ -54,8 +54,7 @@ fn mode(path: &Path) -> u32 {
 
 /// The venv's AWS CLI in the home, with no credentials in its environment.
 fn aws(home: &Home, args: &[&str]) -> Output {
-    let mut cmd = Command::new("aws");
-    home.apply(&mut cmd);
+    let mut cmd = home.command("aws");
     cmd.env("AWS_DEFAULT_REGION", "us-east-1").env("AWS_CONFIG_FILE", home.path().join("no-config"));
     cmd.args(args).output().unwrap()
 }

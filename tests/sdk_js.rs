@@ -5,7 +5,7 @@
 //! fails these tests; they are never skipped.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use stsenv::cache::Slot;
 use time::OffsetDateTime;
@@ -52,8 +52,7 @@ fn js_sdk_uses_the_variables_of_ec2switch_and_ec2mfa() {
          ec2mfa personal -c 123456 2>/dev/null\nnode {js} env\nnode {js} chain\n\
          ec2role admin 2>/dev/null\nnode {js} chain\n"
     );
-    let mut bash = Command::new("bash");
-    home.apply(&mut bash);
+    let mut bash = home.command("bash");
     bash.args(["--noprofile", "--norc", "-c", &steps]);
     let seen = identities(&bash.output().unwrap());
     assert_eq!(seen.len(), 5, "{seen:?}");
@@ -82,8 +81,7 @@ fn js_sdk_uses_credential_process_in_the_aws_config() {
     assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
     assert!(home.stsenv(&["role", "admin", "-a", "personal"]).status.success());
     let node = |profile: &str, provider: &[&str]| {
-        let mut cmd = Command::new("node");
-        home.apply(&mut cmd);
+        let mut cmd = home.command("node");
         cmd.arg(script()).args(provider).env("AWS_PROFILE", profile);
         cmd.output().unwrap()
     };

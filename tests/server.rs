@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use stsenv::cache::Slot;
@@ -210,8 +210,7 @@ fn server_passes_the_exit_status_and_signals_through() {
     assert!(!out.status.core_dumped());
     // A signal sent to stsenv reaches the command, which ends as it chooses.
     for (signal, name) in [(libc::SIGTERM, "TERM"), (libc::SIGINT, "INT"), (libc::SIGHUP, "HUP")] {
-        let mut cmd = Command::new(crate::util::bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::bin());
         let body =
             format!("trap 'echo got {name}; exit 42' {name}; echo ready; while :; do sleep 0.05; done");
         cmd.args(["exec", "personal", "--server", "--", "sh", "-c", &body])
@@ -254,8 +253,7 @@ fn server_asks_on_the_terminal_when_a_renewal_needs_a_code() {
     );
     let until = (written + time::Duration::seconds(12)).unix_timestamp().to_string();
     let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
     cmd.arg(pty).arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python"]);
     cmd.arg(client_script()).args(["renew", &until, "--no-cli"]).env("PTY_ANSWER", "123456");
     let before = moto.requests();
@@ -302,8 +300,7 @@ fn server_does_not_pass_on_the_terminals_ctrl_c() {
                      wait = 1.5\n\
                  print(json.dumps(got))\n";
     let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
     cmd.arg(pty).arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python", "-c", child]);
     // What pty_prompt.py types when the ':' appears: Ctrl-C.
     cmd.env("PTY_ANSWER", "\u{3}");

@@ -2,7 +2,7 @@
 //! official AWS CLI; the cache shared between shells; concurrent escalation; moto's signature
 //! checks.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::util::moto::Moto;
 use crate::util::{Home, shells, stderr, stdout};
@@ -178,8 +178,7 @@ fn credential_process_feeds_the_aws_cli() {
     let home = setup(&moto);
     home.credential_process_profiles();
     let aws = |profile: &str| {
-        let mut cmd = Command::new(crate::util::moto::venv().join("bin/aws"));
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::moto::venv().join("bin/aws"));
         cmd.args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile]);
         cmd.output().unwrap()
     };
@@ -207,8 +206,7 @@ const AT_ONCE: usize = 50;
 fn all_at_once(home: &Home, args: &[&str]) -> Vec<std::process::Output> {
     let children: Vec<_> = (0..AT_ONCE)
         .map(|_| {
-            let mut cmd = Command::new(crate::util::bin());
-            home.apply(&mut cmd);
+            let mut cmd = home.command(crate::util::bin());
             cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
             cmd.spawn().unwrap()
         })
@@ -287,8 +285,7 @@ fn escalating_two_accounts_at_once_does_not_serialise_them() {
         .accounts(r#"{"a": "arn:aws:iam::111111111111:", "b": "arn:aws:iam::222222222222:"}"#);
     home.set("AWS_ENDPOINT_URL_STS", &fault.url);
     let spawn = |account: &str| {
-        let mut cmd = Command::new(crate::util::bin());
-        home.apply(&mut cmd);
+        let mut cmd = home.command(crate::util::bin());
         cmd.args(["mfa", account, "-c", "123456"]).stdout(Stdio::piped()).stderr(Stdio::piped());
         cmd.spawn().unwrap()
     };
@@ -356,8 +353,7 @@ fn the_terminal_prompt_reads_the_code_and_keeps_stdout_clean() {
     let home = setup(&moto);
     // A real pseudo-terminal: the code is typed at the prompt; stdout is a separate pipe.
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
     cmd.arg(script).arg(crate::util::bin()).args(["mfa", "personal", "--shell", "bash"]);
     cmd.env("PTY_ANSWER", "123456");
     let out = cmd.output().unwrap();
@@ -370,8 +366,7 @@ fn the_terminal_prompt_reads_the_code_and_keeps_stdout_clean() {
     assert!(!code.contains("Enter MFA code"), "the prompt never reaches stdout");
     // A bad code typed at the prompt, three times: exit 2, nothing on stdout, no STS call.
     let before = moto.requests();
-    let mut cmd = Command::new(crate::util::moto::venv().join("bin/python"));
-    home.apply(&mut cmd);
+    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
     cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
         .arg(crate::util::bin())
         .args(["mfa", "personal", "--force", "--shell", "bash"])

@@ -92,12 +92,7 @@ fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(C
         let want = Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() });
         let req = Request::new(Some(target.name.clone()), want, code);
         let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
-        if let Some(made) = granted.new_session_summary(ctx.now) {
-            say(made);
-        }
-        if granted.fresh {
-            say(granted.summary(ctx.now));
-        }
+        granted.report_made(ctx.now);
         let role_name = granted.role_name.unwrap_or_default();
         return Ok((granted.entry.credentials, role_name));
     }

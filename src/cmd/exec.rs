@@ -21,7 +21,7 @@ use crate::cli::Exec;
 use crate::emit;
 use crate::engine::{Engine, Granted, Request, RoleParams, Want};
 use crate::env::Env;
-use crate::error::{self, Result, say};
+use crate::error::{self, Result};
 use crate::mfa_code::Source;
 use crate::server::{self, Renewer, Server};
 
@@ -56,21 +56,11 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
         return run_with_server(req, ctx, &resolved, program, rest);
     }
     let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
-    report(&granted, ctx.now);
+    granted.report_made(ctx.now);
     let mut command = child_command(&resolved, program, rest, &granted, &ctx.env, &[]);
     // Only returns on failure.
     let e = command.exec();
     Err(cannot_run(program, &e))
-}
-
-/// What the engine made, on stderr (nothing for valid cached credentials).
-fn report(granted: &Granted, now: OffsetDateTime) {
-    if let Some(made) = granted.new_session_summary(now) {
-        say(made);
-    }
-    if granted.fresh {
-        say(granted.summary(now));
-    }
 }
 
 /// `--server`: escalate (so that a prompt comes before the command starts), start the server,
@@ -85,7 +75,7 @@ fn run_with_server(
     req.window = server::WINDOW;
     let now = OffsetDateTime::now_utc();
     let granted = Engine::new(ctx).credentials(&req, now)?;
-    report(&granted, now);
+    granted.report_made(now);
     let server = Server::bind()?;
     let url = server.url()?;
     // Renewals come hours later, when a code given once (-c, STSENV_TOKEN_CODE) is spent: the
@@ -99,7 +89,7 @@ fn run_with_server(
         move |now, window| {
             let req = Request { window, ..renewal.clone() };
             let granted = Engine::new(&renewal_ctx).credentials(&req, now)?;
-            report(&granted, now);
+            granted.report_made(now);
             Ok(granted.entry)
         },
         server::WINDOW,
