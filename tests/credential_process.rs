@@ -18,10 +18,7 @@ const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 const ADMIN_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne";
 
 fn setup(moto: &Moto) -> (Home, User) {
-    let user = moto.user("jbrowne");
-    let mut home = Home::new();
-    home.user_keys("personal", &user).accounts(ACCOUNTS);
-    home.use_moto(moto);
+    let (home, user) = Home::with_moto_user(moto, ACCOUNTS);
     home.credential_process_profiles();
     (home, user)
 }

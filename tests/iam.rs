@@ -14,11 +14,7 @@ const OTHERS: &str = r#"{
 "#;
 
 fn setup(moto: &Moto, accounts: &str) -> (Home, User) {
-    let user = moto.user("jbrowne");
-    let mut home = Home::new();
-    home.user_keys("personal", &user).accounts(accounts);
-    home.use_moto(moto);
-    (home, user)
+    Home::with_moto_user(moto, accounts)
 }
 
 /// The AWS CLI against moto, as the given keys (or moto's default test keys).

@@ -8,7 +8,7 @@ use std::process::Command;
 use stsenv::cache::Slot;
 use time::macros::datetime;
 
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, on_path, shell_program, shells, shells_required};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, require_tool, shell_program, shells};
 
 fn shell_file(shell: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell").join(format!("stsenv.{shell}"));
@@ -78,18 +78,9 @@ fn wrappers_load_silently_under_strict_flags() {
     }
 }
 
-fn require(tool: &str) -> bool {
-    if on_path(tool) {
-        return true;
-    }
-    assert!(!shells_required(), "{tool} is not installed, and CI requires it");
-    eprintln!("SKIPPING: {tool} is not installed");
-    false
-}
-
 #[test]
 fn shellcheck_passes_on_the_bash_wrapper() {
-    if !require("shellcheck") {
+    if !require_tool("shellcheck") {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.bash");
@@ -100,7 +91,7 @@ fn shellcheck_passes_on_the_bash_wrapper() {
 #[test]
 fn the_zsh_wrapper_parses_as_zsh() {
     // shellcheck has no zsh mode; zsh itself checks the syntax.
-    if !require("zsh") {
+    if !require_tool("zsh") {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.zsh");
@@ -114,7 +105,7 @@ fn the_zsh_wrapper_parses_as_zsh() {
 
 #[test]
 fn fish_wrapper_is_formatted() {
-    if !require("fish_indent") {
+    if !require_tool("fish_indent") {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.fish");

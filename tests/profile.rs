@@ -237,15 +237,11 @@ fn a_section_stsenv_did_not_write_is_refused_before_any_sts_call() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
-}
-
 /// stsenv in the home; as root (where permissions do not bind) as the second user, owning the
 /// home.
 fn stsenv_unprivileged(home: &Home, args: &[&str]) -> Output {
     let mut cmd = match crate::util::other_user() {
-        Some(user) if is_root() => {
+        Some(user) if crate::util::is_root() => {
             user.give(home.path());
             user.command(crate::util::other_user_bin())
         }

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use time::{Duration, OffsetDateTime};
 
-use crate::util::{Home, hostile_prelude, on_path, shells, shells_required};
+use crate::util::{Home, hostile_prelude, require_tool, shells};
 
 /// The lines of the README's fenced block in `lang` that contains `marker`, and the prompt its
 /// comment shows (after `# ` on the line that sets the prompt).
@@ -69,22 +69,13 @@ fn ten_prompts(home: &Home, shell: &str, prelude: &str, recipe: &str) -> (String
     (String::from_utf8_lossy(&out.stderr).into_owned(), started - 1)
 }
 
-fn strace_present() -> bool {
-    if on_path("strace") {
-        return true;
-    }
-    assert!(!shells_required(), "strace is not installed, and CI requires it");
-    eprintln!("SKIPPING: strace is not installed");
-    false
-}
-
 #[test]
 fn readme_prompt_recipes_draw_what_they_show_without_a_fork() {
-    if !strace_present() {
+    if !require_tool("strace") {
         return;
     }
     let home = Home::new();
-    let root = nix_is_root();
+    let root = crate::util::is_root();
     for shell in shells().into_iter().filter(|s| *s == "bash" || *s == "zsh") {
         let (recipe, shown) = if shell == "bash" {
             readme_recipe("bash", "PROMPT_COMMAND")
@@ -106,7 +97,7 @@ fn readme_prompt_recipes_draw_what_they_show_without_a_fork() {
 #[test]
 fn the_prompt_in_a_command_substitution_forks_at_every_prompt() {
     // The count above can see forks: the simple recipe forks once a prompt.
-    if !strace_present() {
+    if !require_tool("strace") {
         return;
     }
     let home = Home::new();
@@ -119,9 +110,4 @@ fn the_prompt_in_a_command_substitution_forks_at_every_prompt() {
         assert!(prompts.contains("personal:mfa 11h58m "), "{shell}: {prompts}");
         assert!(started >= 10, "{shell}: {started} processes for ten prompts");
     }
-}
-
-fn nix_is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
 }

@@ -25,11 +25,7 @@ pub fn accounts() -> String {
 
 /// A home with the moto user's keys as account "personal" (role "admin").
 pub fn moto_home(moto: &Moto) -> (Home, User) {
-    let user = moto.user("jbrowne");
-    let mut home = Home::new();
-    home.user_keys("personal", &user).accounts(&accounts());
-    home.use_moto(moto);
-    (home, user)
+    Home::with_moto_user(moto, &accounts())
 }
 
 fn client_script() -> PathBuf {

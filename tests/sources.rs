@@ -120,11 +120,7 @@ fn mfa_process_codes_are_read_as_typed_codes_are() {
 }
 
 fn moto_home(moto: &Moto) -> (Home, User) {
-    let user = moto.user("jbrowne");
-    let mut home = Home::new();
-    home.user_keys("personal", &user).accounts(&accounts(None));
-    home.use_moto(moto);
-    (home, user)
+    Home::with_moto_user(moto, &accounts(None))
 }
 
 #[test]

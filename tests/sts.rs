@@ -22,11 +22,7 @@ fn setup(moto: &Moto) -> Home {
 }
 
 fn setup_with_user(moto: &Moto) -> (Home, crate::util::moto::User) {
-    let user = moto.user("jbrowne");
-    let mut home = Home::new();
-    home.user_keys("personal", &user).accounts(ACCOUNTS);
-    home.use_moto(moto);
-    (home, user)
+    Home::with_moto_user(moto, ACCOUNTS)
 }
 
 #[test]

@@ -36,6 +36,16 @@ pub fn on_path(program: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `tool` is installed; if not, a failure in CI, else a loud skip (false).
+pub fn require_tool(tool: &str) -> bool {
+    if on_path(tool) {
+        return true;
+    }
+    assert!(!shells_required(), "{tool} is not installed, and CI requires it");
+    eprintln!("SKIPPING: {tool} is not installed");
+    false
+}
+
 /// The shells to run scenarios in: bash, zsh, fish and nushell; a missing one fails in CI, else
 /// is skipped loudly. nushell is `nu_bin()` (npm), the others are found on PATH.
 pub fn shells() -> Vec<&'static str> {
@@ -161,6 +171,16 @@ impl Home {
         self.set("AWS_ENDPOINT_URL", &moto.url);
         self.extra_path.push(moto::venv().join("bin"));
         self
+    }
+
+    /// A home against `moto` holding a new moto user `jbrowne`'s keys as account `personal`,
+    /// with `accounts` as its accounts file.
+    pub fn with_moto_user(moto: &moto::Moto, accounts: &str) -> (Home, moto::User) {
+        let user = moto.user("jbrowne");
+        let mut home = Home::new();
+        home.user_keys("personal", &user).accounts(accounts);
+        home.use_moto(moto);
+        (home, user)
     }
 
     /// Key files for an account from a moto user.
@@ -474,9 +494,7 @@ pub fn stderr(o: &Output) -> String {
 /// The npm packages `scripts/node-deps` installs (`$STSENV_NODE`, else `.node`): nushell's `nu`
 /// and the AWS SDK for JavaScript v3; a clear failure when they are missing.
 pub fn node_dir() -> PathBuf {
-    let dir = std::env::var_os("STSENV_NODE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
+    let dir = node_root();
     assert!(
         dir.join("node_modules/@aws-sdk/credential-providers").is_dir(),
         "no npm packages in {}: run scripts/test (it installs them), or set STSENV_NODE",
@@ -487,11 +505,15 @@ pub fn node_dir() -> PathBuf {
 
 /// The official `nu` binary from the npm package `nushell` (its platform package holds it).
 pub fn nu_bin() -> Option<PathBuf> {
-    let dir = std::env::var_os("STSENV_NODE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
-    let modules = dir.join("node_modules/@nushell");
+    let modules = node_root().join("node_modules/@nushell");
     std::fs::read_dir(modules).ok()?.flatten().map(|e| e.path().join("bin/nu")).find(|p| p.is_file())
+}
+
+/// Where scripts/node-deps put the npm packages: `$STSENV_NODE`, else `.node` in the clone.
+fn node_root() -> PathBuf {
+    std::env::var_os("STSENV_NODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"))
 }
 
 /// The second user of the tests about who may read or write a file: the system user
