@@ -1,38 +1,16 @@
-//! stsenv: switch AWS accounts and escalate to MFA sessions in bash, zsh and fish.
+//! stsenv: switch AWS accounts and escalate to MFA sessions in bash, zsh, fish and nushell.
+//!
+//! The folders are layers, each importing only those listed above it (CONTRIBUTING.md).
 
-pub mod accounts;
-pub mod accounts_edit;
-pub mod atomic;
+pub mod admin;
 pub mod aws;
-pub mod cache;
-pub mod child;
+pub mod base;
 pub mod cli;
 pub mod cmd;
-pub mod context;
-pub mod credentials;
-pub mod discover;
-pub mod emit;
+pub mod config;
 pub mod engine;
-pub mod env;
-pub mod error;
-pub mod iam;
-pub mod key_process;
-pub mod keys;
-pub mod lock;
-pub mod mfa_code;
-pub mod names;
-pub mod new_account;
-pub mod partition;
-pub mod percent;
-pub mod profile;
-pub mod quote;
-pub mod role_params;
-pub mod rotate;
-pub mod server;
+pub mod secrets;
+pub mod serve;
 pub mod shell;
-pub mod signin;
-pub mod sts;
-pub mod supervise;
-pub mod target;
-pub mod times;
-pub mod totp;
+pub mod store;
+pub mod sys;

@@ -99,7 +99,7 @@ fn run(args: Vec<OsString>) -> c_int {
     let result = match stsenv::cli::Now::fast_parse(&args) {
         Some(now_args) => Ok(stsenv::cmd::now(
             &now_args,
-            stsenv::env::Env::from_process_names(stsenv::cmd::NOW_VARIABLES),
+            stsenv::base::env::Env::from_process_names(stsenv::cmd::NOW_VARIABLES),
             now,
         )),
         // So do `credential-process` (the lines of ~/.aws/config) and `switch ACCOUNT` (see
@@ -107,7 +107,7 @@ fn run(args: Vec<OsString>) -> c_int {
         None => match stsenv::cli::Cli::fast_parse(&args).map(Ok).unwrap_or_else(|| {
             stsenv::cli::Cli::try_parse_from(std::iter::once(OsString::from("stsenv")).chain(args.clone()))
         }) {
-            Ok(cli) => stsenv::cmd::run(cli, stsenv::env::Env::from_process(), now),
+            Ok(cli) => stsenv::cmd::run(cli, stsenv::base::env::Env::from_process(), now),
             Err(e) => match e.kind() {
                 // Through a function (`ec2switch --help`) stdout is evaluated: the help goes to
                 // stderr, stdout stays empty, so the shell prints it and changes nothing.

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use stsenv::aws::OPERATION_TIMEOUT;
-use stsenv::cache::Slot;
+use stsenv::aws::client::OPERATION_TIMEOUT;
+use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::errors::{

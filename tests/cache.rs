@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use stsenv::cache::{Cache, Slot, State};
+use stsenv::store::cache::{Cache, Slot, State};
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 use crate::util::Home;
@@ -31,7 +31,7 @@ fn written_0600_in_a_0700_directory_even_under_umask_000() {
     assert_eq!(mode(&file), 0o600);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
-        text.contains(&format!("\"expiration\": \"{}\"", stsenv::times::rfc3339(entry.expiration))),
+        text.contains(&format!("\"expiration\": \"{}\"", stsenv::base::times::rfc3339(entry.expiration))),
         "{text}"
     );
     // No temp file is left behind.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::errors::{CACHED_TOKEN, QUICK, stsenv};
@@ -260,7 +260,7 @@ fn federation_failures_are_one_line_and_bounded() {
     let run = stsenv(&s.home, &["console", "personal", "--role", "admin", "--print"], QUICK);
     run.failed(1, "did not answer within");
     assert!(
-        run.elapsed < stsenv::aws::OPERATION_TIMEOUT + std::time::Duration::from_secs(2),
+        run.elapsed < stsenv::aws::client::OPERATION_TIMEOUT + std::time::Duration::from_secs(2),
         "{:?}",
         run.elapsed
     );

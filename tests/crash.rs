@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, stderr, stdout};
@@ -61,7 +61,7 @@ fn check_cache(dir: &Path, context: &str) -> Vec<String> {
                 "{context}: {name} lacks {field}: {json}"
             );
         }
-        let cache = stsenv::cache::Cache::new(dir.to_owned());
+        let cache = stsenv::store::cache::Cache::new(dir.to_owned());
         let now = time::OffsetDateTime::now_utc();
         assert!(cache.valid("personal", &Slot::Mfa, now).is_some(), "{context}: {name} is not a valid entry");
     }

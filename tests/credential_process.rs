@@ -4,7 +4,7 @@
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::moto::{Moto, User, venv};
@@ -197,7 +197,7 @@ fn credentials_inside_the_window_are_renewed() {
     assert_ne!(renewed, cached_id);
     assert_eq!(moto.requests() - before, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let expiration = stsenv::times::parse_rfc3339(json["Expiration"].as_str().unwrap()).unwrap();
+    let expiration = stsenv::base::times::parse_rfc3339(json["Expiration"].as_str().unwrap()).unwrap();
     assert!(expiration - now > Duration::hours(11), "{expiration}");
     let out = credential_process(&home, &["personal", "--window", "1h"]);
     assert_eq!(key_id(&out), renewed, "the new session is reused");

@@ -28,7 +28,7 @@ fn text_prompt_and_json() {
         ("STSENV_EXPIRES", expires_s.as_str()),
         ("AWS_REGION", "eu-west-1"),
     ];
-    let at = stsenv::times::rfc3339(OffsetDateTime::from_unix_timestamp(expires).unwrap());
+    let at = stsenv::base::times::rfc3339(OffsetDateTime::from_unix_timestamp(expires).unwrap());
     assert_eq!(
         now_with(&mfa, "text"),
         format!(

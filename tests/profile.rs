@@ -5,7 +5,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::moto::Moto;
@@ -30,7 +30,7 @@ fn offline_home() -> Home {
 fn cached(home: &Home, name: &str, eol: &str) -> String {
     let expiration = (OffsetDateTime::now_utc() + Duration::hours(6)).replace_nanosecond(0).unwrap();
     home.cache_session("personal", Slot::Mfa, TOKEN, expiration);
-    let expires = stsenv::times::rfc3339(expiration);
+    let expires = stsenv::base::times::rfc3339(expiration);
     [
         format!("[{name}]"),
         format!("# managed by stsenv: rewritten by stsenv --write-profile {name}; edits here are lost"),

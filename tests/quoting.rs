@@ -1,5 +1,5 @@
 //! Round-trips values through the real bash, zsh, fish and nushell: the code
-//! emitted by `stsenv::quote` is `eval`'d the way the wrapper functions do it
+//! emitted by `stsenv::shell::quote` is `eval`'d the way the wrapper functions do it
 //! (nushell: its JSON applied with `load-env`), and every variable must come
 //! back byte-exact, exported, without anything executed. nushell's `$env`
 //! holds only UTF-8 strings: it gets every value that is valid UTF-8 without
@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use stsenv::quote::{nu_holds, set_var, statements, unset_var};
 use stsenv::shell::Shell;
+use stsenv::shell::quote::{nu_holds, set_var, statements, unset_var};
 
 const SHELLS: [Shell; 4] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Nu];
 const DEFAULT_SEED: u64 = 0x5475_656e_7621;

@@ -2,8 +2,8 @@
 //! stsenv prints, and every variable is checked byte for byte after each step (bash, zsh and
 //! fish again under a hostile user's options and aliases: see `util::hostile_prelude`).
 
-use stsenv::cache::Slot;
-use stsenv::times::rfc3339;
+use stsenv::base::times::rfc3339;
+use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells};
@@ -69,7 +69,7 @@ fn switch_sets_every_variable_and_clears_stale_ones() {
         assert!(s.stderr.contains("Cache is valid for account work"), "{}", s.stderr);
         assert!(s.stderr.contains("Set keys for work-MFA-STS AWS account"), "{}", s.stderr);
         let c = &cached.credentials;
-        let text = |b: &stsenv::credentials::Secret| String::from_utf8(b.expose().to_vec()).unwrap();
+        let text = |b: &stsenv::base::credentials::Secret| String::from_utf8(b.expose().to_vec()).unwrap();
         s.expect("AWS_ACCESS_KEY_ID", Some(&text(&c.access_key_id)));
         s.expect("AWS_SECRET_ACCESS_KEY", Some(&text(&c.secret_access_key)));
         s.expect("AWS_ACCESS_KEY", Some(&text(&c.access_key_id)));

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::server::moto_home;
@@ -66,7 +66,7 @@ fn js_sdk_uses_the_variables_of_ec2switch_and_ec2mfa() {
     let session = home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc()).unwrap();
     for s in &seen[2..4] {
         assert_eq!(s["accessKeyId"].as_str().unwrap().as_bytes(), session.credentials.access_key_id.expose());
-        let expected = stsenv::times::rfc3339(session.expiration).replace('Z', ".000Z");
+        let expected = stsenv::base::times::rfc3339(session.expiration).replace('Z', ".000Z");
         assert_eq!(s["expiration"].as_str(), Some(expected.as_str()), "{s}");
     }
     assert_eq!(seen[4]["arn"], ROLE_ARN);

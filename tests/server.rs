@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::util::moto::{Moto, User};
@@ -91,7 +91,9 @@ fn server_feeds_the_aws_cli_and_boto3_and_nothing_else_carries_credentials() {
     assert_eq!(var("STSENV_KIND").as_deref(), Some("mfa"));
     assert_eq!(var("AWS_REGION").as_deref(), Some("us-east-1"));
     assert_eq!(var("AWS_DEFAULT_REGION").as_deref(), Some("us-east-1"));
-    for name in stsenv::emit::VARIABLES.iter().filter(|v| !v.starts_with("STSENV_") && !v.ends_with("REGION"))
+    for name in stsenv::base::variables::VARIABLES
+        .iter()
+        .filter(|v| !v.starts_with("STSENV_") && !v.ends_with("REGION"))
     {
         assert_eq!(var(name), None, "{name} in the child's environment:\n{env}");
     }
@@ -142,7 +144,7 @@ fn server_refuses_requests_without_the_exact_token_and_closes_with_the_child() {
     assert_eq!(seen["right"]["status"], 200, "{seen}");
     let right: serde_json::Value = serde_json::from_str(seen["right"]["body"].as_str().unwrap()).unwrap();
     assert_eq!(right["SecretAccessKey"].as_str(), Some(secret.as_str()));
-    assert_eq!(right["Expiration"].as_str().unwrap(), stsenv::times::rfc3339(session.expiration));
+    assert_eq!(right["Expiration"].as_str().unwrap(), stsenv::base::times::rfc3339(session.expiration));
     // The child has ended, so has stsenv: nothing listens on the port any more.
     let url = seen["url"].as_str().unwrap();
     let port: u16 = url.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().parse().unwrap();

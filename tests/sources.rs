@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::moto::{Moto, User, venv};
@@ -317,7 +317,7 @@ fn exec_uses_the_totp_seed_for_a_cron_job() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "role/Admin\n");
     assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
-    std::fs::remove_file(home.cache().path("personal", &stsenv::cache::Slot::Mfa)).unwrap();
+    std::fs::remove_file(home.cache().path("personal", &stsenv::store::cache::Slot::Mfa)).unwrap();
     let out = exec(&home, &["personal", "--duration", "900", "--", "sh", "-c", "echo $STSENV_KIND"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "mfa\n");
@@ -334,7 +334,7 @@ fn mfa_process_gets_no_credential_variable_of_the_shell() {
     let process = script(&home, "dump.sh", &format!("env > '{}'\necho 123456", dump.display()));
     home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
     // A shell that holds a session (and the old names) and a password manager's agent.
-    let secrets: Vec<&str> = stsenv::child::secret_variables().collect();
+    let secrets: Vec<&str> = stsenv::base::variables::secret_variables().collect();
     for name in &secrets {
         home.set(name, format!("leaked-{name}"));
     }

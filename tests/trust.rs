@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use stsenv::cache::Slot;
+use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
@@ -400,13 +400,13 @@ fn the_clock_is_read_again_after_waiting() {
     std::thread::sleep(Duration::from_millis(500));
     // The other one writes a session good for one more second (expiry minus the 5-minute
     // margin), and lets go of the lock only after that second.
-    let credentials = stsenv::credentials::Credentials {
-        access_key_id: stsenv::credentials::Secret::new("ASIASHORTLIVEDSHORT1"),
-        secret_access_key: stsenv::credentials::Secret::new("short/secret"),
-        session_token: Some(stsenv::credentials::Secret::new("SHORTTOKEN")),
+    let credentials = stsenv::base::credentials::Credentials {
+        access_key_id: stsenv::base::credentials::Secret::new("ASIASHORTLIVEDSHORT1"),
+        secret_access_key: stsenv::base::credentials::Secret::new("short/secret"),
+        session_token: Some(stsenv::base::credentials::Secret::new("SHORTTOKEN")),
         expiration: Some(OffsetDateTime::now_utc() + time::Duration::minutes(5) + time::Duration::seconds(1)),
     };
-    let entry = stsenv::cache::Entry::new("personal", &Slot::Mfa, credentials).unwrap();
+    let entry = stsenv::store::cache::Entry::new("personal", &Slot::Mfa, credentials).unwrap();
     cache.write(&Slot::Mfa, &entry).unwrap();
     std::thread::sleep(Duration::from_millis(2500));
     drop(held);

@@ -6,12 +6,12 @@
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 
 use super::Context;
+use crate::admin::account_setup::{self, NewAccount, Place};
+use crate::base::credentials::{Credentials, Secret};
+use crate::base::error::{self, Result, say};
+use crate::base::names;
 use crate::cli::Add;
-use crate::credentials::{Credentials, Secret};
-use crate::error::{self, Result, say};
-use crate::keys::looks_like_access_key_id;
-use crate::names;
-use crate::new_account::{self, NewAccount, Place};
+use crate::config::key_dir::looks_like_access_key_id;
 
 pub fn run(args: &Add, ctx: &Context) -> Result<String> {
     let name = args.account.as_str();
@@ -21,7 +21,7 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
     let place = Place::locate(ctx.key_dir(), ctx.config.as_deref(), &ctx.env)?;
     // Refused before anything is typed.
     if !args.force
-        && let Some(why) = new_account::taken(&place, name)?
+        && let Some(why) = account_setup::taken(&place, name)?
     {
         return Err(error::usage(format!("{why}: pass --force to replace it (stsenv add {name} --force)")));
     }
@@ -38,11 +38,11 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
         None => None,
     };
     let keys = match &key_process {
-        Some(argv) => crate::key_process::run(argv, &ctx.env, false)?,
+        Some(argv) => crate::secrets::key_process::run(argv, &ctx.env, false)?,
         None => read_keys()?,
     };
     let region = place.region(name, &ctx.env);
-    let learned = new_account::learn(&keys, &region, &ctx.env).map_err(refused)?;
+    let learned = account_setup::learn(&keys, &region, &ctx.env).map_err(refused)?;
     let new = NewAccount {
         name,
         keys: &keys,
@@ -51,8 +51,8 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
         fallback_serial: None,
         force: args.force,
     };
-    new_account::save(&place, &new)?;
-    for line in new_account::summary(name, &new, &place.accounts) {
+    account_setup::save(&place, &new)?;
+    for line in account_setup::summary(name, &new, &place.accounts) {
         say(line);
     }
     Ok(String::new())

@@ -3,10 +3,10 @@
 //! them).
 
 use super::Context;
-use crate::cache::{RoleSlot, Slot};
+use crate::base::error::{self, Result, say};
+use crate::base::names;
 use crate::cli::Clear;
-use crate::error::{self, Result, say};
-use crate::names;
+use crate::store::cache::{RoleSlot, Slot};
 
 pub fn run(args: &Clear, ctx: &Context) -> Result<String> {
     let cache = ctx.cache()?;

@@ -5,8 +5,8 @@
 
 use clap::CommandFactory;
 
+use crate::base::error::{Result, usage};
 use crate::cli::{Cli, Completions};
-use crate::error::{Result, usage};
 use crate::shell::Shell;
 
 pub fn run(args: &Completions) -> Result<String> {

@@ -9,14 +9,14 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::Context;
+use crate::aws::partition::Partition;
+use crate::aws::signin::{self, Federation, LINK_LIFETIME};
+use crate::base::credentials::{Credentials, Secret};
+use crate::base::error::{self, Result, say};
 use crate::cli::Console;
-use crate::credentials::{Credentials, Secret};
-use crate::engine::{Engine, Request, RoleParams, Want};
-use crate::error::{self, Result, say};
-use crate::mfa_code::Source;
-use crate::partition::Partition;
-use crate::signin::{self, Federation, LINK_LIFETIME};
-use crate::target::Target;
+use crate::engine::escalation::{Engine, Request, RoleParams, Want};
+use crate::engine::target::Target;
+use crate::secrets::mfa_code::Source;
 
 /// How long to watch the browser command for a failure before leaving it to run.
 const BROWSER_WAIT: Duration = Duration::from_secs(5);
@@ -153,7 +153,7 @@ fn open_browser(link: &str, ctx: &Context) -> Result<String> {
         if !command.contains("%s") {
             argv.push(link.to_owned());
         }
-        let mut child = crate::child::command(program);
+        let mut child = crate::sys::without_secrets::command(program);
         child.args(&argv).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
         let mut child = match child.spawn() {
             Ok(child) => child,

@@ -9,12 +9,12 @@
 use serde_json::json;
 
 use super::Context;
+use crate::base::error::{self, Result};
+use crate::base::names;
+use crate::base::times::rfc3339;
 use crate::cli::CredentialProcess;
-use crate::engine::{Engine, Request, RoleParams, Want};
-use crate::error::{self, Result};
-use crate::mfa_code::{Asking, Source};
-use crate::names;
-use crate::times::rfc3339;
+use crate::engine::escalation::{Engine, Request, RoleParams, Want};
+use crate::secrets::mfa_code::{Asking, Source};
 
 pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     if !names::is_valid(&args.account) {
@@ -43,7 +43,7 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
         "Version": 1,
         "AccessKeyId": c.access_key_id.text(),
         "SecretAccessKey": c.secret_access_key.text(),
-        "SessionToken": c.session_token.as_ref().map(crate::credentials::Secret::text),
+        "SessionToken": c.session_token.as_ref().map(crate::base::credentials::Secret::text),
         "Expiration": rfc3339(entry.expiration),
     });
     Ok(format!("{value}\n"))

@@ -5,16 +5,16 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::Context;
-use crate::accounts::Accounts;
-use crate::cache::{Slot, State};
+use crate::aws::iam::Iam;
+use crate::aws::mfa_devices::Caller;
+use crate::base::credentials::{Credentials, Secret};
+use crate::base::error::{self, Result};
+use crate::base::times::format_left;
 use crate::cli::Doctor;
-use crate::credentials::{Credentials, Secret};
-use crate::discover::Caller;
-use crate::error::{self, Result};
-use crate::iam::Iam;
-use crate::keys::looks_like_access_key_id;
-use crate::target::{Target, UserSource};
-use crate::times::format_left;
+use crate::config::accounts::Accounts;
+use crate::config::key_dir::looks_like_access_key_id;
+use crate::engine::target::{Target, UserSource};
+use crate::store::cache::{Slot, State};
 
 struct Report {
     lines: String,
@@ -45,7 +45,7 @@ impl Report {
             }
             Ok(_) => true,
             Err(e) => {
-                self.fail(format!("{what} {}: {}", path.display(), crate::error::io_reason(&e)));
+                self.fail(format!("{what} {}: {}", path.display(), crate::base::error::io_reason(&e)));
                 false
             }
         }
@@ -110,8 +110,8 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     };
     let cache = ctx.cache()?;
     if cache.dir.is_dir() {
-        let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::atomic::euid());
-        if owner != crate::atomic::euid() {
+        let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::sys::atomic::euid());
+        if owner != crate::sys::atomic::euid() {
             r.fail(format!(
                 "cache directory {} belongs to another user (uid {owner}): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
                 cache.dir.display()
@@ -182,13 +182,17 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                r.fail(format!("{}: {}; put the key in it", path.display(), crate::error::io_reason(&e)));
+                r.fail(format!(
+                    "{}: {}; put the key in it",
+                    path.display(),
+                    crate::base::error::io_reason(&e)
+                ));
                 continue;
             }
         };
         let private = r.private(&path, "key file", 0o600);
         // The same checks as every command's (trimmed; not empty; no NUL), as a FAIL line.
-        let value = match crate::keys::checked_value(&path, bytes) {
+        let value = match crate::config::key_dir::checked_value(&path, bytes) {
             Ok(value) => value,
             Err(e) => {
                 r.fail(e.message);
@@ -329,7 +333,7 @@ fn process_keys(r: &mut Report, ctx: &Context, name: &str, argv: &[String]) -> O
             ));
         }
     }
-    match crate::key_process::run(argv, &ctx.env, false) {
+    match crate::secrets::key_process::run(argv, &ctx.env, false) {
         Ok(keys) => {
             r.ok(format!("{name}: key_process `{}` printed the keys", argv.join(" ")));
             Some(keys)

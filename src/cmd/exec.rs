@@ -4,8 +4,8 @@
 //! its exit status and signals are the command's own, and stdout is the command's alone.
 //!
 //! With `--server` the command gets no credentials in its environment but the address and token
-//! of a credential server (`crate::server`) that renews them through the engine; stsenv stays
-//! beside it until it ends (`crate::supervise`), then ends the same way.
+//! of a credential server (`crate::serve::credential_server`) that renews them through the engine; stsenv stays
+//! beside it until it ends (`crate::sys::supervise`), then ends the same way.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -17,16 +17,16 @@ use std::process::Command;
 use time::OffsetDateTime;
 
 use super::Context;
+use crate::base::env::Env;
+use crate::base::error::{self, Result};
 use crate::cli::Exec;
-use crate::emit;
-use crate::engine::{Engine, Granted, Request, RoleParams, Want};
-use crate::env::Env;
-use crate::error::{self, Result};
-use crate::mfa_code::Source;
-use crate::server::{self, Renewer, Server};
+use crate::engine::escalation::{Engine, Granted, Request, RoleParams, Want};
+use crate::secrets::mfa_code::Source;
+use crate::serve::credential_server::{self, Renewer, Server};
+use crate::shell::assignments;
 
 /// What the child of `--server` never gets besides the credential variables
-/// (`emit::CREDENTIAL_VARIABLES`): the variables that would make its SDK prefer other
+/// (`assignments::CREDENTIAL_VARIABLES`): the variables that would make its SDK prefer other
 /// credentials to the server's (another container endpoint or token file, a profile), and the
 /// expiry of credentials it does not hold.
 const ALSO_NOT_WITH_SERVER: &[&str] = &[
@@ -72,7 +72,7 @@ fn run_with_server(
     program: &OsStr,
     rest: &[OsString],
 ) -> Result<String> {
-    req.window = server::WINDOW;
+    req.window = credential_server::WINDOW;
     let now = OffsetDateTime::now_utc();
     let granted = Engine::new(ctx).credentials(&req, now)?;
     granted.report_made(now);
@@ -92,11 +92,11 @@ fn run_with_server(
             granted.report_made(now);
             Ok(granted.entry)
         },
-        server::WINDOW,
+        credential_server::WINDOW,
     );
     // Before any thread starts, so that only this one ever takes them.
-    let signals = crate::supervise::Signals::block()?;
-    let withheld = [emit::CREDENTIAL_VARIABLES, ALSO_NOT_WITH_SERVER];
+    let signals = crate::sys::supervise::Signals::block()?;
+    let withheld = [crate::base::variables::CREDENTIAL_VARIABLES, ALSO_NOT_WITH_SERVER];
     let mut command = child_command(resolved, program, rest, &granted, &ctx.env, &withheld);
     command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
     command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
@@ -104,7 +104,7 @@ fn run_with_server(
     server.spawn(renewer)?;
     let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
     let status = signals.wait(&mut child)?;
-    crate::supervise::end_like(status)
+    crate::sys::supervise::end_like(status)
 }
 
 /// The command to run: the path found before (not a second search), with the name the user
@@ -120,7 +120,7 @@ fn child_command(
     withheld: &[&[&str]],
 ) -> Command {
     let (target, entry) = (&granted.target, &granted.entry);
-    let switch = emit::Switch {
+    let switch = assignments::Switch {
         account: &target.name,
         kind: granted.kind,
         role: granted.role_name.as_deref(),
@@ -130,7 +130,7 @@ fn child_command(
     let withheld = || withheld.iter().flat_map(|list| list.iter().copied());
     let mut command = Command::new(resolved);
     command.arg0(program).args(rest);
-    for (name, value) in emit::assignments(&switch, env) {
+    for (name, value) in assignments::assignments(&switch, env) {
         match value {
             Some(value) => command.env(name, OsStr::from_bytes(&value)),
             _ => command.env_remove(name),
@@ -143,7 +143,7 @@ fn child_command(
 }
 
 fn cannot_run(program: &OsStr, e: &std::io::Error) -> error::Error {
-    error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::error::io_reason(e)))
+    error::usage(format!("cannot run {}: {}", Path::new(program).display(), crate::base::error::io_reason(e)))
 }
 
 /// The program's path: as given when it has a `/`, else the first executable file of that

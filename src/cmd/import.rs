@@ -7,12 +7,12 @@
 
 use super::Context;
 use super::add::refused;
+use crate::admin::account_setup::{self, Learned, NewAccount, Place};
+use crate::base::credentials::{Credentials, Secret};
+use crate::base::error::{self, Result, say};
+use crate::base::names;
 use crate::cli::Import;
-use crate::credentials::{Credentials, Secret};
-use crate::error::{self, Result, say};
-use crate::names;
-use crate::new_account::{self, Learned, NewAccount, Place};
-use crate::profile;
+use crate::store::shared_credentials;
 
 /// aws-mfa's suffix for the section with the long-term keys.
 const LONG_TERM_SUFFIX: &str = "-long-term";
@@ -27,16 +27,16 @@ struct Found {
 }
 
 pub fn run(args: &Import, ctx: &Context) -> Result<String> {
-    let path = profile::locate(&ctx.env);
+    let path = shared_credentials::locate(&ctx.env);
     let text = std::fs::read(&path).map_err(|e| {
         error::usage(format!(
             "cannot read the credentials file {}: {} (AWS_SHARED_CREDENTIALS_FILE names another)",
             path.display(),
-            crate::error::io_reason(&e)
+            crate::base::error::io_reason(&e)
         ))
     })?;
-    crate::keys::warn_if_readable_by_others(&path);
-    let mut sections = profile::sections(&text);
+    crate::config::key_dir::warn_if_readable_by_others(&path);
+    let mut sections = shared_credentials::sections(&text);
     // The first of duplicate names is the one the SDKs read... and the one imported.
     let mut seen = Vec::new();
     sections.retain(|s| {
@@ -107,7 +107,7 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
     let place = Place::locate(ctx.key_dir(), ctx.config.as_deref(), &ctx.env)?;
     if !args.force {
         for f in &found {
-            if let Some(why) = new_account::taken(&place, &f.account)? {
+            if let Some(why) = account_setup::taken(&place, &f.account)? {
                 return Err(error::usage(format!(
                     "profile [{}]: {why}: pass --force to replace it, or leave it out (nothing was imported)",
                     f.profile
@@ -118,16 +118,17 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
     // AWS checks every key before anything is written.
     let mut learned: Vec<Learned> = Vec::new();
     for f in &found {
-        let l = new_account::learn(&f.keys, &place.region(&f.account, &ctx.env), &ctx.env).map_err(|e| {
-            let e = refused(e);
-            error::Error {
-                message: format!(
-                    "profile [{}]: {} (leave it out by naming the others)",
-                    f.profile, e.message
-                ),
-                ..e
-            }
-        })?;
+        let l =
+            account_setup::learn(&f.keys, &place.region(&f.account, &ctx.env), &ctx.env).map_err(|e| {
+                let e = refused(e);
+                error::Error {
+                    message: format!(
+                        "profile [{}]: {} (leave it out by naming the others)",
+                        f.profile, e.message
+                    ),
+                    ..e
+                }
+            })?;
         learned.push(l);
     }
     let mut done: Vec<&str> = Vec::new();
@@ -140,15 +141,15 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
             fallback_serial: f.mfa_device.as_deref(),
             force: args.force,
         };
-        new_account::save(&place, &new).map_err(|e| partly(e, &done))?;
+        account_setup::save(&place, &new).map_err(|e| partly(e, &done))?;
         say(format!("From profile [{}]:", f.profile));
-        for line in new_account::summary(&f.account, &new, &place.accounts) {
+        for line in account_setup::summary(&f.account, &new, &place.accounts) {
             say(format!("  {line}"));
         }
         done.push(&f.profile);
     }
     if args.remove {
-        profile::remove_sections(&path, &done).map_err(|e| error::Error {
+        shared_credentials::remove_sections(&path, &done).map_err(|e| error::Error {
             message: format!("the keys are imported, but removing their profiles failed: {}", e.message),
             ..e
         })?;
@@ -172,11 +173,14 @@ fn partly(e: error::Error, done: &[&str]) -> error::Error {
 }
 
 /// The section's long-term keys, if it has them (not a session's, not stsenv's own section).
-fn long_term(text: &[u8], section: &profile::Section) -> std::result::Result<Option<Found>, String> {
+fn long_term(
+    text: &[u8],
+    section: &shared_credentials::Section,
+) -> std::result::Result<Option<Found>, String> {
     if section.managed {
         return Ok(None);
     }
-    let values = profile::values(text, section);
+    let values = shared_credentials::values(text, section);
     let get =
         |key: &str| values.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
     let (Some(access), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) else {

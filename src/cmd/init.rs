@@ -1,7 +1,7 @@
 //! `stsenv init SHELL`: print the wrapper functions.
 
+use crate::base::error::Result;
 use crate::cli::Init;
-use crate::error::Result;
 
 pub fn run(args: &Init) -> Result<String> {
     Ok(args.shell.init_script().to_owned())

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use super::Context;
-use crate::accounts::Account;
-use crate::cache::{Slot, State};
+use crate::base::error::Result;
+use crate::base::times::format_left;
 use crate::cli::List;
-use crate::error::Result;
-use crate::times::format_left;
+use crate::config::accounts::Account;
+use crate::store::cache::{Slot, State};
 
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
@@ -97,7 +97,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         }
         for arn in cached.into_iter().filter(|arn| !shown.contains(arn)) {
             if let Some(left) = left(arn) {
-                roles.push(format!("{} ({left})", crate::role_params::role_name(arn)));
+                roles.push(format!("{} ({left})", crate::aws::assume_role::role_name(arn)));
             }
         }
         let keys = if entry.is_some_and(|a| a.key_process.is_some()) {

@@ -2,13 +2,13 @@
 //! keys), reusing a valid cached one, and switch the shell to it.
 
 use super::Context;
+use crate::admin::rotate;
+use crate::base::credentials::Kind;
+use crate::base::error::{self, Result, say};
 use crate::cli::Mfa;
-use crate::credentials::Kind;
-use crate::emit;
-use crate::engine::{Engine, Request, Want};
-use crate::error::{self, Result, say};
-use crate::mfa_code::Source;
-use crate::rotate;
+use crate::engine::escalation::{Engine, Request, Want};
+use crate::secrets::mfa_code::Source;
+use crate::shell::assignments;
 
 pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
     // A profile that cannot be written is refused before any prompt or STS call.
@@ -25,14 +25,14 @@ pub fn run(args: &Mfa, ctx: &Context) -> Result<String> {
         _ => format!("session without MFA of stsenv account {}", target.name),
     };
     super::write_profile(profile.as_ref(), entry, &description)?;
-    let switch = emit::Switch {
+    let switch = assignments::Switch {
         account: &target.name,
         kind,
         role: None,
         credentials: &entry.credentials,
         region: target.account_region(),
     };
-    let code = emit::switch(args.shell.shell, &switch, &ctx.env)?;
+    let code = assignments::switch(args.shell.shell, &switch, &ctx.env)?;
     if args.rotate_keys {
         let done = rotate::rotate(ctx, target).map_err(|e| error::Error {
             message: format!(

@@ -7,15 +7,15 @@ use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
 use super::Context;
-use crate::accounts::Accounts;
-use crate::accounts_edit;
+use crate::aws::iam::Iam;
+use crate::aws::mfa_devices::{self, Caller};
+use crate::base::error::{self, Result, say};
 use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList, MfaDeviceResync};
-use crate::discover::{self, Caller};
-use crate::error::{self, Result, say};
-use crate::iam::Iam;
-use crate::mfa_code;
-use crate::target::Target;
-use crate::totp;
+use crate::config::accounts::Accounts;
+use crate::config::accounts_edit;
+use crate::engine::target::Target;
+use crate::secrets::mfa_code;
+use crate::secrets::totp;
 
 pub fn run(args: &MfaDevice, ctx: &Context) -> Result<String> {
     match args {
@@ -50,7 +50,7 @@ fn resync(args: &MfaDeviceResync, ctx: &Context) -> Result<String> {
     let iam = Iam::new(&keys, &target.region, &ctx.env)?;
     let serial = match target.accounts.find(&target.name).and_then(|a| a.mfa_serial.clone()) {
         Some(serial) => serial,
-        None => discover::pick(&target.name, &user, &iam.mfa_devices(Some(&user))?)?,
+        None => mfa_devices::pick(&target.name, &user, &iam.mfa_devices(Some(&user))?)?,
     };
     let (code1, code2) = match (&args.code1, &args.code2) {
         (Some(a), Some(b)) => (a.clone(), b.clone()),
@@ -76,7 +76,7 @@ fn resync(args: &MfaDeviceResync, ctx: &Context) -> Result<String> {
 fn list(args: &MfaDeviceList, ctx: &Context) -> Result<String> {
     let target = Target::resolve(ctx, args.account.as_deref(), "stsenv mfa-device list")?;
     let keys = target.keys(ctx)?;
-    let (caller, devices) = discover::devices(&keys, &target.region, &ctx.env)?;
+    let (caller, devices) = mfa_devices::devices(&keys, &target.region, &ctx.env)?;
     let user = caller.user.clone().unwrap_or_default();
     let configured = target.accounts.find(&target.name).and_then(|a| target.mfa_serial(a));
     let mut out = String::new();
@@ -152,12 +152,12 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
     // From here on a failure deletes the device, so that enrolling again works.
     let enabled = (|| {
         let (code1, code2) = if args.store_seed {
-            crate::atomic::write(&totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(
+            crate::sys::atomic::write(&totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(
                 |e| {
                     error::usage(format!(
                         "cannot write {}: {}",
                         totp_path.display(),
-                        crate::error::io_reason(&e)
+                        crate::base::error::io_reason(&e)
                     ))
                 },
             )?;
@@ -220,8 +220,8 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
 pub fn otpauth_uri(seed: &str, user: &str, account: &str) -> String {
     format!(
         "otpauth://totp/AWS:{}@{}?secret={seed}&issuer=AWS",
-        crate::percent::encode(user),
-        crate::percent::encode(account)
+        crate::base::percent::encode(user),
+        crate::base::percent::encode(account)
     )
 }
 

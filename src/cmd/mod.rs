@@ -18,32 +18,43 @@ mod policy;
 mod role;
 mod rotate_keys;
 mod switch;
-mod terminal;
+mod terminal_refusal;
 mod unset;
 
 use time::OffsetDateTime;
 
-use crate::cache::Entry;
+use crate::base::env::Env;
+use crate::base::error::{Result, say};
 use crate::cli::{Cli, Command, WriteProfile};
-use crate::env::Env;
-use crate::error::{Result, say};
-use crate::profile;
+use crate::store::cache::Entry;
+use crate::store::shared_credentials;
 
-pub use crate::context::Context;
+pub use crate::engine::context::Context;
 
 /// `--write-profile`, checked before any STS call or prompt: the name, the file's permissions,
 /// and that the section is stsenv's to replace.
-fn profile_request<'a>(ctx: &Context, args: &'a WriteProfile) -> Result<Option<profile::Request<'a>>> {
+fn profile_request<'a>(
+    ctx: &Context,
+    args: &'a WriteProfile,
+) -> Result<Option<shared_credentials::Request<'a>>> {
     let Some(name) = args.write_profile.as_deref() else { return Ok(None) };
-    let request = profile::Request { name, force: args.force_profile, path: profile::locate(&ctx.env) };
+    let request = shared_credentials::Request {
+        name,
+        force: args.force_profile,
+        path: shared_credentials::locate(&ctx.env),
+    };
     request.check()?;
     Ok(Some(request))
 }
 
 /// Write the credentials of `entry` as the requested profile, if one was requested.
-pub fn write_profile(request: Option<&profile::Request>, entry: &Entry, description: &str) -> Result<()> {
+pub fn write_profile(
+    request: Option<&shared_credentials::Request>,
+    entry: &Entry,
+    description: &str,
+) -> Result<()> {
     if let Some(request) = request {
-        request.write(&profile::Content {
+        request.write(&shared_credentials::Content {
             credentials: &entry.credentials,
             expiration: entry.expiration,
             description,
@@ -64,7 +75,7 @@ pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
 /// Run a parsed command line; the result is what to print on stdout.
 pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     // Before any prompt or STS call: shell code is not for a terminal.
-    terminal::check(&cli.command)?;
+    terminal_refusal::check(&cli.command)?;
     let ctx = Context { env, config: cli.config, creds_dir: cli.creds_dir, now };
     match cli.command {
         Command::Init(args) => init::run(&args),

@@ -5,11 +5,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::Context;
+use crate::base::credentials::Kind;
+use crate::base::env::Env;
+use crate::base::error::Result;
+use crate::base::times::{format_left, rfc3339};
 use crate::cli::{Now, NowFormat};
-use crate::credentials::Kind;
-use crate::env::Env;
-use crate::error::Result;
-use crate::times::{format_left, rfc3339};
 
 /// What the environment says about the shell's credentials.
 #[derive(Debug, PartialEq, Eq)]

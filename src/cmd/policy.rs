@@ -4,9 +4,9 @@
 //! object keyed by kind.
 
 use super::Context;
+use crate::base::error::{self, Result, say};
 use crate::cli::{Policy, PolicyKind};
-use crate::error::{self, Result, say};
-use crate::target::{env_user, iam_user};
+use crate::engine::target::{env_user, iam_user};
 
 /// What a user may do with long-term keys alone: set up their MFA device, manage their own
 /// access keys, see who they are, and get an MFA session.
@@ -164,7 +164,7 @@ fn check_account_id(id: &str) -> Result<()> {
 
 /// IAM user names: 1 to 64 of letters, digits and `+=,.@_-`; or the policy variable.
 fn check_user(user: &str) -> Result<()> {
-    let ok = user == USERNAME_VARIABLE || crate::names::is_iam_name(user, 1..=64);
+    let ok = user == USERNAME_VARIABLE || crate::base::names::is_iam_name(user, 1..=64);
     if ok {
         Ok(())
     } else {

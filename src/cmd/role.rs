@@ -4,14 +4,14 @@
 use serde_json::json;
 
 use super::Context;
+use crate::base::credentials::Kind;
+use crate::base::error::{Result, say};
+use crate::base::times::{format_left, rfc3339};
 use crate::cli::{Role, RoleFormat};
-use crate::credentials::Kind;
-use crate::emit;
-use crate::engine::{Engine, Granted, Request, RoleParams, Want};
-use crate::error::{Result, say};
-use crate::mfa_code::Source;
-use crate::target::Target;
-use crate::times::{format_left, rfc3339};
+use crate::engine::escalation::{Engine, Granted, Request, RoleParams, Want};
+use crate::engine::target::Target;
+use crate::secrets::mfa_code::Source;
+use crate::shell::assignments;
 
 pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     let Some(role) = args.role.as_deref() else { return list(args, ctx) };
@@ -45,20 +45,20 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
             let value = json!({
                 "access_key": c.access_key_id.text(),
                 "secret_key": c.secret_access_key.text(),
-                "session_token": c.session_token.as_ref().map(crate::credentials::Secret::text),
+                "session_token": c.session_token.as_ref().map(crate::base::credentials::Secret::text),
                 "expiration": rfc3339(entry.expiration),
             });
             Ok(format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()))
         }
         RoleFormat::Shell => {
-            let switch = emit::Switch {
+            let switch = assignments::Switch {
                 account: &target.name,
                 kind: Kind::Role,
                 role: Some(role_name),
                 credentials: c,
                 region: target.account_region(),
             };
-            let code = emit::switch(args.shell.shell, &switch, &ctx.env)?;
+            let code = assignments::switch(args.shell.shell, &switch, &ctx.env)?;
             say(format!("Set keys for {} AWS account", Kind::Role.label(&target.name, Some(role_name))));
             Ok(code)
         }

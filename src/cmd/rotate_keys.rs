@@ -2,10 +2,10 @@
 //! cached sessions made with the old key removed.
 
 use super::Context;
+use crate::admin::rotate;
+use crate::base::error::{Result, say, warn};
 use crate::cli::RotateKeys;
-use crate::error::{Result, say, warn};
-use crate::rotate;
-use crate::target::Target;
+use crate::engine::target::Target;
 
 pub fn run(args: &RotateKeys, ctx: &Context) -> Result<String> {
     let target = Target::resolve(ctx, args.account.as_deref(), "stsenv rotate-keys")?;

@@ -2,12 +2,12 @@
 //! valid, else its long-term keys.
 
 use super::Context;
-use crate::cache::{Slot, State};
+use crate::base::credentials::Kind;
+use crate::base::error::{Result, say};
+use crate::base::times::format_left;
 use crate::cli::Switch;
-use crate::credentials::Kind;
-use crate::emit;
-use crate::error::{Result, say};
-use crate::times::format_left;
+use crate::shell::assignments;
+use crate::store::cache::{Slot, State};
 
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();
@@ -38,12 +38,13 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         }
         state => {
             let what = if matches!(state, State::Expired(_)) { "expired" } else { "not present" };
-            let long_term = crate::keys::long_term(&keys, accounts.find(&name), &name, &ctx.env, false)?;
+            let long_term =
+                crate::config::key_dir::long_term(&keys, accounts.find(&name), &name, &ctx.env, false)?;
             (long_term, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };
-    let switch = emit::Switch { account: &name, kind, role: None, credentials: &credentials, region };
-    let code = emit::switch(shell, &switch, &ctx.env)?;
+    let switch = assignments::Switch { account: &name, kind, role: None, credentials: &credentials, region };
+    let code = assignments::switch(shell, &switch, &ctx.env)?;
     say(cache_message);
     say(format!("Set keys for {} AWS account", kind.label(&name, None)));
     Ok(code)

@@ -1,12 +1,12 @@
 //! `stsenv unset` / `ec2unset`: remove every variable stsenv sets.
 
 use super::Context;
+use crate::base::error::{Result, say};
 use crate::cli::Unset;
-use crate::emit;
-use crate::error::{Result, say};
+use crate::shell::assignments;
 
 pub fn run(args: &Unset, ctx: &Context) -> Result<String> {
-    let code = emit::unset(args.shell.shell, &ctx.env)?;
+    let code = assignments::unset(args.shell.shell, &ctx.env)?;
     say("Keys unset");
     Ok(code)
 }

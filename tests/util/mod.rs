@@ -14,8 +14,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use stsenv::cache::{Cache, Entry, Slot};
-use stsenv::credentials::{Credentials, Secret};
+use stsenv::base::credentials::{Credentials, Secret};
+use stsenv::store::cache::{Cache, Entry, Slot};
 use time::OffsetDateTime;
 
 pub const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -468,14 +468,14 @@ impl Step {
 
     /// The variables stsenv manages that are set.
     pub fn managed(&self) -> Vec<&str> {
-        stsenv::emit::VARIABLES.iter().copied().filter(|v| self.env.contains_key(*v)).collect()
+        stsenv::base::variables::VARIABLES.iter().copied().filter(|v| self.env.contains_key(*v)).collect()
     }
 }
 
 /// The cache slot of a role assumed with the defaults (no flags, with MFA) by user jbrowne, the
 /// `USER` of every test home.
 pub fn role_slot(arn: &str) -> Slot {
-    Slot::Role(stsenv::cache::RoleSlot {
+    Slot::Role(stsenv::store::cache::RoleSlot {
         arn: arn.to_owned(),
         session_name: "stsenv-jbrowne".to_owned(),
         mfa: true,

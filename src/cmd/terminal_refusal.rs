@@ -1,0 +1,78 @@
+//! Shell code printed to a terminal shows the secret key instead of setting it: run directly on a
+//! terminal, `switch`, `mfa` and `role --format shell` print nothing, say what to run instead,
+//! and stop (exit 2) before any prompt or STS call. Through a pipe (the functions, `eval`,
+//! `| source`) nothing changes.
+
+use std::io::IsTerminal;
+
+use crate::base::error::{self, Result};
+use crate::base::names;
+use crate::cli::{Command, RoleFormat};
+use crate::shell::Shell;
+
+/// Refuse a command that prints shell code when stdout is a terminal.
+pub fn check(command: &Command) -> Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    match refusal(command) {
+        Some(message) => Err(error::usage(message)),
+        None => Ok(()),
+    }
+}
+
+/// The message for a command that would print shell code, with what to run instead.
+pub fn refusal(command: &Command) -> Option<String> {
+    let (function, args, shell) = match command {
+        // Without an account, switch lists the accounts on stderr: nothing secret.
+        Command::Switch(a) => {
+            ("ec2switch", format!("switch {}", shown_account(a.account.as_deref()?)), a.shell.shell)
+        }
+        Command::Mfa(a) => {
+            let account = a.account.as_deref().map(shown_account);
+            (
+                "ec2mfa",
+                ["mfa".to_owned()].into_iter().chain(account).collect::<Vec<_>>().join(" "),
+                a.shell.shell,
+            )
+        }
+        Command::Role(a) if a.format == RoleFormat::Shell => {
+            let mut args = format!("role {}", shown_role(a.role.as_deref()?));
+            if let Some(account) = &a.account {
+                args.push_str(&format!(" --account {}", shown_account(account)));
+            }
+            ("ec2role", args, a.shell.shell)
+        }
+        _ => return None,
+    };
+    // `ec2switch personal` for `switch personal`: the function takes the same arguments.
+    let call = args.split_once(' ').map_or(function.to_owned(), |(_, rest)| format!("{function} {rest}"));
+    let format_shell = if function == "ec2role" { " --format shell" } else { "" };
+    let by_hand = if shell == Shell::Fish {
+        Some(format!("stsenv {args}{format_shell} --shell fish | source"))
+    } else if matches!(shell, Shell::Bash | Shell::Zsh) {
+        Some(format!("eval \"$(stsenv {args}{format_shell} --shell {})\"", shell.name()))
+    } else {
+        None
+    };
+    let instead = match by_hand {
+        Some(by_hand) => format!("{call} (or: {by_hand})"),
+        None => call,
+    };
+    Some(format!(
+        "stdout is a terminal: the shell code would show the secret key instead of setting it; use the function: {instead}"
+    ))
+}
+
+/// An account name as typed, when it is one (a message never repeats anything else).
+fn shown_account(typed: &str) -> String {
+    if names::is_valid(typed) { typed.to_owned() } else { "ACCOUNT".to_owned() }
+}
+
+/// A role as typed, when it is made of the characters of role names and ARNs.
+fn shown_role(typed: &str) -> String {
+    let ok = !typed.is_empty()
+        && !typed.starts_with('-')
+        && typed.chars().all(|c| names::is_iam_char(c) || matches!(c, ':' | '/'));
+    if ok { typed.to_owned() } else { "ROLE".to_owned() }
+}

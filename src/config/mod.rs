@@ -1,0 +1,6 @@
+//! What the user wrote: the accounts file (locate, parse, edit), the key directory, and the AWS files stsenv reads.
+
+pub mod accounts;
+pub mod accounts_edit;
+pub mod key_dir;
+pub mod region;

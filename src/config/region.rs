@@ -1,0 +1,30 @@
+//! Region rules: the account's region, else the user's own, else the default.
+
+use crate::base::env::Env;
+
+/// The default region when neither the account nor the user sets one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The region for an account: its own, else the user's own, else `us-east-1`.
+pub fn region(account_region: Option<&str>, env: &Env) -> String {
+    account_region
+        .map(str::to_owned)
+        .or_else(|| user_region(env))
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned())
+}
+
+/// Whether the region in the shell is still the one stsenv set.
+pub fn stsenv_region_in_place(env: &Env) -> bool {
+    let current = env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION"));
+    current.is_some() && current == env.get("STSENV_REGION")
+}
+
+/// The user's own region: the one in the shell, unless stsenv set it, then the one stsenv
+/// remembered from before.
+pub fn user_region(env: &Env) -> Option<String> {
+    if stsenv_region_in_place(env) {
+        env.get("STSENV_USER_REGION").map(str::to_owned)
+    } else {
+        env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_owned)
+    }
+}

@@ -1,0 +1,441 @@
+//! The escalation engine: every command that needs temporary credentials (`mfa`, `role`,
+//! `exec`, `credential-process`, the credential server) asks `Engine::credentials` for an
+//! account's MFA session, its session without MFA, or a role. The engine answers from the cache
+//! while the entry has more than the request's window left; otherwise it takes the slot's lock,
+//! looks at the cache again (another process may have just written it), gets an MFA code from
+//! its sources only when one is needed, calls STS, explains a refusal, and caches the result.
+//! Concurrent processes thus make one STS call and show one prompt.
+//!
+//! The engine reads no clock: the time comes with each call, so a long-running process (the
+//! credential server) calls it again and again with the time of each request.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::aws::assume_role::{AssumeRole, RoleFlags};
+use crate::aws::sts::{self, Sts};
+use crate::base::credentials::{Credentials, Kind};
+use crate::base::error::{self, Result, say};
+use crate::base::times::format_left;
+use crate::config::accounts::{Account, DEFAULT_SESSION_DURATION, SESSION_DURATION};
+use crate::engine::context::Context;
+use crate::engine::target::{Device, Target};
+use crate::secrets::mfa_code::{Asking, Source};
+use crate::store::cache::{self, Cache, Entry, Slot};
+
+use crate::aws::assume_role::CHAINED_MAX;
+
+/// What credentials to get.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The account as typed; None: `$STSENV_ACCOUNT`, the one the shell switched to.
+    pub account: Option<String>,
+    pub want: Want,
+    /// Where an MFA code comes from when one is needed (`Source::from_args` of `-c` and
+    /// `$STSENV_TOKEN_CODE`; the account's `mfa_process` and `NAME.totp` are added here).
+    /// `Source::Skip` turns `Want::Mfa` into a session without MFA.
+    pub code: Source,
+    /// The session length asked for; None: the account's `duration_seconds` for a session,
+    /// 3600 s for a role.
+    pub duration: Option<u32>,
+    /// Ignore valid cached credentials and get new ones.
+    pub force: bool,
+    /// Cached credentials with less than this left are renewed; new ones with less are an
+    /// error (a window longer than STS grants).
+    pub window: Duration,
+    /// Where the prompt and `mfa_process`'s messages go, and what to say without a terminal.
+    pub asking: Asking,
+}
+
+impl Request {
+    /// A request for `want` with the defaults: no duration asked, no force, the cache's margin.
+    pub fn new(account: Option<String>, want: Want, code: Source) -> Request {
+        Request {
+            account,
+            want,
+            code,
+            duration: None,
+            force: false,
+            window: cache::MARGIN,
+            asking: Asking::Shell,
+        }
+    }
+}
+
+/// Which credentials of the account.
+#[derive(Clone, Debug)]
+pub enum Want {
+    /// GetSessionToken with an MFA code (without one when the code source is `Skip`).
+    Mfa,
+    /// GetSessionToken without MFA.
+    Session,
+    /// AssumeRole.
+    Role(RoleParams),
+}
+
+/// A role as a command asks for it: the role and its flags (callers that set only some build it
+/// with `..RoleParams::default()`). `role_params` merges them over the accounts file's role
+/// object into the AssumeRole sent, whose every parameter but the duration keys the cache
+/// (`AssumeRole::slot`).
+#[derive(Clone, Debug, Default)]
+pub struct RoleParams {
+    /// A role ARN, a key of the account's `roles`, or a role name (`<arn prefix>role/NAME`).
+    pub role: String,
+    /// The role session name (default `stsenv-<user>`).
+    pub session_name: Option<String>,
+    /// The external ID the role's trust policy asks for.
+    pub external_id: Option<String>,
+    /// The source identity to set on the session.
+    pub source_identity: Option<String>,
+    /// Session tags as `KEY=VALUE`, added to the role's own.
+    pub tags: Vec<String>,
+    /// Keys of session tags to make transitive, added to the role's own.
+    pub transitive_tags: Vec<String>,
+}
+
+/// Credentials the engine got, cached or new.
+pub struct Granted {
+    pub target: Target,
+    /// `Mfa`, `Session` or `Role`.
+    pub kind: Kind,
+    /// The role's name (the last part of its ARN), for `Kind::Role`.
+    pub role_name: Option<String>,
+    pub entry: Entry,
+    /// Whether STS was called (else the cache had them).
+    pub fresh: bool,
+    /// The MFA session made on the way to a role (the role was chained from it), if one was.
+    pub new_session: Option<Entry>,
+}
+
+impl Granted {
+    /// `New session for account personal, valid for 12h00m`, `Assumed role Admin in account
+    /// personal, valid for 59m`, or the cache's time left.
+    pub fn summary(&self, now: OffsetDateTime) -> String {
+        let left = format_left(self.entry.seconds_left(now));
+        let name = &self.target.name;
+        match (&self.role_name, self.fresh) {
+            (Some(role), true) => format!("Assumed role {role} in account {name}, valid for {left}"),
+            (Some(role), false) => format!("Cache is valid for role {role} in account {name} ({left} left)"),
+            (None, true) => format!("New session for account {name}, valid for {left}"),
+            (None, false) => {
+                format!("Cache is valid for account {name} ({left} left; --force gets a new session)")
+            }
+        }
+    }
+
+    /// `New session for account personal, valid for 12h00m`, for the MFA session made on the
+    /// way to a role.
+    pub fn new_session_summary(&self, now: OffsetDateTime) -> Option<String> {
+        let session = self.new_session.as_ref()?;
+        let left = format_left(session.seconds_left(now));
+        Some(format!("New session for account {}, valid for {left}", self.target.name))
+    }
+
+    /// What was made, on stderr: the MFA session a role was assumed from, and fresh credentials
+    /// (nothing for valid cached ones), for commands whose stdout is not the shell's.
+    pub fn report_made(&self, now: OffsetDateTime) {
+        if let Some(made) = self.new_session_summary(now) {
+            say(made);
+        }
+        if self.fresh {
+            say(self.summary(now));
+        }
+    }
+}
+
+/// The engine, for the paths and environment of one context.
+pub struct Engine<'a> {
+    ctx: &'a Context,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(ctx: &'a Context) -> Engine<'a> {
+        Engine { ctx }
+    }
+
+    /// The credentials `req` asks for, valid at `now` for longer than its window.
+    /// Everything the user typed is checked before any prompt or network call.
+    pub fn credentials(&self, req: &Request, now: OffsetDateTime) -> Result<Granted> {
+        let granted = match &req.want {
+            Want::Role(params) => self.assume(req, params, now)?,
+            Want::Mfa | Want::Session => self.session(req, now)?,
+        };
+        // Only new credentials can have less than the window left (cached ones are renewed).
+        if granted.entry.expiration - req.window <= now {
+            let what = match &granted.role_name {
+                Some(role) => format!("role {role}"),
+                None => "the session".to_owned(),
+            };
+            return Err(error::usage(format!(
+                "STS gave {what} of account {} {} only, not more than the window of {}: ask for a shorter window",
+                granted.target.name,
+                format_left(granted.entry.seconds_left(now)),
+                format_left(req.window.whole_seconds())
+            )));
+        }
+        Ok(granted)
+    }
+
+    /// The account's MFA session (or session without MFA).
+    fn session(&self, req: &Request, now: OffsetDateTime) -> Result<Granted> {
+        let ctx = self.ctx;
+        let target = Target::resolve(ctx, req.account.as_deref(), "ec2mfa")?;
+        let entry = target.accounts.find(&target.name);
+        let duration = session_duration(req.duration, entry)?;
+        let kind = match (&req.want, &req.code) {
+            (Want::Session, _) | (_, Source::Skip) => Kind::Session,
+            _ => Kind::Mfa,
+        };
+        // An MFA session needs the account's entry (its ARN, maybe its serial).
+        let (slot, account) = match kind {
+            Kind::Mfa => (Slot::Mfa, Some(target.account("ec2mfa")?)),
+            _ => (Slot::Session, None),
+        };
+        let source = req.code.clone().or_automatic(entry, &ctx.key_dir(), &target.name, &ctx.env)?;
+        let (entry, fresh) =
+            cached_or_fetch(&ctx.cache()?, &target.name, &slot, req.force, now, req.window, |_| {
+                self.session_token(&target, account, &source, &req.asking, duration)
+            })?;
+        Ok(Granted { target, kind, role_name: None, entry, fresh, new_session: None })
+    }
+
+    /// The role's credentials: chained from a valid MFA session, else from a new one (one code,
+    /// cached as the account's MFA session).
+    fn assume(&self, req: &Request, params: &RoleParams, now: OffsetDateTime) -> Result<Granted> {
+        let ctx = self.ctx;
+        flags(params, req.duration).check().map_err(error::usage)?;
+        let target = Target::resolve(ctx, req.account.as_deref(), "ec2role --account")?;
+        let account = target.account("ec2role")?;
+        account.check_role(&params.role)?;
+        let call = resolve(&target, account, params, req.duration)?;
+        let role_name = call.role_name().to_owned();
+        let cache = ctx.cache()?;
+        let source = req.code.clone().or_automatic(Some(account), &ctx.key_dir(), &target.name, &ctx.env)?;
+        let slot = call.slot(source != Source::Skip);
+        let mut new_session = None;
+        let (entry, fresh) = cached_or_fetch(
+            &cache,
+            &target.name,
+            &slot,
+            req.force,
+            now,
+            req.window,
+            |now| {
+                let session = cache.valid(&target.name, &Slot::Mfa, now);
+                if call.needs_long_term_keys() {
+                    // AWS caps a chained role at an hour: a longer one is assumed with the
+                    // long-term keys and the MFA device (one code, as aws-vault and awsume do).
+                    if session.is_some() && source != Source::Skip {
+                        say(format!(
+                            "Asking for an MFA code although account {} has an MFA session: AWS limits a role assumed from a session to {CHAINED_MAX} s, and {role_name} asks for {} s, so it is assumed with the long-term keys",
+                            target.name, call.duration
+                        ));
+                    }
+                    return self.assume_with_keys(&target, account, &source, &req.asking, &call);
+                }
+                if let Some(session) = session {
+                    return self.chain(&target, &session, &call, now);
+                }
+                if source == Source::Skip {
+                    // No MFA at all (`-c skip`): the long-term keys sign the AssumeRole.
+                    return self.assume_with_keys(&target, account, &source, &req.asking, &call);
+                }
+                // No valid MFA session: get one (one code, cached for the next role and ec2mfa), then
+                // chain from it. A policy that denies everything without MFA denies AssumeRole
+                // signed by the long-term keys, but not one signed by an MFA session.
+                let duration = session_duration(None, Some(account))?;
+                let (session, made) =
+                    cached_or_fetch(&cache, &target.name, &Slot::Mfa, false, now, cache::MARGIN, |_| {
+                        self.session_token(&target, Some(account), &source, &req.asking, duration)
+                    })?;
+                if made {
+                    new_session = Some(session.clone());
+                }
+                self.chain(&target, &session, &call, now)
+            },
+        )?;
+        Ok(Granted { target, kind: Kind::Role, role_name: Some(role_name), entry, fresh, new_session })
+    }
+
+    /// GetSessionToken with the long-term keys, with the MFA device and a code when `account`
+    /// is given (an MFA session) and the source is not `Skip`.
+    fn session_token(
+        &self,
+        target: &Target,
+        account: Option<&Account>,
+        source: &Source,
+        asking: &Asking,
+        duration: u32,
+    ) -> Result<Credentials> {
+        let long_term = target.keys_for(self.ctx, asking)?;
+        let mfa = match account {
+            Some(account) => self.mfa(target, account, &long_term, source, asking)?,
+            None => None,
+        };
+        let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
+        signed(&mfa, &target.name, |m| sts.get_session_token(duration, m))
+    }
+
+    /// AssumeRole signed by a valid MFA session (role chaining: at most 3600 s, which the caller
+    /// has made sure of).
+    fn chain(
+        &self,
+        target: &Target,
+        session: &Entry,
+        call: &AssumeRole,
+        now: OffsetDateTime,
+    ) -> Result<Credentials> {
+        let sts = Sts::new(&session.credentials, &target.region, &self.ctx.env)?;
+        sts.assume_role(call, None).map_err(|e| match (e.code.as_deref(), session.issued) {
+            // How old the session is, against a trust policy's aws:MultiFactorAuthAge.
+            (Some("AccessDenied"), Some(issued)) => error::Error {
+                message: format!(
+                    "{}; the MFA session was made {} ago",
+                    e.message,
+                    format_left((now - issued).whole_seconds())
+                ),
+                ..e
+            },
+            _ => e,
+        })
+    }
+
+    /// AssumeRole signed by the long-term keys, with the MFA device and a code unless the
+    /// source is `Skip`. (Roles longer than 3600 s come this way: chaining cannot give them.)
+    fn assume_with_keys(
+        &self,
+        target: &Target,
+        account: &Account,
+        source: &Source,
+        asking: &Asking,
+        call: &AssumeRole,
+    ) -> Result<Credentials> {
+        let long_term = target.keys_for(self.ctx, asking)?;
+        let mfa = self.mfa(target, account, &long_term, source, asking)?;
+        let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
+        signed(&mfa, &target.name, |m| sts.assume_role(call, m))
+    }
+
+    /// The MFA device and a code from the source, read only now that a call needs them; None for
+    /// `Skip`.
+    fn mfa(
+        &self,
+        target: &Target,
+        account: &Account,
+        long_term: &Credentials,
+        source: &Source,
+        asking: &Asking,
+    ) -> Result<Option<(Device, String)>> {
+        if *source == Source::Skip {
+            return Ok(None);
+        }
+        let device = target.device(account, long_term, self.ctx)?;
+        let code = source.code(&device.user, asking)?;
+        Ok(code.map(|code| (device, code)))
+    }
+}
+
+/// The flags of a role request, for `role_params` to check and merge.
+fn flags(params: &RoleParams, duration: Option<u32>) -> RoleFlags<'_> {
+    RoleFlags {
+        session_name: params.session_name.as_deref(),
+        external_id: params.external_id.as_deref(),
+        duration,
+        source_identity: params.source_identity.as_deref(),
+        tags: &params.tags,
+        transitive_tags: &params.transitive_tags,
+    }
+}
+
+/// The AssumeRole asked for: the role of the accounts file (its object's settings) with the
+/// flags over them.
+fn resolve(
+    target: &Target,
+    account: &Account,
+    params: &RoleParams,
+    duration: Option<u32>,
+) -> Result<AssumeRole> {
+    AssumeRole::new(account.role(&params.role), &flags(params, duration), default_session_name(&target.user))
+        .map_err(error::usage)
+}
+
+/// An STS call signed with the MFA device and code (if any); a rejected code with a guessed
+/// serial says how to find the real one.
+fn signed(
+    mfa: &Option<(Device, String)>,
+    account: &str,
+    call: impl FnOnce(Option<sts::Mfa>) -> Result<Credentials>,
+) -> Result<Credentials> {
+    let arg = mfa.as_ref().map(|(device, code)| sts::Mfa { serial: &device.serial, code });
+    call(arg).map_err(|e| match mfa {
+        Some((device, _)) => explain(device, e, account),
+        None => e,
+    })
+}
+
+/// A rejected code with a guessed serial: the serial may be the problem, so say how to find the
+/// real one.
+fn explain(device: &Device, e: error::Error, account: &str) -> error::Error {
+    match &device.from {
+        Some(from) if from != crate::engine::target::FROM_MFA_SERIAL && e.message.contains("rejected") => {
+            error::Error {
+                message: format!(
+                    "{}; stsenv used the MFA serial {}, made from the user name ({from}), which may not be your device: stsenv mfa-device list {account} shows the real one",
+                    e.message, device.serial
+                ),
+                ..e
+            }
+        }
+        _ => e,
+    }
+}
+
+/// The session length: asked for, else the account's `duration_seconds`, else 43200 s; in
+/// GetSessionToken's range.
+fn session_duration(asked: Option<u32>, account: Option<&Account>) -> Result<u32> {
+    let duration = asked.or(account.and_then(|a| a.duration_seconds)).unwrap_or(DEFAULT_SESSION_DURATION);
+    if !SESSION_DURATION.contains(&duration) {
+        return Err(error::usage(format!(
+            "--duration {duration} is out of range: GetSessionToken allows 900 to 129600 seconds"
+        )));
+    }
+    Ok(duration)
+}
+
+/// A valid cache entry of the slot with more than `window` left (unless `force`), else `fetch`
+/// under the slot's lock, after looking again: another process may have just written it while
+/// this one waited (the clock read again: `now` plus the wait, also given to `fetch`). Returns
+/// the entry and whether it is new.
+fn cached_or_fetch(
+    cache: &Cache,
+    account: &str,
+    slot: &Slot,
+    force: bool,
+    now: OffsetDateTime,
+    window: Duration,
+    fetch: impl FnOnce(OffsetDateTime) -> Result<Credentials>,
+) -> Result<(Entry, bool)> {
+    if !force && let Some(entry) = cache.valid_within(account, slot, now, window) {
+        return Ok((entry, false));
+    }
+    let lock = cache.lock(account, slot)?;
+    let now = now + lock.waited;
+    if !force && let Some(entry) = cache.valid_within(account, slot, now, window) {
+        return Ok((entry, false));
+    }
+    let credentials = fetch(now)?;
+    let entry = Entry::new(account, slot, credentials)
+        .map(|entry| Entry { issued: Some(now), ..entry })
+        .ok_or_else(|| error::aws("STS answered without an expiry time"))?;
+    cache.write(slot, &entry)?;
+    drop(lock);
+    Ok((entry, true))
+}
+
+/// `stsenv-<user>`, kept to the characters and length AWS allows.
+fn default_session_name(user: &str) -> String {
+    format!("stsenv-{user}")
+        .chars()
+        .map(|c| if crate::base::names::is_iam_char(c) { c } else { '_' })
+        .take(64)
+        .collect()
+}

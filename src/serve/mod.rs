@@ -1,0 +1,3 @@
+//! The local credential server of `exec --server`.
+
+pub mod credential_server;

@@ -1,0 +1,6 @@
+//! The operating system: atomic file writes, locks, child processes without secrets, helper processes with a deadline, and supervising a child.
+
+pub mod atomic;
+pub mod lock;
+pub mod supervise;
+pub mod without_secrets;
