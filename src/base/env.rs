@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
 
 #[derive(Clone, Debug, Default)]
 pub struct Env {
@@ -34,4 +35,12 @@ impl Env {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.get_os(name).and_then(OsStr::to_str).filter(|v| !v.is_empty())
     }
+}
+
+/// The user's home directory from the environment passed in.
+pub fn home(env: &Env) -> PathBuf {
+    env.get("HOME")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_owned()))
+        .unwrap_or_else(|| PathBuf::from("/"))
 }

@@ -22,7 +22,7 @@ pub const VARIABLES: &[&str] = &[
 ];
 
 /// The variables of [`VARIABLES`] that hold or describe credentials (its first eight): what a
-/// process stsenv starts for its own needs (`crate::sys::without_secrets`) and the command of `stsenv exec
+/// process stsenv starts for its own needs (a helper) and the command of `stsenv exec
 /// --server` never inherit.
 pub const CREDENTIAL_VARIABLES: &[&str] = VARIABLES.split_at(8).0;
 
@@ -31,7 +31,7 @@ pub const CREDENTIAL_VARIABLES: &[&str] = VARIABLES.split_at(8).0;
 /// MFA code variable.
 const OTHER_SECRET_VARIABLES: &[&str] = &["AWS_CONTAINER_AUTHORIZATION_TOKEN", "STSENV_TOKEN_CODE"];
 
-/// Every variable a child of `crate::sys::without_secrets::command` does not inherit.
+/// Every variable a helper process (a child started for stsenv's own needs) does not inherit.
 pub fn secret_variables() -> impl Iterator<Item = &'static str> {
     CREDENTIAL_VARIABLES.iter().chain(OTHER_SECRET_VARIABLES).copied()
 }

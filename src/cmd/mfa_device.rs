@@ -14,7 +14,6 @@ use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList, MfaDeviceResync};
 use crate::config::accounts::Accounts;
 use crate::config::accounts_edit;
 use crate::engine::target::Target;
-use crate::secrets::mfa_code;
 use crate::secrets::totp;
 
 pub fn run(args: &MfaDevice, ctx: &Context) -> Result<String> {
@@ -29,7 +28,7 @@ pub fn run(args: &MfaDevice, ctx: &Context) -> Result<String> {
 fn check_codes(code1: &Option<String>, code2: &Option<String>) -> Result<()> {
     for (code, flag) in [(code1, "--code1"), (code2, "--code2")] {
         if let Some(code) = code {
-            mfa_code::check(code, flag)?;
+            crate::secrets::code_form::check(code, flag)?;
         }
     }
     if let (Some(a), Some(b)) = (code1, code2)
@@ -241,8 +240,9 @@ fn show(seed: &str, user: &str, account: &str) {
 }
 
 fn ask_two(no_terminal: &str) -> Result<(String, String)> {
-    let first = mfa_code::ask_code("Enter the code the app shows now: ", no_terminal)?;
-    let second = mfa_code::ask_code("Wait for the next code (up to 30 s) and enter it: ", no_terminal)?;
+    let first = crate::secrets::prompt::ask_code("Enter the code the app shows now: ", no_terminal)?;
+    let second =
+        crate::secrets::prompt::ask_code("Wait for the next code (up to 30 s) and enter it: ", no_terminal)?;
     if first == second {
         return Err(error::usage(
             "the two codes are the same: enter two consecutive codes, 30 seconds apart",

@@ -39,7 +39,7 @@ pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
         state => {
             let what = if matches!(state, State::Expired(_)) { "expired" } else { "not present" };
             let long_term =
-                crate::config::key_dir::long_term(&keys, accounts.find(&name), &name, &ctx.env, false)?;
+                crate::secrets::long_term::keys(&keys, accounts.find(&name), &name, &ctx.env, false)?;
             (long_term, Kind::Keys, format!("Cache {what} for account {name}"))
         }
     };

@@ -15,22 +15,6 @@ pub struct KeyDir {
     pub path: PathBuf,
 }
 
-/// The long-term keys of an account: from its `key_process` when the accounts file names one,
-/// else from its key files. Every command that signs with the long-term keys gets them here.
-/// `to_terminal`: the process's messages go to the terminal (stsenv's stderr is captured).
-pub fn long_term(
-    dir: &KeyDir,
-    account: Option<&Account>,
-    name: &str,
-    env: &Env,
-    to_terminal: bool,
-) -> Result<Credentials> {
-    match account.and_then(|a| a.key_process.as_deref()) {
-        Some(argv) => crate::secrets::key_process::run(argv, env, to_terminal),
-        None => dir.keys(name),
-    }
-}
-
 /// The lock of an account's key pair, held until dropped (see `KeyDir::pair_lock`).
 pub struct PairLock {
     _gate: Option<std::fs::File>,
@@ -43,7 +27,7 @@ impl KeyDir {
         let path = match (flag, env.get("STSENV_CREDS_DIR")) {
             (Some(p), _) => p.to_owned(),
             (None, Some(p)) => PathBuf::from(p),
-            (None, None) => home(env).join("aws-creds"),
+            (None, None) => crate::base::env::home(env).join("aws-creds"),
         };
         KeyDir { path }
     }
@@ -240,14 +224,6 @@ impl KeyDir {
             crate::base::error::io_reason(e)
         ))
     }
-}
-
-/// The user's home directory from the environment passed in.
-pub fn home(env: &Env) -> PathBuf {
-    env.get("HOME")
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_owned()))
-        .unwrap_or_else(|| PathBuf::from("/"))
 }
 
 /// Read a key file: trimmed, not empty, no NUL; a warning when group or others can read it.

@@ -116,7 +116,7 @@ impl Target {
     /// is read by another program (`Asking::Captured`).
     pub fn keys_for(&self, ctx: &Context, asking: &crate::secrets::mfa_code::Asking) -> Result<Credentials> {
         let to_terminal = matches!(asking, crate::secrets::mfa_code::Asking::Captured { .. });
-        crate::config::key_dir::long_term(
+        crate::secrets::long_term::keys(
             &ctx.key_dir(),
             self.accounts.find(&self.name),
             &self.name,

@@ -2,7 +2,7 @@
 //! `op read`, `pass show`, a keyring CLI) that prints AWS `credential_process` JSON
 //! (`{"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ...}`), instead of key files.
 //!
-//! The command runs as `mfa_process` does (`mfa_code::run_helper`): no shell, none of the
+//! The command runs as `mfa_process` does (`crate::sys::helper::run`): no shell, none of the
 //! credential variables in its environment, stdin the terminal, stderr passed through, stopped
 //! after `$STSENV_KEY_PROCESS_TIMEOUT` (default 30 s). Its output is never shown: an error names
 //! the field that is wrong, never a value.
@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::base::credentials::{Credentials, Secret};
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
-use crate::secrets::mfa_code::{self, Helper};
+use crate::sys::helper::{self, Helper};
 
 /// The variable that bounds how long `key_process` may run.
 pub const TIMEOUT_VARIABLE: &str = "STSENV_KEY_PROCESS_TIMEOUT";
@@ -20,8 +20,8 @@ pub const TIMEOUT_VARIABLE: &str = "STSENV_KEY_PROCESS_TIMEOUT";
 /// Run the account's `key_process` and read the long-term keys it prints.
 /// `to_terminal`: its stderr to the terminal when there is one (stsenv's own is captured).
 pub fn run(argv: &[String], env: &Env, to_terminal: bool) -> Result<Credentials> {
-    let timeout = mfa_code::timeout_from(env, TIMEOUT_VARIABLE)?;
-    let output = mfa_code::run_helper(&Helper {
+    let timeout = helper::timeout_from(env, TIMEOUT_VARIABLE)?;
+    let output = helper::run(&Helper {
         field: "key_process",
         argv,
         timeout,

@@ -5,21 +5,16 @@
 //!
 //! The code is fetched only when it is needed, inside the cache-or-STS step under the lock.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use crate::secrets::code_form::{normalize, parse};
+use crate::secrets::prompt;
+use crate::sys::helper::Helper;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::base::env::Env;
-use crate::base::error::{self, Result, io_reason};
+use crate::base::error::{self, Result};
 use crate::config::accounts::Account;
-use crate::config::key_dir::{self, KeyDir};
-
-/// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
-pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The most of `mfa_process`'s output that is read.
-const PROCESS_OUTPUT_LIMIT: u64 = 64 * 1024;
+use crate::config::key_dir::KeyDir;
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,10 +77,12 @@ impl Source {
             Source::Process { argv, timeout } => {
                 run_process(argv, *timeout, matches!(asking, Asking::Captured { .. })).map(Some)
             }
-            Source::Totp(path) => totp_file(path).map(Some),
+            Source::Totp(path) => crate::secrets::totp::code_from_file(path).map(Some),
             Source::Ask => match asking {
-                Asking::Shell => ask(user).map(Some),
-                Asking::Captured { no_terminal } => ask_code(&prompt(user), no_terminal).map(Some),
+                Asking::Shell => prompt::ask(user).map(Some),
+                Asking::Captured { no_terminal } => {
+                    prompt::ask_code(&prompt::for_user(user), no_terminal).map(Some)
+                }
             },
         }
     }
@@ -105,196 +102,13 @@ pub enum Asking {
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
 pub fn process_timeout(env: &Env) -> Result<Duration> {
-    timeout_from(env, "STSENV_MFA_PROCESS_TIMEOUT")
-}
-
-/// A timeout in seconds (fractions allowed) from the variable `name`, else 30 s.
-pub fn timeout_from(env: &Env, name: &str) -> Result<Duration> {
-    let Some(text) = env.get(name) else {
-        return Ok(DEFAULT_PROCESS_TIMEOUT);
-    };
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| *s > 0.0)
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| {
-            error::usage(format!("{name} '{}' is not a number of seconds above 0", text.escape_default()))
-        })
-}
-
-/// An MFA code is six digits.
-pub fn check(code: &str, origin: &str) -> Result<()> {
-    if is_code(code) { Ok(()) } else { Err(wrong_form(origin)) }
-}
-
-/// A code as people type it, as authenticator apps show it: `123456`, `123 456`, `123-456`
-/// are the code `123456`; anything else is an error naming where it came from.
-pub fn parse(code: &str, origin: &str) -> Result<String> {
-    normalize(code).ok_or_else(|| wrong_form(origin))
-}
-
-/// The six digits of `code` once spaces and hyphens are left out, if that is a code.
-pub fn normalize(code: &str) -> Option<String> {
-    let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '\t' | '-')).collect();
-    is_code(&digits).then_some(digits)
-}
-
-fn wrong_form(origin: &str) -> error::Error {
-    error::usage(format!(
-        "the MFA code from {origin} must be the 6 digits your device shows (or 'skip' for a session without MFA)"
-    ))
-}
-
-fn is_code(code: &str) -> bool {
-    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Prompt `Enter MFA code for user NAME:` on the terminal (`for MFA device ARN:` when given the
-/// device's serial) and read the answer there.
-pub fn ask(user: &str) -> Result<String> {
-    ask_code(&prompt(user), "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
-}
-
-/// `Enter MFA code for user NAME: `, or `for MFA device ARN: ` when given the device's serial.
-fn prompt(user: &str) -> String {
-    let whose = if user.starts_with("arn:") { format!("MFA device {user}") } else { format!("user {user}") };
-    format!("Enter MFA code for {whose}: ")
-}
-
-/// How many times the prompt asks when what is typed is not a code.
-pub const PROMPT_ATTEMPTS: usize = 3;
-
-/// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);
-/// something else is asked again, up to `PROMPT_ATTEMPTS` times. `no_terminal` is the error
-/// when there is no terminal.
-pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| error::usage(no_terminal))?;
-    let mut writer = &tty;
-    let mut reader = BufReader::new(&tty);
-    for attempt in 1..=PROMPT_ATTEMPTS {
-        write!(writer, "{prompt}")
-            .and_then(|()| writer.flush())
-            .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
-        let mut line = String::new();
-        let read = reader
-            .read_line(&mut line)
-            .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
-        if read == 0 {
-            // End of input (Ctrl-D): the user gave up.
-            return Err(error::usage("no MFA code entered"));
-        }
-        if let Some(code) = normalize(line.trim()) {
-            return Ok(code);
-        }
-        if attempt < PROMPT_ATTEMPTS {
-            let left = PROMPT_ATTEMPTS - attempt;
-            let _ = writeln!(
-                writer,
-                "That is not the 6 digits your device shows; try again ({left} {} left)",
-                if left == 1 { "try" } else { "tries" }
-            );
-        }
-    }
-    Err(error::usage(format!(
-        "the MFA code from the terminal must be the 6 digits your device shows ({PROMPT_ATTEMPTS} tries)"
-    )))
-}
-
-/// A command of the accounts file (`mfa_process`, `key_process`), run by `run_helper`.
-pub struct Helper<'a> {
-    /// The field that names it, for messages.
-    pub field: &'a str,
-    /// The program and its arguments (no shell).
-    pub argv: &'a [String],
-    pub timeout: Duration,
-    /// Why it may take long, and the variable that sets the limit (for the timeout message).
-    pub slow: &'a str,
-    /// What is missing when it fails (`no MFA code`).
-    pub missing: &'a str,
-    /// Its stderr to the terminal, when there is one (stsenv's own stderr is captured).
-    pub to_terminal: bool,
-}
-
-/// Run a helper command without a shell and without the credential variables (`crate::sys::without_secrets`):
-/// stdin from the terminal if there is one (a password manager may ask there), else nothing; its
-/// stderr passed through, or to the terminal when `to_terminal` and there is one. Killed after
-/// its timeout. Returns its stdout, which may be a secret: errors name the command, never its
-/// output.
-pub fn run_helper(helper: &Helper) -> Result<Vec<u8>> {
-    let Helper { field, argv, timeout, slow, missing, to_terminal } = *helper;
-    let shown = argv.join(" ");
-    let (program, args) =
-        argv.split_first().ok_or_else(|| error::usage(format!("{field} is empty in the accounts file")))?;
-    let stdin = match std::fs::File::open("/dev/tty") {
-        Ok(tty) => Stdio::from(tty),
-        Err(_) => Stdio::null(),
-    };
-    let stderr = match to_terminal.then(|| std::fs::OpenOptions::new().write(true).open("/dev/tty")) {
-        Some(Ok(tty)) => Stdio::from(tty),
-        _ => Stdio::inherit(),
-    };
-    let mut child = crate::sys::without_secrets::command(program)
-        .args(args)
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .map_err(|e| error::usage(format!("cannot run {field} `{shown}`: {}", io_reason(&e))))?;
-    // Read stdout on a thread, so a chatty process never blocks on a full pipe.
-    let stdout = child.stdout.take();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let read = match stdout {
-            Some(out) => out.take(PROCESS_OUTPUT_LIMIT).read_to_end(&mut bytes).map(|_| bytes),
-            None => Ok(bytes),
-        };
-        let _ = sender.send(read);
-    });
-    let deadline = Instant::now() + timeout;
-    let too_slow = || {
-        error::usage(format!(
-            "{field} `{shown}` did not finish within {} s and was stopped ({slow})",
-            seconds(timeout)
-        ))
-    };
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(too_slow());
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(error::usage(format!("cannot wait for {field} `{shown}`: {e}")));
-            }
-        }
-    };
-    if !status.success() {
-        return Err(error::usage(format!("{field} `{shown}` failed ({status}); {missing}")));
-    }
-    // A process it left behind may hold stdout open: wait no longer than the deadline.
-    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
-    match receiver.recv_timeout(left) {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(error::usage(format!("cannot read the output of {field} `{shown}`: {e}"))),
-        Err(_) => Err(too_slow()),
-    }
+    crate::sys::helper::timeout_from(env, "STSENV_MFA_PROCESS_TIMEOUT")
 }
 
 /// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be a code as people type it.
 fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
     let shown = argv.join(" ");
-    let output = run_helper(&Helper {
+    let output = crate::sys::helper::run(&Helper {
         field: "mfa_process",
         argv,
         timeout,
@@ -312,24 +126,6 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
     normalize(code).ok_or_else(|| {
         error::usage(format!(
             "mfa_process `{shown}` did not print a 6-digit MFA code (its output is not shown); it must print only the code on stdout"
-        ))
-    })
-}
-
-/// A duration as seconds for a message: `30`, `0.5`.
-fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
-}
-
-/// The current code from a `NAME.totp` file (warning when group or others can read it).
-fn totp_file(path: &Path) -> Result<String> {
-    let seed = key_dir::read_key_file(path)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    crate::secrets::totp::code(&seed, now).map_err(|reason| {
-        error::usage(format!(
-            "{} is not a usable TOTP seed: {reason}; put the base32 seed of the MFA device in it (its Base32StringSeed)",
-            path.display()
         ))
     })
 }

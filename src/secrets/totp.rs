@@ -1,6 +1,12 @@
 //! TOTP codes (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps, as AWS virtual MFA devices use)
 //! from a Base32 seed: `NAME.totp` files and `mfa-device enroll --store-seed`.
 
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::base::error::{self, Result};
+use crate::config::key_dir;
+
 /// The length of one TOTP window, in seconds.
 pub const STEP: u64 = 30;
 
@@ -17,6 +23,18 @@ pub fn code(seed: &[u8], unix: u64) -> std::result::Result<String, &'static str>
         .build()
         .map_err(|_| "it is shorter than 128 bits (26 base32 characters)")?;
     Ok(totp.generate(unix).to_string())
+}
+
+/// The current code from a `NAME.totp` file (warning when group or others can read it).
+pub fn code_from_file(path: &Path) -> Result<String> {
+    let seed = key_dir::read_key_file(path)?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    code(&seed, now).map_err(|reason| {
+        error::usage(format!(
+            "{} is not a usable TOTP seed: {reason}; put the base32 seed of the MFA device in it (its Base32StringSeed)",
+            path.display()
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -237,7 +237,7 @@ impl Cache {
                     .filter(|d| Path::new(d).is_absolute())
                     .map(PathBuf::from)
                     .or_else(|| directories::BaseDirs::new().map(|b| b.cache_dir().to_owned()))
-                    .unwrap_or_else(|| crate::config::key_dir::home(env).join(".cache"));
+                    .unwrap_or_else(|| crate::base::env::home(env).join(".cache"));
                 base.join("stsenv")
             }
         };

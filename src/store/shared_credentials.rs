@@ -217,7 +217,7 @@ pub fn replace(text: &[u8], name: &str, content: &Content, force: bool, path: &P
 /// The shared credentials file: `$AWS_SHARED_CREDENTIALS_FILE` (a leading `~/` expanded, as
 /// botocore does), else `~/.aws/credentials`.
 pub fn locate(env: &Env) -> PathBuf {
-    let home = crate::config::key_dir::home(env);
+    let home = crate::base::env::home(env);
     match env.get("AWS_SHARED_CREDENTIALS_FILE").filter(|p| !p.is_empty()) {
         Some("~") => home,
         Some(p) => match p.strip_prefix("~/") {
