@@ -1,7 +1,7 @@
-//! AssumeRole's parameters: a role of the accounts file (a string, or an object with `arn`,
-//! `external_id`, `session_name`, `duration_seconds`, `source_identity`, `tags`,
-//! `transitive_tags`) merged with the flags of `stsenv role`, each value checked once against
-//! the limits AWS sets, so that a bad value is an error before any prompt or STS call.
+//! AssumeRole's parameters: the settings as written ([`RoleSettings`]: a role of the accounts
+//! file, the flags of `stsenv role`), merged by one rule into the call sent ([`AssumeRole`]),
+//! each value checked once against the limits AWS sets, so that a bad value is an error before
+//! any prompt or STS call. The cache slot of a call is the store's (`crate::store`).
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -17,10 +17,14 @@ pub const CHAINED_MAX: u32 = 3600;
 /// AWS allows at most 50 session tags.
 const MAX_TAGS: usize = 50;
 
-/// A role as the accounts file gives it: every field but `arn` optional.
+/// A role's settings as they are written: a role of the accounts file (a string, or an object
+/// with `arn` and the fields below), or what the flags of `stsenv role` ask for (`arn` is then
+/// the role as typed: an ARN, a key of `roles` or a role name). Every field but `arn` is
+/// optional; [`RoleSettings::over`] is the one rule that puts the flags over the file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RoleEntry {
-    /// A role ARN, or a role name (`<arn prefix>role/NAME`).
+pub struct RoleSettings {
+    /// A role ARN, or a role name (`<arn prefix>role/NAME`); from the command line also a key of
+    /// `roles`.
     pub arn: String,
     pub external_id: Option<String>,
     pub session_name: Option<String>,
@@ -30,39 +34,115 @@ pub struct RoleEntry {
     pub transitive_tags: Vec<String>,
 }
 
-impl RoleEntry {
-    /// Every field within AWS's limits; the message names the field as the file spells it.
-    pub fn check(&self) -> Result<(), String> {
-        let arn = &self.arn;
-        if arn.starts_with("arn:") {
-            if !is_role_arn(arn) {
-                return Err(format!(
-                    "\"arn\" \"{}\" is not a role ARN like \"arn:aws:iam::123456789012:role/Admin\"",
-                    arn.escape_default()
-                ));
+/// Where settings were written, for the names of their fields in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// A role object of the accounts file: `duration_seconds`, `tags`.
+    File,
+    /// The flags of `stsenv role`: `--duration`, `--tag`.
+    Flags,
+}
+
+impl Written {
+    fn name(self, field: &'static str) -> &'static str {
+        match (self, field) {
+            (Written::File, field) => field,
+            (Written::Flags, "duration_seconds") => "--duration",
+            (Written::Flags, "external_id") => "--external-id",
+            (Written::Flags, "session_name") => "--session-name",
+            (Written::Flags, "source_identity") => "--source-identity",
+            (Written::Flags, "tags") => "--tag",
+            (Written::Flags, "transitive_tags") => "--transitive-tag",
+            (Written::Flags, field) => field,
+        }
+    }
+}
+
+impl RoleSettings {
+    /// Every field within AWS's limits; the message names the field as it was written. A role
+    /// of the file must name a role; the flags' role is resolved later (it may be a key), and
+    /// their tags are checked once merged.
+    pub fn check(&self, written: Written) -> Result<(), String> {
+        if written == Written::File {
+            check_role(&self.arn)?;
+        }
+        if let Some(d) = self.duration_seconds {
+            check_duration(d, written.name("duration_seconds"))?;
+        }
+        if let Some(id) = &self.external_id {
+            check_external_id(id, written.name("external_id"))?;
+        }
+        if let Some(name) = &self.session_name {
+            check_iam_name(name, written.name("session_name"))?;
+        }
+        if let Some(id) = &self.source_identity {
+            check_iam_name(id, written.name("source_identity"))?;
+        }
+        if written == Written::File {
+            check_tags(&self.tags, &self.transitive_tags, "tags", "transitive_tags")?;
+        }
+        Ok(())
+    }
+
+    /// `--tag KEY=VALUE` flags as tags: a later flag replaces an earlier one of the same key
+    /// (ignoring case, as AWS compares them).
+    pub fn add_tag_flags(&mut self, flags: &[String]) -> Result<(), String> {
+        for tag in flags {
+            let (key, value) = parse_tag(tag)?;
+            insert_tag(&mut self.tags, key, value);
+        }
+        Ok(())
+    }
+
+    /// These settings (the flags) over `base` (the role of the file): a value set here
+    /// replaces the file's; tags and transitive tags are added to the file's (a tag replaces one
+    /// of the same key). The role is `base`'s.
+    pub fn over(&self, base: RoleSettings) -> RoleSettings {
+        let mut tags = base.tags;
+        for (key, value) in &self.tags {
+            insert_tag(&mut tags, key, value);
+        }
+        let mut transitive_tags = base.transitive_tags;
+        for key in &self.transitive_tags {
+            if !transitive_tags.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                transitive_tags.push(key.clone());
             }
-        } else if arn.trim_start_matches("role/").is_empty()
-            || !arn.trim_start_matches("role/").chars().all(|c| names::is_iam_char(c) || c == '/')
-        {
+        }
+        RoleSettings {
+            arn: base.arn,
+            external_id: self.external_id.clone().or(base.external_id),
+            session_name: self.session_name.clone().or(base.session_name),
+            duration_seconds: self.duration_seconds.or(base.duration_seconds),
+            source_identity: self.source_identity.clone().or(base.source_identity),
+            tags,
+            transitive_tags,
+        }
+    }
+}
+
+fn insert_tag(tags: &mut BTreeMap<String, String>, key: &str, value: &str) {
+    tags.retain(|k, _| !k.eq_ignore_ascii_case(key));
+    tags.insert(key.to_owned(), value.to_owned());
+}
+
+/// A role of the file: a role ARN, or a role name.
+fn check_role(arn: &str) -> Result<(), String> {
+    if arn.starts_with("arn:") {
+        if !is_role_arn(arn) {
             return Err(format!(
-                "\"arn\" \"{}\" is neither a role ARN nor a role name (letters, digits and +=,.@_-)",
+                "\"arn\" \"{}\" is not a role ARN like \"arn:aws:iam::123456789012:role/Admin\"",
                 arn.escape_default()
             ));
         }
-        if let Some(d) = self.duration_seconds {
-            check_duration(d, "duration_seconds")?;
-        }
-        if let Some(id) = &self.external_id {
-            check_external_id(id, "external_id")?;
-        }
-        if let Some(name) = &self.session_name {
-            check_iam_name(name, "session_name")?;
-        }
-        if let Some(id) = &self.source_identity {
-            check_iam_name(id, "source_identity")?;
-        }
-        check_tags(&self.tags, &self.transitive_tags, "tags", "transitive_tags")
+    } else if arn.trim_start_matches("role/").is_empty()
+        || !arn.trim_start_matches("role/").chars().all(|c| names::is_iam_char(c) || c == '/')
+    {
+        return Err(format!(
+            "\"arn\" \"{}\" is neither a role ARN nor a role name (letters, digits and +=,.@_-)",
+            arn.escape_default()
+        ));
     }
+    Ok(())
 }
 
 /// `arn:PARTITION:iam::ACCOUNTID:role/[PATH/]NAME`.
@@ -81,41 +161,6 @@ fn is_role_arn(arn: &str) -> bool {
         })
 }
 
-/// What the flags of `stsenv role` ask for, over the role's own settings.
-#[derive(Clone, Debug, Default)]
-pub struct RoleFlags<'a> {
-    pub session_name: Option<&'a str>,
-    pub external_id: Option<&'a str>,
-    pub duration: Option<u32>,
-    pub source_identity: Option<&'a str>,
-    /// `--tag K=V`, repeated.
-    pub tags: &'a [String],
-    /// `--transitive-tag K`, repeated.
-    pub transitive_tags: &'a [String],
-}
-
-impl RoleFlags<'_> {
-    /// Every flag within AWS's limits (the message names the flag).
-    pub fn check(&self) -> Result<(), String> {
-        if let Some(d) = self.duration {
-            check_duration(d, "--duration")?;
-        }
-        if let Some(id) = self.external_id {
-            check_external_id(id, "--external-id")?;
-        }
-        if let Some(name) = self.session_name {
-            check_iam_name(name, "--session-name")?;
-        }
-        if let Some(id) = self.source_identity {
-            check_iam_name(id, "--source-identity")?;
-        }
-        for tag in self.tags {
-            parse_tag(tag)?;
-        }
-        Ok(())
-    }
-}
-
 /// Everything AssumeRole is sent besides the caller's credentials and MFA.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssumeRole {
@@ -130,37 +175,25 @@ pub struct AssumeRole {
 }
 
 impl AssumeRole {
-    /// The role's settings with the flags over them: a flag replaces a value of the file; tags
-    /// and transitive tags are added to the role's (a `--tag` replaces a tag of the same key).
-    /// `default_session_name` is used when neither gives one.
+    /// The call for the role of the file (`role`, its ARN full) with the flags over it
+    /// ([`RoleSettings::over`]), every value within AWS's limits. `default_session_name` is
+    /// used when neither gives one; the duration defaults to 3600 s.
     pub fn new(
-        role: RoleEntry,
-        flags: &RoleFlags,
+        role: RoleSettings,
+        flags: &RoleSettings,
         default_session_name: String,
     ) -> Result<AssumeRole, String> {
-        flags.check()?;
-        let mut tags = role.tags;
-        for tag in flags.tags {
-            let (key, value) = parse_tag(tag)?;
-            tags.retain(|k, _| !k.eq_ignore_ascii_case(key));
-            tags.insert(key.to_owned(), value.to_owned());
-        }
-        let mut transitive_tags = role.transitive_tags;
-        for key in flags.transitive_tags {
-            if !transitive_tags.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-                transitive_tags.push(key.clone());
-            }
-        }
-        check_tags(&tags, &transitive_tags, "--tag", "--transitive-tag")?;
-        let session_name = flags.session_name.map(str::to_owned).or(role.session_name);
+        flags.check(Written::Flags)?;
+        let role = flags.over(role);
+        check_tags(&role.tags, &role.transitive_tags, "--tag", "--transitive-tag")?;
         Ok(AssumeRole {
             arn: role.arn,
-            session_name: session_name.unwrap_or(default_session_name),
-            duration: flags.duration.or(role.duration_seconds).unwrap_or(CHAINED_MAX),
-            external_id: flags.external_id.map(str::to_owned).or(role.external_id),
-            source_identity: flags.source_identity.map(str::to_owned).or(role.source_identity),
-            tags,
-            transitive_tags,
+            session_name: role.session_name.unwrap_or(default_session_name),
+            duration: role.duration_seconds.unwrap_or(CHAINED_MAX),
+            external_id: role.external_id,
+            source_identity: role.source_identity,
+            tags: role.tags,
+            transitive_tags: role.transitive_tags,
         })
     }
 
@@ -297,8 +330,8 @@ fn check_tags(
 mod tests {
     use super::*;
 
-    fn role(arn: &str) -> RoleEntry {
-        RoleEntry { arn: arn.to_owned(), ..RoleEntry::default() }
+    fn role(arn: &str) -> RoleSettings {
+        RoleSettings { arn: arn.to_owned(), ..RoleSettings::default() }
     }
 
     #[test]
@@ -311,14 +344,13 @@ mod tests {
         file.tags.insert("Project".into(), "x".into());
         file.transitive_tags.push("Team".into());
         let tags = ["team=dev".to_owned(), "Cost=a=b".to_owned()];
-        let transitive = ["Cost".to_owned(), "team".to_owned()];
-        let flags = RoleFlags {
-            session_name: Some("from-flag"),
-            source_identity: Some("jbrowne"),
-            tags: &tags,
-            transitive_tags: &transitive,
-            ..RoleFlags::default()
+        let mut flags = RoleSettings {
+            session_name: Some("from-flag".into()),
+            source_identity: Some("jbrowne".into()),
+            transitive_tags: vec!["Cost".to_owned(), "team".to_owned()],
+            ..RoleSettings::default()
         };
+        flags.add_tag_flags(&tags).unwrap();
         let p = AssumeRole::new(file.clone(), &flags, "stsenv-x".into()).unwrap();
         assert_eq!(p.session_name, "from-flag");
         assert_eq!(p.duration, 7200);
@@ -330,7 +362,7 @@ mod tests {
         assert_eq!(p.transitive_tags, ["Team", "Cost"]);
         assert_eq!(p.role_name(), "Admin");
         let plain =
-            AssumeRole::new(role("arn:aws:iam::123456789012:role/a/B"), &RoleFlags::default(), "d".into())
+            AssumeRole::new(role("arn:aws:iam::123456789012:role/a/B"), &RoleSettings::default(), "d".into())
                 .unwrap();
         assert_eq!((plain.session_name.as_str(), plain.duration, plain.role_name()), ("d", 3600, "B"));
         assert!(!plain.needs_long_term_keys());
@@ -338,58 +370,61 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_field_or_flag() {
-        let cases: Vec<(RoleEntry, &str)> = vec![
+        let cases: Vec<(RoleSettings, &str)> = vec![
             (role("arn:aws:iam::123:role/x"), "not a role ARN"),
             (role("arn:aws:iam::123456789012:user/x"), "not a role ARN"),
             (role("has space"), "neither a role ARN nor a role name"),
-            (RoleEntry { duration_seconds: Some(899), ..role("R") }, "duration_seconds 899 is out of range"),
-            (RoleEntry { duration_seconds: Some(43_201), ..role("R") }, "out of range"),
-            (RoleEntry { external_id: Some("x".into()), ..role("R") }, "external_id is not allowed"),
-            (RoleEntry { session_name: Some("a b".into()), ..role("R") }, "session_name 'a b'"),
             (
-                RoleEntry { source_identity: Some("aws:me".into()), ..role("R") },
+                RoleSettings { duration_seconds: Some(899), ..role("R") },
+                "duration_seconds 899 is out of range",
+            ),
+            (RoleSettings { duration_seconds: Some(43_201), ..role("R") }, "out of range"),
+            (RoleSettings { external_id: Some("x".into()), ..role("R") }, "external_id is not allowed"),
+            (RoleSettings { session_name: Some("a b".into()), ..role("R") }, "session_name 'a b'"),
+            (
+                RoleSettings { source_identity: Some("aws:me".into()), ..role("R") },
                 "source_identity 'aws:me' is not allowed",
             ),
             (
-                RoleEntry { tags: [("a\"b".to_owned(), "v".to_owned())].into(), ..role("R") },
+                RoleSettings { tags: [("a\"b".to_owned(), "v".to_owned())].into(), ..role("R") },
                 "tags: the tag key 'a\\\"b' is not allowed",
             ),
             (
-                RoleEntry { tags: [("k".to_owned(), "x".repeat(257))].into(), ..role("R") },
+                RoleSettings { tags: [("k".to_owned(), "x".repeat(257))].into(), ..role("R") },
                 "the value of tag 'k'",
             ),
             (
-                RoleEntry {
+                RoleSettings {
                     tags: [("K".to_owned(), "1".to_owned()), ("k".to_owned(), "2".to_owned())].into(),
                     ..role("R")
                 },
                 "appears twice",
             ),
             (
-                RoleEntry { transitive_tags: vec!["Team".into()], ..role("R") },
+                RoleSettings { transitive_tags: vec!["Team".into()], ..role("R") },
                 "transitive_tags 'Team' is not one",
             ),
         ];
         for (entry, needle) in cases {
-            let e = entry.check().unwrap_err();
+            let e = entry.check(Written::File).unwrap_err();
             assert!(e.contains(needle), "{entry:?}: {e}");
             assert!(!e.contains("file-id"));
         }
         let no_eq = ["Team".to_owned()];
-        let flags = RoleFlags { tags: &no_eq, ..RoleFlags::default() };
-        assert!(flags.check().unwrap_err().contains("--tag 'Team' has no '='"));
-        let flags = RoleFlags { transitive_tags: &no_eq, ..RoleFlags::default() };
+        let mut flags = RoleSettings::default();
+        assert!(flags.add_tag_flags(&no_eq).unwrap_err().contains("--tag 'Team' has no '='"));
+        let flags = RoleSettings { transitive_tags: no_eq.to_vec(), ..RoleSettings::default() };
         let e = AssumeRole::new(role("R"), &flags, "d".into()).unwrap_err();
         assert!(e.contains("--transitive-tag 'Team' is not one of the session tags"), "{e}");
-        let flags = RoleFlags { duration: Some(60), ..RoleFlags::default() };
-        assert!(flags.check().unwrap_err().starts_with("--duration 60 is out of range"));
+        let flags = RoleSettings { duration_seconds: Some(60), ..RoleSettings::default() };
+        assert!(flags.check(Written::Flags).unwrap_err().starts_with("--duration 60 is out of range"));
         for ok in [
             "arn:aws:iam::123456789012:role/Admin",
             "arn:aws-cn:iam::123456789012:role/path/to/R",
             "ReadOnly",
             "role/x",
         ] {
-            role(ok).check().unwrap_or_else(|e| panic!("{ok}: {e}"));
+            role(ok).check(Written::File).unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
     }
 }

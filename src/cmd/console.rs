@@ -9,12 +9,13 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::Context;
+use crate::aws::assume_role::RoleSettings;
 use crate::aws::partition::Partition;
 use crate::aws::signin::{self, Federation, LINK_LIFETIME};
 use crate::base::credentials::{Credentials, Secret};
 use crate::base::error::{self, Result, say};
 use crate::cli::Console;
-use crate::engine::escalation::{Engine, Request, RoleParams, Want};
+use crate::engine::escalation::{Engine, Request, Want};
 use crate::engine::target::Target;
 use crate::secrets::mfa_code::Source;
 
@@ -89,7 +90,7 @@ pub fn run(args: &Console, ctx: &Context) -> Result<String> {
 fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(Credentials, String)> {
     if let Some(role) = &args.role {
         let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
-        let want = Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() });
+        let want = Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() });
         let req = Request::new(Some(target.name.clone()), want, code);
         let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
         granted.report_made(ctx.now);

@@ -9,11 +9,12 @@
 use serde_json::json;
 
 use super::Context;
+use crate::aws::assume_role::RoleSettings;
 use crate::base::error::{self, Result};
 use crate::base::names;
 use crate::base::times::rfc3339;
 use crate::cli::CredentialProcess;
-use crate::engine::escalation::{Engine, Request, RoleParams, Want};
+use crate::engine::escalation::{Engine, Request, Want};
 use crate::secrets::mfa_code::{Asking, Source};
 
 pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
@@ -22,7 +23,7 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
     }
     let name = &args.account;
     let want = match &args.role {
-        Some(role) => Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() }),
+        Some(role) => Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() }),
         None => Want::Mfa,
     };
     let what = match &args.role {

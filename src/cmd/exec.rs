@@ -17,10 +17,11 @@ use std::process::Command;
 use time::OffsetDateTime;
 
 use super::Context;
+use crate::aws::assume_role::RoleSettings;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
 use crate::cli::Exec;
-use crate::engine::escalation::{Engine, Granted, Request, RoleParams, Want};
+use crate::engine::escalation::{Engine, Granted, Request, Want};
 use crate::secrets::mfa_code::Source;
 use crate::serve::credential_server::{self, Renewer, Server};
 use crate::shell::assignments;
@@ -47,7 +48,7 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     let resolved = find_program(program, ctx.env.get_os("PATH"))?;
     let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
     let want = match &args.role {
-        Some(role) => Want::Role(RoleParams { role: role.clone(), ..RoleParams::default() }),
+        Some(role) => Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() }),
         None => Want::Mfa,
     };
     let mut req = Request::new(Some(args.account.clone()), want, code);

@@ -4,11 +4,12 @@
 use serde_json::json;
 
 use super::Context;
+use crate::aws::assume_role::RoleSettings;
 use crate::base::credentials::Kind;
 use crate::base::error::{Result, say};
 use crate::base::times::{format_left, rfc3339};
 use crate::cli::{Role, RoleFormat};
-use crate::engine::escalation::{Engine, Granted, Request, RoleParams, Want};
+use crate::engine::escalation::{Engine, Granted, Request, Want};
 use crate::engine::target::Target;
 use crate::secrets::mfa_code::Source;
 use crate::shell::assignments;
@@ -18,15 +19,16 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
     // A profile that cannot be written is refused before any prompt or STS call.
     let profile = super::profile_request(ctx, &args.profile)?;
     let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
-    let params = RoleParams {
-        role: role.to_owned(),
+    let mut flags = RoleSettings {
+        arn: role.to_owned(),
         session_name: args.session_name.clone(),
         external_id: args.external_id.clone(),
         source_identity: args.source_identity.clone(),
-        tags: args.tags.clone(),
         transitive_tags: args.transitive_tags.clone(),
+        ..RoleSettings::default()
     };
-    let mut req = Request::new(args.account.clone(), Want::Role(params), code);
+    flags.add_tag_flags(&args.tags).map_err(crate::base::error::usage)?;
+    let mut req = Request::new(args.account.clone(), Want::Role(flags), code);
     req.force = args.force;
     req.duration = args.duration;
     let assumed = Engine::new(ctx).credentials(&req, ctx.now)?;

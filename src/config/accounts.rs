@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::aws::assume_role::RoleEntry;
+use crate::aws::assume_role::{RoleSettings, Written};
 use crate::aws::partition::Partition;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
@@ -41,7 +41,7 @@ pub struct Account {
     pub region: Option<String>,
     pub duration_seconds: Option<u32>,
     /// Role short names to a role: its ARN or name, and how to assume it.
-    pub roles: BTreeMap<String, RoleEntry>,
+    pub roles: BTreeMap<String, RoleSettings>,
     /// A command whose stdout is `credential_process` JSON with the long-term keys, as argv
     /// (never run through a shell), instead of the key files.
     pub key_process: Option<Vec<String>>,
@@ -66,7 +66,7 @@ impl Account {
     /// A role and its settings: the entry of `roles` whose key is `role` (ignoring case), else
     /// the entry whose role is the one named (a full ARN, or a name), else the role alone. The
     /// ARN is always full.
-    pub fn role(&self, role: &str) -> RoleEntry {
+    pub fn role(&self, role: &str) -> RoleSettings {
         let by_key = self.roles.iter().find(|(key, _)| key.eq_ignore_ascii_case(role)).map(|(_, r)| r);
         let mut entry = match by_key {
             Some(entry) => entry.clone(),
@@ -76,7 +76,7 @@ impl Account {
                     .values()
                     .find(|r| self.full_role_arn(&r.arn) == arn)
                     .cloned()
-                    .unwrap_or_else(|| RoleEntry { arn: role.to_owned(), ..RoleEntry::default() })
+                    .unwrap_or_else(|| RoleSettings { arn: role.to_owned(), ..RoleSettings::default() })
             }
         };
         entry.arn = self.full_role_arn(&entry.arn);
@@ -321,61 +321,54 @@ struct Fields {
     mfa_process: Option<Argv>,
     region: Option<String>,
     duration_seconds: Option<u32>,
-    roles: Option<BTreeMap<String, RoleValue>>,
+    roles: Option<BTreeMap<String, RoleSettings>>,
     key_process: Option<Argv>,
 }
 
-/// A value of `roles`: a role ARN or name, or an object with `arn` and how to assume it.
-enum RoleValue {
-    Arn(String),
-    Fields(RoleFields),
-}
+/// The fields of a role object, in the order errors list them.
+const ROLE_FIELDS: &[&str] =
+    &["arn", "external_id", "session_name", "duration_seconds", "source_identity", "tags", "transitive_tags"];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleFields {
-    arn: String,
-    external_id: Option<String>,
-    session_name: Option<String>,
-    duration_seconds: Option<u32>,
-    source_identity: Option<String>,
-    tags: Option<BTreeMap<String, String>>,
-    transitive_tags: Option<Vec<String>>,
-}
-
-impl<'de> Deserialize<'de> for RoleValue {
+/// A value of `roles`: a role ARN or name, or an object with `arn` and how to assume it (the
+/// fields of [`ROLE_FIELDS`], each at most once, `arn` required).
+impl<'de> Deserialize<'de> for RoleSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         struct RoleVisitor;
         impl<'de> Visitor<'de> for RoleVisitor {
-            type Value = RoleValue;
+            type Value = RoleSettings;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a role ARN or name, or an object with \"arn\" (and external_id, session_name, duration_seconds, source_identity, tags, transitive_tags)")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<RoleValue, E> {
-                Ok(RoleValue::Arn(v.to_owned()))
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<RoleSettings, E> {
+                Ok(RoleSettings { arn: v.to_owned(), ..RoleSettings::default() })
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<RoleValue, A::Error> {
-                RoleFields::deserialize(de::value::MapAccessDeserializer::new(map)).map(RoleValue::Fields)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<RoleSettings, A::Error> {
+                let mut role = RoleSettings::default();
+                let mut arn = None;
+                let mut seen: Vec<&'static str> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(field) = ROLE_FIELDS.iter().copied().find(|f| *f == key) else {
+                        return Err(de::Error::unknown_field(&key, ROLE_FIELDS));
+                    };
+                    if seen.contains(&field) {
+                        return Err(de::Error::duplicate_field(field));
+                    }
+                    seen.push(field);
+                    match field {
+                        "arn" => arn = Some(map.next_value::<String>()?),
+                        "external_id" => role.external_id = map.next_value()?,
+                        "session_name" => role.session_name = map.next_value()?,
+                        "duration_seconds" => role.duration_seconds = map.next_value()?,
+                        "source_identity" => role.source_identity = map.next_value()?,
+                        "tags" => role.tags = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                        _ => role.transitive_tags = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                    }
+                }
+                role.arn = arn.ok_or_else(|| de::Error::missing_field("arn"))?;
+                Ok(role)
             }
         }
         deserializer.deserialize_any(RoleVisitor)
-    }
-}
-
-impl RoleValue {
-    fn into_entry(self) -> RoleEntry {
-        match self {
-            RoleValue::Arn(arn) => RoleEntry { arn, ..RoleEntry::default() },
-            RoleValue::Fields(f) => RoleEntry {
-                arn: f.arn,
-                external_id: f.external_id,
-                session_name: f.session_name,
-                duration_seconds: f.duration_seconds,
-                source_identity: f.source_identity,
-                tags: f.tags.unwrap_or_default(),
-                transitive_tags: f.transitive_tags.unwrap_or_default(),
-            },
-        }
     }
 }
 
@@ -490,10 +483,9 @@ impl Entry {
             }
         }
         let mut roles = BTreeMap::new();
-        for (key, value) in fields.roles.unwrap_or_default() {
-            let entry = value.into_entry();
-            entry.check().map_err(|e| format!("account '{name}': role '{key}': {e}"))?;
-            roles.insert(key, entry);
+        for (key, role) in fields.roles.unwrap_or_default() {
+            role.check(Written::File).map_err(|e| format!("account '{name}': role '{key}': {e}"))?;
+            roles.insert(key, role);
         }
         Ok(Account {
             name,
@@ -613,9 +605,9 @@ mod tests {
         assert_eq!(w.role("deploy").arn, "arn:aws-us-gov:iam::012123456789:role/Deploy");
         assert_eq!(
             w.role("ro"),
-            RoleEntry {
+            RoleSettings {
                 arn: "arn:aws-us-gov:iam::012123456789:role/ReadOnly".into(),
-                ..RoleEntry::default()
+                ..RoleSettings::default()
             }
         );
         assert_eq!(w.role("Other").external_id, None);

@@ -11,7 +11,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use crate::aws::assume_role::{AssumeRole, RoleFlags};
+use crate::aws::assume_role::{AssumeRole, RoleSettings, Written};
 use crate::aws::sts::{self, Sts};
 use crate::base::credentials::{Credentials, Kind};
 use crate::base::error::{self, Result, say};
@@ -68,28 +68,9 @@ pub enum Want {
     Mfa,
     /// GetSessionToken without MFA.
     Session,
-    /// AssumeRole.
-    Role(RoleParams),
-}
-
-/// A role as a command asks for it: the role and its flags (callers that set only some build it
-/// with `..RoleParams::default()`). `role_params` merges them over the accounts file's role
-/// object into the AssumeRole sent, whose every parameter but the duration keys the cache
-/// (`AssumeRole::slot`).
-#[derive(Clone, Debug, Default)]
-pub struct RoleParams {
-    /// A role ARN, a key of the account's `roles`, or a role name (`<arn prefix>role/NAME`).
-    pub role: String,
-    /// The role session name (default `stsenv-<user>`).
-    pub session_name: Option<String>,
-    /// The external ID the role's trust policy asks for.
-    pub external_id: Option<String>,
-    /// The source identity to set on the session.
-    pub source_identity: Option<String>,
-    /// Session tags as `KEY=VALUE`, added to the role's own.
-    pub tags: Vec<String>,
-    /// Keys of session tags to make transitive, added to the role's own.
-    pub transitive_tags: Vec<String>,
+    /// AssumeRole of the role the settings name (`arn`: an ARN, a key of `roles` or a role
+    /// name), with the flags' settings over the accounts file's ([`RoleSettings::over`]).
+    Role(RoleSettings),
 }
 
 /// Credentials the engine got, cached or new.
@@ -156,7 +137,7 @@ impl<'a> Engine<'a> {
     /// Everything the user typed is checked before any prompt or network call.
     pub fn credentials(&self, req: &Request, now: OffsetDateTime) -> Result<Granted> {
         let granted = match &req.want {
-            Want::Role(params) => self.assume(req, params, now)?,
+            Want::Role(flags) => self.assume(req, flags, now)?,
             Want::Mfa | Want::Session => self.session(req, now)?,
         };
         // Only new credentials can have less than the window left (cached ones are renewed).
@@ -200,13 +181,14 @@ impl<'a> Engine<'a> {
 
     /// The role's credentials: chained from a valid MFA session, else from a new one (one code,
     /// cached as the account's MFA session).
-    fn assume(&self, req: &Request, params: &RoleParams, now: OffsetDateTime) -> Result<Granted> {
+    fn assume(&self, req: &Request, flags: &RoleSettings, now: OffsetDateTime) -> Result<Granted> {
         let ctx = self.ctx;
-        flags(params, req.duration).check().map_err(error::usage)?;
+        let flags = RoleSettings { duration_seconds: req.duration, ..flags.clone() };
+        flags.check(Written::Flags).map_err(error::usage)?;
         let target = Target::resolve(ctx, req.account.as_deref(), "ec2role --account")?;
         let account = target.account("ec2role")?;
-        account.check_role(&params.role)?;
-        let call = resolve(&target, account, params, req.duration)?;
+        account.check_role(&flags.arn)?;
+        let call = resolve(&target, account, &flags)?;
         let role_name = call.role_name().to_owned();
         let cache = ctx.cache()?;
         let source = req.code.clone().or_automatic(Some(account), &ctx.key_dir(), &target.name, &ctx.env)?;
@@ -334,28 +316,10 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// The flags of a role request, for `role_params` to check and merge.
-fn flags(params: &RoleParams, duration: Option<u32>) -> RoleFlags<'_> {
-    RoleFlags {
-        session_name: params.session_name.as_deref(),
-        external_id: params.external_id.as_deref(),
-        duration,
-        source_identity: params.source_identity.as_deref(),
-        tags: &params.tags,
-        transitive_tags: &params.transitive_tags,
-    }
-}
-
 /// The AssumeRole asked for: the role of the accounts file (its object's settings) with the
 /// flags over them.
-fn resolve(
-    target: &Target,
-    account: &Account,
-    params: &RoleParams,
-    duration: Option<u32>,
-) -> Result<AssumeRole> {
-    AssumeRole::new(account.role(&params.role), &flags(params, duration), default_session_name(&target.user))
-        .map_err(error::usage)
+fn resolve(target: &Target, account: &Account, flags: &RoleSettings) -> Result<AssumeRole> {
+    AssumeRole::new(account.role(&flags.arn), flags, default_session_name(&target.user)).map_err(error::usage)
 }
 
 /// An STS call signed with the MFA device and code (if any); a rejected code with a guessed
