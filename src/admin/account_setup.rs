@@ -26,16 +26,15 @@ impl Place {
     /// The key directory, and the accounts file to change: `--config`, `$STSENV_CONFIG` (either
     /// made when missing), the file found, else the default place.
     pub fn locate(dir: KeyDir, config: Option<&Path>, env: &Env) -> Result<Place> {
-        let accounts =
-            match config.map(Path::to_owned).or_else(|| env.get("STSENV_CONFIG").map(PathBuf::from)) {
+        let accounts = match config.map(Path::to_owned).or_else(|| env.stsenv_config().map(PathBuf::from)) {
+            Some(path) => path,
+            None => match Accounts::locate(None, env)? {
                 Some(path) => path,
-                None => match Accounts::locate(None, env)? {
-                    Some(path) => path,
-                    None => Accounts::default_path(env).ok_or_else(|| {
-                        error::usage("no accounts file and no config directory: pass --config PATH")
-                    })?,
-                },
-            };
+                None => Accounts::default_path(env).ok_or_else(|| {
+                    error::usage("no accounts file and no config directory: pass --config PATH")
+                })?,
+            },
+        };
         Ok(Place { dir, accounts })
     }
 }

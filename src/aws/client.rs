@@ -164,12 +164,18 @@ impl Service {
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables. One that is not an
     /// http(s) URL is a configuration error (exit 2) before any network call, not a failure to
     /// reach it.
-    pub fn new(name: &'static str, variable: &'static str, default: String, env: &Env) -> Result<Service> {
-        let on = |v: &str| env.get(v).is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
-        let configured = [variable, "AWS_ENDPOINT_URL"]
+    /// `own` is the value of `variable`.
+    pub fn new(
+        name: &'static str,
+        variable: &'static str,
+        own: Option<&str>,
+        default: String,
+        env: &Env,
+    ) -> Result<Service> {
+        let configured = [(variable, own), ("AWS_ENDPOINT_URL", env.aws_endpoint_url())]
             .into_iter()
-            .filter(|_| !on("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
-            .find_map(|v| env.get(v).map(|url| (v, url)));
+            .filter(|_| !env.aws_ignore_configured_endpoint_urls())
+            .find_map(|(v, url)| url.map(|url| (v, url)));
         if let Some((from, url)) = configured {
             check_url(from, url)?;
         }
@@ -180,8 +186,8 @@ impl Service {
             variable,
             endpoint,
             endpoint_url,
-            fips: on("AWS_USE_FIPS_ENDPOINT"),
-            dual_stack: on("AWS_USE_DUALSTACK_ENDPOINT"),
+            fips: env.aws_use_fips_endpoint(),
+            dual_stack: env.aws_use_dualstack_endpoint(),
         })
     }
 

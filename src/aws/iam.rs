@@ -49,6 +49,7 @@ impl Iam {
         let service = Service::new(
             "IAM",
             "AWS_ENDPOINT_URL_IAM",
+            env.aws_endpoint_url_iam(),
             crate::aws::partition::Partition::iam_host(region),
             env,
         )?;

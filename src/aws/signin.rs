@@ -31,7 +31,7 @@ pub struct Federation {
 
 impl Federation {
     pub fn new(partition: Partition, env: &Env) -> Result<Federation> {
-        if let Some(url) = env.get("STSENV_SIGNIN_URL") {
+        if let Some(url) = env.stsenv_signin_url() {
             crate::aws::client::check_url("STSENV_SIGNIN_URL", url)?;
             return Ok(Federation { url: url.to_owned(), from: "STSENV_SIGNIN_URL" });
         }

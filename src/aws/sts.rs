@@ -31,7 +31,13 @@ pub struct Sts {
 impl Sts {
     /// A client signing with `credentials` in `region`.
     pub fn new(credentials: &Credentials, region: &str, env: &Env) -> Result<Sts> {
-        let service = Service::new("STS", "AWS_ENDPOINT_URL_STS", Partition::sts_host(region), env)?;
+        let service = Service::new(
+            "STS",
+            "AWS_ENDPOINT_URL_STS",
+            env.aws_endpoint_url_sts(),
+            Partition::sts_host(region),
+            env,
+        )?;
         let session = Session::new(credentials, region, &service)?;
         let client = aws_sdk_sts::Client::new(&session.config);
         Ok(Sts { session, client, service })

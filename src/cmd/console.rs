@@ -98,15 +98,15 @@ fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(C
         return Ok((granted.entry.credentials, role_name));
     }
     let env = &ctx.env;
-    let shell_account = env.get("STSENV_ACCOUNT").filter(|a| a.eq_ignore_ascii_case(&target.name));
-    if env.get("STSENV_KIND") == Some("role")
+    let shell_account = env.stsenv_account().filter(|a| a.eq_ignore_ascii_case(&target.name));
+    if env.stsenv_kind() == Some("role")
         && shell_account.is_some()
         && let (Some(id), Some(key), Some(token)) =
-            (env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN"))
+            (env.aws_access_key_id(), env.aws_secret_access_key(), env.aws_session_token())
     {
-        let role_name = env.get("STSENV_ROLE").unwrap_or("(the shell's role)").to_owned();
+        let role_name = env.stsenv_role().unwrap_or("(the shell's role)").to_owned();
         let expired = env
-            .get("STSENV_EXPIRES")
+            .stsenv_expires()
             .and_then(|e| e.parse::<i64>().ok())
             .is_some_and(|expires| expires <= ctx.now.unix_timestamp());
         if expired {
@@ -143,7 +143,7 @@ fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(C
 /// argument: there is no other way to hand a URL to a browser.
 fn open_browser(link: &str, ctx: &Context) -> Result<String> {
     let fallback = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-    let commands: Vec<String> = match ctx.env.get("BROWSER") {
+    let commands: Vec<String> = match ctx.env.browser() {
         Some(list) => list.split(':').filter(|c| !c.trim().is_empty()).map(str::to_owned).collect(),
         None => vec![fallback.to_owned()],
     };
@@ -181,7 +181,7 @@ fn open_browser(link: &str, ctx: &Context) -> Result<String> {
             }
         }
     }
-    let tried = if ctx.env.get("BROWSER").is_some() { "$BROWSER" } else { fallback };
+    let tried = if ctx.env.browser().is_some() { "$BROWSER" } else { fallback };
     Err(error::usage(format!(
         "cannot open a browser: {tried} is not installed; set BROWSER, or run stsenv console --print and open the link yourself"
     )))

@@ -122,7 +122,7 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     } else {
         r.ok(format!("cache directory {} (made on the first escalation)", cache.dir.display()));
     }
-    let names = match args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
+    let names = match args.account.as_deref().or_else(|| ctx.env.stsenv_account()) {
         Some(typed) => match key_dir.resolve_in(typed, &accounts) {
             Ok(name) => vec![name],
             Err(e) => {

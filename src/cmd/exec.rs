@@ -45,7 +45,7 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
         ));
     };
     // A missing command fails before any MFA prompt or STS call.
-    let resolved = find_program(program, ctx.env.get_os("PATH"))?;
+    let resolved = find_program(program, ctx.env.path())?;
     let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
     let want = match &args.role {
         Some(role) => Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() }),

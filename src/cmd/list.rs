@@ -19,8 +19,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         return Ok(names.iter().map(|n| format!("{n}\n")).collect());
     }
     if let Some(account) = &args.roles {
-        let account =
-            Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.get("STSENV_ACCOUNT"));
+        let account = Some(account.as_str()).filter(|a| !a.is_empty()).or_else(|| ctx.env.stsenv_account());
         let accounts = ctx.accounts()?;
         let roles = account.and_then(|a| accounts.find(a)).map(|a| &a.roles);
         // Only keys a shell can offer as they are (no space or control character): completion

@@ -40,16 +40,16 @@ impl Status {
     /// process): a variable set to the empty string is not set; `STSENV_EXPIRES` counts only
     /// as 1 to 15 digits (anything else shows no time left).
     pub fn read(env: &Env) -> Status {
-        let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).map(str::to_owned);
-        let expires = get("STSENV_EXPIRES")
+        let expires = env
+            .stsenv_expires()
             .filter(|e| e.len() <= 15 && e.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|e| e.parse().ok());
         Status {
-            keys_set: get("AWS_ACCESS_KEY_ID").is_some(),
-            account: get("STSENV_ACCOUNT"),
-            kind: get("STSENV_KIND"),
-            role: get("STSENV_ROLE"),
-            region: get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")),
+            keys_set: env.aws_access_key_id().is_some(),
+            account: env.stsenv_account().map(str::to_owned),
+            kind: env.stsenv_kind().map(str::to_owned),
+            role: env.stsenv_role().map(str::to_owned),
+            region: env.aws_region().or_else(|| env.aws_default_region()).map(str::to_owned),
             expires,
         }
     }

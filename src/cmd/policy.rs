@@ -187,7 +187,7 @@ fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
             None,
         )
     } else {
-        let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
+        let Some(name) = args.account.as_deref().or_else(|| ctx.env.stsenv_account()) else {
             return Err(error::usage(
                 "which account? Pass --account NAME (an account of the accounts file) or --account-id 123456789012",
             ));

@@ -154,7 +154,7 @@ impl Accounts {
         if let Some(path) = flag {
             return must_exist(path, "--config");
         }
-        if let Some(path) = env.get("STSENV_CONFIG") {
+        if let Some(path) = env.stsenv_config() {
             return must_exist(Path::new(path), "$STSENV_CONFIG");
         }
         let candidates = config_dir(env)
@@ -171,7 +171,7 @@ impl Accounts {
 
     /// Where a new accounts file goes: `$STSENV_CONFIG`, else `<config dir>/stsenv/accounts.json`.
     pub fn default_path(env: &Env) -> Option<PathBuf> {
-        if let Some(path) = env.get("STSENV_CONFIG") {
+        if let Some(path) = env.stsenv_config() {
             return Some(PathBuf::from(path));
         }
         config_dir(env).map(|dir| dir.join("stsenv").join("accounts.json"))
@@ -249,7 +249,7 @@ fn must_exist(path: &Path, source: &str) -> Result<Option<PathBuf>> {
 
 /// `$XDG_CONFIG_HOME` when set (as the XDG spec says, also on macOS), else the platform's.
 fn config_dir(env: &Env) -> Option<PathBuf> {
-    if let Some(dir) = env.get("XDG_CONFIG_HOME").filter(|d| Path::new(d).is_absolute()) {
+    if let Some(dir) = env.xdg_config_home().filter(|d| Path::new(d).is_absolute()) {
         return Some(PathBuf::from(dir));
     }
     directories::BaseDirs::new().map(|b| b.config_dir().to_owned())

@@ -24,7 +24,7 @@ pub struct PairLock {
 impl KeyDir {
     /// `--creds-dir`, else `$STSENV_CREDS_DIR`, else `~/aws-creds`.
     pub fn locate(flag: Option<&Path>, env: &Env) -> KeyDir {
-        let path = match (flag, env.get("STSENV_CREDS_DIR")) {
+        let path = match (flag, env.stsenv_creds_dir()) {
             (Some(p), _) => p.to_owned(),
             (None, Some(p)) => PathBuf::from(p),
             (None, None) => crate::base::env::home(env).join("aws-creds"),

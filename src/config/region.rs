@@ -15,16 +15,16 @@ pub fn region(account_region: Option<&str>, env: &Env) -> String {
 
 /// Whether the region in the shell is still the one stsenv set.
 pub fn stsenv_region_in_place(env: &Env) -> bool {
-    let current = env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION"));
-    current.is_some() && current == env.get("STSENV_REGION")
+    let current = env.aws_region().or_else(|| env.aws_default_region());
+    current.is_some() && current == env.stsenv_region()
 }
 
 /// The user's own region: the one in the shell, unless stsenv set it, then the one stsenv
 /// remembered from before.
 pub fn user_region(env: &Env) -> Option<String> {
     if stsenv_region_in_place(env) {
-        env.get("STSENV_USER_REGION").map(str::to_owned)
+        env.stsenv_user_region().map(str::to_owned)
     } else {
-        env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_owned)
+        env.aws_region().or_else(|| env.aws_default_region()).map(str::to_owned)
     }
 }

@@ -24,7 +24,7 @@ pub struct Target {
 impl Target {
     /// The account named, else `$STSENV_ACCOUNT` (the one the shell switched to).
     pub fn resolve(ctx: &Context, typed: Option<&str>, command: &str) -> Result<Target> {
-        let typed = match typed.or_else(|| ctx.env.get("STSENV_ACCOUNT")) {
+        let typed = match typed.or_else(|| ctx.env.stsenv_account()) {
             Some(t) => t.to_owned(),
             None => {
                 return Err(error::usage(format!(
@@ -86,9 +86,9 @@ pub fn iam_user(
 
 /// `$USER`, else `$LOGNAME`, when not empty: the local user's name, taken as the IAM user's.
 pub fn env_user(env: &Env) -> Option<(String, UserSource)> {
-    ["USER", "LOGNAME"]
+    [("USER", env.user()), ("LOGNAME", env.logname())]
         .into_iter()
-        .find_map(|v| Some((v, env.get(v)?)))
+        .find_map(|(v, value)| Some((v, value?)))
         .filter(|(_, user)| !user.is_empty())
         .map(|(var, user)| (user.to_owned(), UserSource::Env(var)))
 }

@@ -20,7 +20,7 @@ pub const TIMEOUT_VARIABLE: &str = "STSENV_KEY_PROCESS_TIMEOUT";
 /// Run the account's `key_process` and read the long-term keys it prints.
 /// `to_terminal`: its stderr to the terminal when there is one (stsenv's own is captured).
 pub fn run(argv: &[String], env: &Env, to_terminal: bool) -> Result<Credentials> {
-    let timeout = helper::timeout_from(env, TIMEOUT_VARIABLE)?;
+    let timeout = helper::timeout_from(env.stsenv_key_process_timeout(), TIMEOUT_VARIABLE)?;
     let output = helper::run(&Helper {
         field: "key_process",
         argv,

@@ -35,7 +35,7 @@ impl Source {
     /// From `-c`, else `$STSENV_TOKEN_CODE`, else ask; a given code is checked now, before any
     /// network call.
     pub fn from_args(flag: Option<&str>, env: &Env) -> Result<Source> {
-        let (code, origin) = match (flag, env.get("STSENV_TOKEN_CODE")) {
+        let (code, origin) = match (flag, env.stsenv_token_code()) {
             (Some(code), _) => (code, "-c"),
             (None, Some(code)) => (code, "STSENV_TOKEN_CODE"),
             (None, None) => return Ok(Source::Ask),
@@ -102,7 +102,7 @@ pub enum Asking {
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
 pub fn process_timeout(env: &Env) -> Result<Duration> {
-    crate::sys::helper::timeout_from(env, "STSENV_MFA_PROCESS_TIMEOUT")
+    crate::sys::helper::timeout_from(env.stsenv_mfa_process_timeout(), "STSENV_MFA_PROCESS_TIMEOUT")
 }
 
 /// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be a code as people type it.

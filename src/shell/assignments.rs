@@ -69,7 +69,7 @@ pub fn unset(shell: Shell, env: &Env) -> Result<String> {
         .filter_map(|&name| match name {
             "AWS_REGION" | "AWS_DEFAULT_REGION" if !ours_in_place => None,
             "AWS_REGION" | "AWS_DEFAULT_REGION" => {
-                Some((name, env.get("STSENV_USER_REGION").map(|r| r.as_bytes().to_vec())))
+                Some((name, env.stsenv_user_region().map(|r| r.as_bytes().to_vec())))
             }
             _ => Some((name, None)),
         })

@@ -223,7 +223,7 @@ impl Cache {
     /// `$STSENV_CACHE_DIR` (an absolute path), else `<cache dir>/stsenv` (`$XDG_CACHE_HOME`
     /// honoured when absolute).
     pub fn locate(env: &Env) -> Result<Cache> {
-        let dir = match env.get("STSENV_CACHE_DIR") {
+        let dir = match env.stsenv_cache_dir() {
             Some(dir) if !Path::new(dir).is_absolute() => {
                 return Err(error::usage(format!(
                     "STSENV_CACHE_DIR '{}' is a relative path (it would change with the current directory); set it to an absolute one, like $HOME/.cache/stsenv",
@@ -233,7 +233,7 @@ impl Cache {
             Some(dir) => PathBuf::from(dir),
             None => {
                 let base = env
-                    .get("XDG_CACHE_HOME")
+                    .xdg_cache_home()
                     .filter(|d| Path::new(d).is_absolute())
                     .map(PathBuf::from)
                     .or_else(|| directories::BaseDirs::new().map(|b| b.cache_dir().to_owned()))

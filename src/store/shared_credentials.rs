@@ -218,7 +218,7 @@ pub fn replace(text: &[u8], name: &str, content: &Content, force: bool, path: &P
 /// botocore does), else `~/.aws/credentials`.
 pub fn locate(env: &Env) -> PathBuf {
     let home = crate::base::env::home(env);
-    match env.get("AWS_SHARED_CREDENTIALS_FILE").filter(|p| !p.is_empty()) {
+    match env.aws_shared_credentials_file().filter(|p| !p.is_empty()) {
         Some("~") => home,
         Some(p) => match p.strip_prefix("~/") {
             Some(rest) => home.join(rest),

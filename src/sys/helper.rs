@@ -5,7 +5,6 @@ use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::base::env::Env;
 use crate::base::error::{self, Result, io_reason};
 
 /// How long `mfa_process` may run (it may wait for a YubiKey touch) before it is killed.
@@ -14,9 +13,9 @@ pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most of `mfa_process`'s output that is read.
 const PROCESS_OUTPUT_LIMIT: u64 = 64 * 1024;
 
-/// A timeout in seconds (fractions allowed) from the variable `name`, else 30 s.
-pub fn timeout_from(env: &Env, name: &str) -> Result<Duration> {
-    let Some(text) = env.get(name) else {
+/// A timeout in seconds (fractions allowed) from `value`, the variable `name`'s, else 30 s.
+pub fn timeout_from(value: Option<&str>, name: &str) -> Result<Duration> {
+    let Some(text) = value else {
         return Ok(DEFAULT_PROCESS_TIMEOUT);
     };
     text.trim()

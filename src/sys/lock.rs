@@ -20,7 +20,7 @@ const QUIET: Duration = Duration::from_millis(200);
 
 /// `$STSENV_LOCK_TIMEOUT` (seconds, fractions allowed), else 120 s.
 pub fn timeout(env: &Env) -> Result<Duration> {
-    let Some(text) = env.get("STSENV_LOCK_TIMEOUT") else { return Ok(DEFAULT_TIMEOUT) };
+    let Some(text) = env.stsenv_lock_timeout() else { return Ok(DEFAULT_TIMEOUT) };
     text.trim()
         .parse::<f64>()
         .ok()
