@@ -18,7 +18,7 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
     if !names::is_valid(name) {
         return Err(error::usage(names::invalid_message(name)));
     }
-    let place = Place::locate(ctx.key_dir(), ctx.config.as_deref(), &ctx.env)?;
+    let place = Place::locate(ctx.key_dir(), ctx.accounts_flag.as_deref(), &ctx.env)?;
     // Refused before anything is typed.
     if !args.force
         && let Some(why) = account_setup::taken(&place, name)?

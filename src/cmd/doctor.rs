@@ -79,7 +79,7 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             _ => r.ok(format!("key directory {}", key_dir.path.display())),
         }
     }
-    let accounts = match Accounts::locate(ctx.config.as_deref(), &ctx.env) {
+    let accounts = match Accounts::locate(ctx.accounts_flag.as_deref(), &ctx.env) {
         Ok(Some(path)) => match Accounts::read(&path) {
             Ok(accounts) => {
                 let n = accounts.accounts.len();

@@ -104,7 +104,7 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
             )));
         }
     }
-    let place = Place::locate(ctx.key_dir(), ctx.config.as_deref(), &ctx.env)?;
+    let place = Place::locate(ctx.key_dir(), ctx.accounts_flag.as_deref(), &ctx.env)?;
     if !args.force {
         for f in &found {
             if let Some(why) = account_setup::taken(&place, &f.account)? {

@@ -76,7 +76,7 @@ pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
 pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     // Before any prompt or STS call: shell code is not for a terminal.
     terminal_refusal::check(&cli.command)?;
-    let ctx = Context { env, config: cli.config, creds_dir: cli.creds_dir, now };
+    let ctx = Context { env, accounts_flag: cli.config, key_dir_flag: cli.creds_dir, now };
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Switch(args) => switch::run(&args, &ctx),

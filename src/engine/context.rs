@@ -14,8 +14,10 @@ use crate::store::cache::Cache;
 #[derive(Clone)]
 pub struct Context {
     pub env: Env,
-    pub config: Option<PathBuf>,
-    pub creds_dir: Option<PathBuf>,
+    /// `--config`: the accounts file, over `$STSENV_CONFIG` and the usual places.
+    pub accounts_flag: Option<PathBuf>,
+    /// `--creds-dir`: the key directory, over `$STSENV_CREDS_DIR` and `~/aws-creds`.
+    pub key_dir_flag: Option<PathBuf>,
     /// When the command started (messages, listings). The escalation engine takes the time
     /// with each request instead, for processes that run long.
     pub now: OffsetDateTime,
@@ -23,11 +25,11 @@ pub struct Context {
 
 impl Context {
     pub fn key_dir(&self) -> KeyDir {
-        KeyDir::locate(self.creds_dir.as_deref(), &self.env)
+        KeyDir::locate(self.key_dir_flag.as_deref(), &self.env)
     }
 
     pub fn accounts(&self) -> Result<Accounts> {
-        Accounts::load(self.config.as_deref(), &self.env)
+        Accounts::load(self.accounts_flag.as_deref(), &self.env)
     }
 
     pub fn cache(&self) -> Result<Cache> {
