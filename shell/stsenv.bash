@@ -7,12 +7,14 @@
 
 # Run a stsenv command and apply its output; on failure the shell is left unchanged.
 __stsenv_eval() {
-  # With set -x on, the code holding the secrets would be traced: trace none of it.
-  if { [[ $- == *x* ]]; } 2>/dev/null; then
-    { builtin set +x; } 2>/dev/null
+  # With set -x or set -v on, the code holding the secrets would be traced or echoed to
+  # stderr (a log): neither, and each option comes back as it was.
+  if { [[ $- == *[xv]* ]]; } 2>/dev/null; then
+    { local __stsenv_options=$-; builtin set +xv; } 2>/dev/null
     local __stsenv_status=0
     __stsenv_eval "$@" || __stsenv_status=$?
-    builtin set -x
+    if [[ ${__stsenv_options} == *v* ]]; then builtin set -v; fi
+    if [[ ${__stsenv_options} == *x* ]]; then builtin set -x; fi
     return "${__stsenv_status}"
   fi
   local __stsenv_command="$1" __stsenv_code

@@ -10,9 +10,9 @@ zmodload zsh/datetime 2>/dev/null
 # Run a stsenv command and apply its output; on failure the shell is left unchanged.
 __stsenv_eval() {
   emulate -L zsh
-  # With set -x on, the code holding the secrets would be traced: trace none of it (the option
-  # comes back on return).
-  builtin setopt no_xtrace
+  # With set -x or set -v on, the code holding the secrets would be traced or echoed to stderr
+  # (a log): neither (the options come back on return).
+  builtin setopt no_xtrace no_verbose
   local __stsenv_command="$1" __stsenv_code
   shift
   __stsenv_code="$(builtin command stsenv "${__stsenv_command}" --shell zsh "$@")" || return
