@@ -164,11 +164,50 @@ fn find_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf> {
             Err(error::usage(format!("cannot run {shown}: it does not exist")))
         };
     }
-    let path = path.map(OsString::from).unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir }.join(program))
-        .find(|candidate| is_executable(candidate))
-        .ok_or_else(|| error::usage(format!("command not found: {shown} (it is not on PATH)")))
+    // With PATH unset, the system's default path, as execvp uses (never the current directory).
+    let path = path.map(OsString::from).unwrap_or_else(default_path);
+    // An empty or relative entry names a directory by where the user happens to be: a program
+    // that gets credentials is never taken from there.
+    let mut skipped: Option<PathBuf> = None;
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(program);
+        if dir.is_absolute() {
+            if is_executable(&candidate) {
+                if let Some(relative) = &skipped {
+                    crate::base::error::warn(format!(
+                        "running {} and not {}: PATH's relative entries are skipped for a command that gets credentials",
+                        candidate.display(),
+                        relative.display()
+                    ));
+                }
+                return Ok(candidate);
+            }
+        } else if skipped.is_none() {
+            let relative = if dir.as_os_str().is_empty() { Path::new(".").join(program) } else { candidate };
+            if is_executable(&relative) {
+                skipped = Some(relative);
+            }
+        }
+    }
+    Err(error::usage(match skipped {
+        Some(relative) => format!(
+            "command not found: {shown} (only {} has it, and PATH's relative entries are skipped for a command that gets credentials; give its path to run it)",
+            relative.display()
+        ),
+        None => format!("command not found: {shown} (it is not on PATH)"),
+    }))
+}
+
+/// The system's default search path (`confstr(_CS_PATH)`), else `/bin:/usr/bin`.
+fn default_path() -> OsString {
+    let mut buffer = vec![0u8; 256];
+    // SAFETY: confstr writes at most buffer.len() bytes, NUL-terminated.
+    let needed = unsafe { libc::confstr(libc::_CS_PATH, buffer.as_mut_ptr().cast(), buffer.len()) };
+    if needed == 0 || needed > buffer.len() {
+        return OsString::from("/bin:/usr/bin");
+    }
+    buffer.truncate(needed - 1);
+    OsStr::from_bytes(&buffer).to_owned()
 }
 
 fn is_executable(path: &Path) -> bool {

@@ -89,8 +89,9 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
             Ok(())
         });
     }
-    let mut child =
-        command.spawn().map_err(|e| error::usage(format!("cannot run {field} `{shown}`: {}", io_reason(&e))))?;
+    let mut child = command
+        .spawn()
+        .map_err(|e| error::usage(format!("cannot run {field} `{shown}`: {}", io_reason(&e))))?;
     let group = Group { pid: child.id() as libc::pid_t, terminal: foreground };
     // Read stdout on a thread, so a chatty process never blocks on a full pipe. One byte over
     // the limit tells that it printed too much.
