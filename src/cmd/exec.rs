@@ -101,6 +101,9 @@ fn run_with_server(
     let mut command = child_command(resolved, program, rest, &granted, &ctx.env, &withheld);
     command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
     command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
+    if let Some(limit) = credential_server::raise_descriptor_limit() {
+        credential_server::restore_descriptor_limit(&mut command, limit);
+    }
     renewer.hold(granted.entry, now);
     server.spawn(renewer)?;
     let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;

@@ -10,12 +10,17 @@
 //! - Credentials are held in memory and renewed, through the escalation the caller gives, when
 //!   they have less than the window left; renewals are one at a time, so concurrent requests
 //!   make one STS call (and at most one prompt).
+//! - Another user of the machine, who can connect but has no token, cannot starve the child:
+//!   at most [`MAX_CONNECTIONS`] are served at once and, at that cap, the oldest connection that
+//!   has not shown the token is closed for a new one; headers must come within 1.5 s; the
+//!   descriptor limit is raised to the hard one while the child keeps its own.
 //! - The server binds 127.0.0.1 only and lives as long as the stsenv process (which exits with
 //!   the child).
 
 use std::convert::Infallible;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -172,6 +177,7 @@ where
             return;
         }
     };
+    let connections = Arc::new(Connections::default());
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             // Out of descriptors, say: try again shortly rather than spin.
@@ -179,29 +185,129 @@ where
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // At the cap, the oldest connection that has not shown the token makes room; if every
+        // one has, the new one is closed.
+        if !connections.make_room() {
+            continue;
+        }
+        let trusted = Arc::new(AtomicBool::new(false));
+        let id = connections.next_id();
         let state = Arc::clone(&state);
-        tokio::spawn(async move {
+        let flag = Arc::clone(&trusted);
+        let done = Arc::clone(&connections);
+        let task = tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let state = Arc::clone(&state);
-                async move { Ok::<_, Infallible>(answer(&request, state).await) }
+                let flag = Arc::clone(&flag);
+                async move { Ok::<_, Infallible>(answer(&request, state, &flag).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(std::time::Duration::from_secs(10))
+                .header_read_timeout(HEADER_READ_TIMEOUT)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                 .await;
+            done.remove(id);
+        });
+        connections.add(id, task.abort_handle(), trusted);
+    }
+}
+
+/// The most connections served at once: far more than a child opens, and far fewer than the
+/// descriptors the server may hold (see [`raise_descriptor_limit`]).
+const MAX_CONNECTIONS: usize = 512;
+
+/// How long a connection may take to send a request's headers, or stay idle between requests.
+/// The SDKs send theirs at once; a connection that sends nothing is closed soon.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The open connections, oldest first, each with whether it has sent the token.
+#[derive(Default)]
+struct Connections {
+    open: Mutex<std::collections::VecDeque<(u64, tokio::task::AbortHandle, Arc<AtomicBool>)>>,
+    ids: std::sync::atomic::AtomicU64,
+}
+
+impl Connections {
+    fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn add(&self, id: u64, handle: tokio::task::AbortHandle, trusted: Arc<AtomicBool>) {
+        self.lock().push_back((id, handle, trusted));
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().retain(|(open, _, _)| *open != id);
+    }
+
+    /// Room for one more: true when there is, after closing the oldest connection without the
+    /// token if the server is at its cap.
+    fn make_room(&self) -> bool {
+        let mut open = self.lock();
+        if open.len() < MAX_CONNECTIONS {
+            return true;
+        }
+        match open.iter().position(|(_, _, trusted)| !trusted.load(Ordering::Relaxed)) {
+            Some(at) => {
+                if let Some((_, handle, _)) = open.remove(at) {
+                    handle.abort();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::VecDeque<(u64, tokio::task::AbortHandle, Arc<AtomicBool>)>>
+    {
+        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The descriptor soft limit raised to the hard one, so that connections another user opens
+/// cannot take the descriptors the server and stsenv need; returns the limit as it was, which
+/// the child gets back ([`restore_descriptor_limit`]).
+pub fn raise_descriptor_limit() -> Option<libc::rlimit> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit on this process, with a valid struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return None;
+        }
+        let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+        (libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0).then_some(limit)
+    }
+}
+
+/// Give a child the descriptor limit stsenv started with (a program may use select(), which
+/// breaks above 1024).
+pub fn restore_descriptor_limit(command: &mut std::process::Command, limit: libc::rlimit) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            Ok(())
         });
     }
 }
 
-async fn answer<B, F>(request: &Request<B>, state: Arc<State<F>>) -> Response<Full<Bytes>>
+async fn answer<B, F>(
+    request: &Request<B>,
+    state: Arc<State<F>>,
+    trusted: &AtomicBool,
+) -> Response<Full<Bytes>>
 where
     F: Fn(OffsetDateTime, Duration) -> Result<Entry> + Send + Sync + 'static,
 {
     let mut given = request.headers().get_all(AUTHORIZATION).iter();
     match (given.next(), given.next()) {
         (None, _) => return plain(StatusCode::UNAUTHORIZED, "no Authorization header"),
-        (Some(token), None) if same(token.as_bytes(), state.token.as_bytes()) => {}
+        (Some(token), None) if same(token.as_bytes(), state.token.as_bytes()) => {
+            trusted.store(true, Ordering::Relaxed);
+        }
         _ => return plain(StatusCode::FORBIDDEN, "wrong token"),
     }
     if request.uri().path() != PATH {
