@@ -16,7 +16,7 @@ use stsenv::aws::client::OPERATION_TIMEOUT;
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
-use crate::errors::{
+use crate::aws::errors::{
     CACHED_TOKEN, QUICK, Run, SERVICE_ERRORS, ServiceError, detached, home, run_command, stsenv,
 };
 use crate::util::fault::{Fault, Mode};

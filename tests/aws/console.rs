@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
-use crate::errors::{CACHED_TOKEN, QUICK, stsenv};
+use crate::aws::errors::{CACHED_TOKEN, QUICK, stsenv};
 use crate::util::fault::{Fault, Mode};
 use crate::util::record::form;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY};
