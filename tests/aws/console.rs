@@ -8,9 +8,10 @@ use std::os::unix::fs::PermissionsExt;
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
-use crate::aws::errors::{CACHED_TOKEN, QUICK, stsenv};
 use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::CACHED_TOKEN;
 use crate::util::record::form;
+use crate::util::run::QUICK;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY};
 
 const SIGNIN_TOKEN: &str = "SIGNINTOKEN-abc/def+ghi=";
@@ -72,7 +73,7 @@ fn no_secret(stderr: &str) {
 #[test]
 fn print_gives_a_link_made_from_the_role_credentials() {
     let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
-    let run = stsenv(&s.home, &["console", "personal", "--role", "admin", "--print"], QUICK);
+    let run = s.home.run(&["console", "personal", "--role", "admin", "--print"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
     no_secret(&run.stderr);
     // One AssumeRole, chained from the MFA session.
@@ -97,8 +98,7 @@ fn print_gives_a_link_made_from_the_role_credentials() {
     eprintln!("link: {}", link.replace(SIGNIN_TOKEN, "<token>"));
     eprintln!("{}", run.stderr.trim_end());
     // A service page in another region; the role comes from the cache this time.
-    let run = stsenv(
-        &s.home,
+    let run = s.home.run(
         &["console", "personal", "--role", "admin", "--service", "ec2", "--region", "us-west-2", "--print"],
         QUICK,
     );
@@ -109,8 +109,7 @@ fn print_gives_a_link_made_from_the_role_credentials() {
         query(run.stdout.trim_end())["Destination"],
         "https://console.aws.amazon.com/ec2/home?region=us-west-2"
     );
-    let run = stsenv(
-        &s.home,
+    let run = s.home.run(
         &[
             "console",
             "personal",
@@ -129,7 +128,7 @@ fn print_gives_a_link_made_from_the_role_credentials() {
 fn partitions_name_their_console_and_region() {
     let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
     // An arn:aws-cn: account without a region: China's console in China's default region.
-    let run = stsenv(&s.home, &["console", "china", "--role", "admin", "--print"], QUICK);
+    let run = s.home.run(&["console", "china", "--role", "admin", "--print"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(
         query(run.stdout.trim_end())["Destination"],
@@ -145,8 +144,7 @@ fn partitions_name_their_console_and_region() {
     assert!(sts[0].head.contains("/cn-north-1/sts/aws4_request"), "{}", sts[0].head);
     // A region of another partition is refused before any request.
     let before = (s.sts.count(), s.signin.count());
-    let run =
-        stsenv(&s.home, &["console", "china", "--role", "admin", "--region", "us-east-1", "--print"], QUICK);
+    let run = s.home.run(&["console", "china", "--role", "admin", "--region", "us-east-1", "--print"], QUICK);
     run.failed(2, "--region us-east-1 is not a region of partition aws-cn");
     assert_eq!((s.sts.count(), s.signin.count()), before);
 }
@@ -157,7 +155,7 @@ fn without_a_role_it_names_role_and_the_accounts_roles() {
     // Only an MFA session, in a shell switched to it.
     let mut home = s.home;
     home.set("STSENV_ACCOUNT", "personal").set("STSENV_KIND", "mfa");
-    let run = stsenv(&home, &["console", "--print"], QUICK);
+    let run = home.run(&["console", "--print"], QUICK);
     run.failed(2, "the console needs a role: AWS federation refuses MFA sessions (GetSessionToken)");
     assert!(run.stderr.contains("pass --role ROLE (account personal's roles: admin, ro)"), "{}", run.stderr);
     assert!(run.stderr.contains("ec2role ROLE"), "{}", run.stderr);
@@ -177,7 +175,7 @@ fn the_shells_role_is_used_without_sts() {
         .set("AWS_ACCESS_KEY_ID", "ASIASHELLROLE0000001")
         .set("AWS_SECRET_ACCESS_KEY", "shellsecret/abc")
         .set("AWS_SESSION_TOKEN", "SHELLROLETOKEN");
-    let run = stsenv(&home, &["console", "--print"], QUICK);
+    let run = home.run(&["console", "--print"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
     no_secret(&run.stderr);
     assert_eq!(s.sts.count(), 0, "no STS call");
@@ -188,7 +186,7 @@ fn the_shells_role_is_used_without_sts() {
     assert!(run.stderr.contains("role Admin in account personal"), "{}", run.stderr);
     // Expired: said so, nothing sent.
     home.set("STSENV_EXPIRES", (expires - 3600).to_string());
-    let run = stsenv(&home, &["console", "--print"], QUICK);
+    let run = home.run(&["console", "--print"], QUICK);
     run.failed(2, "the shell's credentials of role Admin have expired");
     assert_eq!(s.signin.count(), 1);
 }
@@ -211,7 +209,7 @@ fn without_print_the_browser_gets_the_link_and_no_credentials() {
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     home.set("BROWSER", script.as_os_str()).set("AWS_SESSION_TOKEN", "SHELLTOKENOFTHEUSER");
-    let run = stsenv(&home, &["console", "personal", "--role", "admin"], QUICK);
+    let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "", "nothing on stdout, not even the browser's");
     no_secret(&run.stderr);
@@ -231,33 +229,33 @@ fn without_print_the_browser_gets_the_link_and_no_credentials() {
     }
     // `%s` places the link; a failing browser is a clear error.
     home.set("BROWSER", format!("{} --new-window %s", script.display()));
-    let run = stsenv(&home, &["console", "personal", "--role", "admin"], QUICK);
+    let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
     let args = std::fs::read_to_string(&args_file).unwrap();
     assert!(args.starts_with("--new-window\nhttp://"), "{args}");
     home.set("BROWSER", "false");
-    stsenv(&home, &["console", "personal", "--role", "admin"], QUICK)
+    home.run(&["console", "personal", "--role", "admin"], QUICK)
         .failed(2, "the browser command false failed");
     home.set("BROWSER", "/nonexistent/browser");
-    stsenv(&home, &["console", "personal", "--role", "admin"], QUICK).failed(2, "cannot open a browser");
+    home.run(&["console", "personal", "--role", "admin"], QUICK).failed(2, "cannot open a browser");
 }
 
 #[test]
 fn federation_failures_are_one_line_and_bounded() {
     // The role is cached first, so that the error is the only line.
     let cached = |s: Setup| -> Setup {
-        let run = stsenv(&s.home, &["role", "admin", "-a", "personal"], QUICK);
+        let run = s.home.run(&["role", "admin", "-a", "personal"], QUICK);
         assert!(run.status.success(), "{}", run.stderr);
         s
     };
     let s = cached(setup(Mode::Raw { status: 400, body: "<html>Bad Request</html>" }));
-    let run = stsenv(&s.home, &["console", "personal", "--role", "admin", "--print"], QUICK);
+    let run = s.home.run(&["console", "personal", "--role", "admin", "--print"], QUICK);
     run.failed(1, "refused the role's credentials (HTTP 400)");
     no_secret(&run.stderr);
     let s = cached(setup(Mode::Raw { status: 200, body: "not json" }));
-    stsenv(&s.home, &["console", "personal", "--role", "admin", "--print"], QUICK).failed(1, "not JSON");
+    s.home.run(&["console", "personal", "--role", "admin", "--print"], QUICK).failed(1, "not JSON");
     let s = cached(setup(Mode::Hang));
-    let run = stsenv(&s.home, &["console", "personal", "--role", "admin", "--print"], QUICK);
+    let run = s.home.run(&["console", "personal", "--role", "admin", "--print"], QUICK);
     run.failed(1, "did not answer within");
     assert!(
         run.elapsed < stsenv::aws::client::OPERATION_TIMEOUT + std::time::Duration::from_secs(2),
@@ -266,9 +264,8 @@ fn federation_failures_are_one_line_and_bounded() {
     );
     let mut home = cached(setup(Mode::Signin { token: SIGNIN_TOKEN })).home;
     home.set("STSENV_SIGNIN_URL", "http://127.0.0.1:1/federation");
-    stsenv(&home, &["console", "personal", "--role", "admin", "--print"], QUICK)
+    home.run(&["console", "personal", "--role", "admin", "--print"], QUICK)
         .failed(1, "cannot reach the sign-in endpoint 127.0.0.1:1");
     home.set("STSENV_SIGNIN_URL", "ftp://example");
-    stsenv(&home, &["console", "personal", "--role", "admin", "--print"], QUICK)
-        .failed(2, "STSENV_SIGNIN_URL");
+    home.run(&["console", "personal", "--role", "admin", "--print"], QUICK).failed(2, "STSENV_SIGNIN_URL");
 }

@@ -4,13 +4,9 @@
 
 use std::process::Stdio;
 
+use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
 use crate::util::moto::Moto;
 use crate::util::{Home, shells, stderr, stdout};
-
-const ACCOUNTS: &str = r#"{
-  "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
-               "roles": {"admin": "arn:aws:iam::123456789012:role/Admin"}}
-}"#;
 
 /// The time left is counted from the start of the command, before STS answered: one of two.
 fn valid_for(stderr: &str, a: &str, b: &str) -> bool {
@@ -18,17 +14,13 @@ fn valid_for(stderr: &str, a: &str, b: &str) -> bool {
 }
 
 fn setup(moto: &Moto) -> Home {
-    setup_with_user(moto).0
-}
-
-fn setup_with_user(moto: &Moto) -> (Home, crate::util::moto::User) {
-    Home::with_moto_user(moto, ACCOUNTS)
+    moto_home(moto).0
 }
 
 #[test]
 fn mfa_then_the_aws_cli_then_a_second_shell_uses_the_cache() {
     let moto = Moto::start(false);
-    let (home, user) = setup_with_user(&moto);
+    let (home, user) = moto_home(&moto);
     for (i, shell) in shells().into_iter().enumerate() {
         let before = moto.requests();
         let steps = home.scenario(

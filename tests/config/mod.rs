@@ -1,3 +1,4 @@
 //! The configuration stsenv reads (src/config).
 
-mod accounts; // the accounts file and key directory through the binary: lookup, errors, `list`
+// The accounts file and key directory through the binary: lookup, errors, `list`.
+mod accounts;

@@ -9,21 +9,16 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use stsenv::aws::client::OPERATION_TIMEOUT;
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
-use crate::aws::errors::{
-    CACHED_TOKEN, QUICK, Run, SERVICE_ERRORS, ServiceError, detached, home, run_command, stsenv,
-};
 use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::{CACHED_TOKEN, MFA, ROLE, SERVICE_ERRORS, ServiceError, sts_home};
+use crate::util::run::{QUICK, Run, command, run};
 use crate::util::{Home, bin};
-
-const MFA: &[&str] = &["mfa", "personal", "-c", "123456"];
-const ROLE: &[&str] = &["role", "Admin", "-a", "personal", "-c", "123456"];
 
 /// What answers STS for a case.
 #[derive(Clone, Copy)]
@@ -430,7 +425,7 @@ fn run_case(case: &Case) -> Outcome {
         Some(f) => f.url.clone(),
         None => "http://127.0.0.1:1".to_owned(),
     };
-    let mut home = home(&url);
+    let mut home = sts_home(&url);
     (case.setup)(&mut home);
     if case.needs_non_root && crate::util::is_root() {
         let user = crate::util::other_user().expect("root can make the second user");
@@ -440,13 +435,13 @@ fn run_case(case: &Case) -> Outcome {
     let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
     let limit = case.limit + Duration::from_secs(10);
     let run = match case.how {
-        How::Plain => stsenv(&home, &args, limit),
-        How::Detached => detached(&home, &args, limit),
+        How::Plain => home.run(&args, limit),
+        How::Detached => home.run_detached(&args, limit),
         How::Sh(script) => {
-            let mut cmd = Command::new("sh");
+            let mut cmd = command("sh");
             home.apply(&mut cmd);
             cmd.arg("-c").arg(script).arg(bin()).args(&args);
-            run_command(cmd, format!("sh -c '{script}' stsenv {}", args.join(" ")), limit)
+            run(cmd, format!("sh -c '{script}' stsenv {}", args.join(" ")), limit)
         }
     };
     let what = format!("[{}] {}", case.name, run.what);

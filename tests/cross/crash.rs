@@ -10,20 +10,13 @@ use std::time::{Duration, Instant, SystemTime};
 use stsenv::store::cache::Slot;
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, stderr, stdout};
+use crate::util::fixtures::sts_home;
+use crate::util::{ACCESS_KEY, bin, stderr, stdout};
 
-const ACCOUNTS: &str = r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne"}}"#;
 const MFA_FORCE: &[&str] = &["mfa", "personal", "-c", "123456", "--force", "--shell", "bash"];
 
 /// How many processes are killed.
 const RUNS: usize = 300;
-
-fn home(url: &str) -> Home {
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", url);
-    home
-}
 
 /// Every `*.json` in the cache directory is whole: valid JSON with every field, 0600, and read
 /// by stsenv as a valid entry. Returns the names of the temp files present.
@@ -71,7 +64,7 @@ fn check_cache(dir: &Path, context: &str) -> Vec<String> {
 #[test]
 fn sigkill_at_random_points_never_leaves_a_partial_cache_file() {
     let fault = Fault::start(Mode::ok());
-    let home = home(&fault.url);
+    let home = sts_home(&fault.url);
     let spawn = || {
         let mut cmd = home.command(bin());
         cmd.args(MFA_FORCE).stdout(Stdio::null()).stderr(Stdio::null());
@@ -137,7 +130,7 @@ fn age(path: &Path, age: Duration) {
 #[test]
 fn stale_temp_files_are_removed_by_the_next_write() {
     let fault = Fault::start(Mode::ok());
-    let home = home(&fault.url);
+    let home = sts_home(&fault.url);
     let dir = home.cache_dir();
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -168,7 +161,7 @@ fn stale_temp_files_are_removed_by_the_next_write() {
 #[test]
 fn a_corrupt_cache_file_is_absent_with_a_warning_and_replaced() {
     let fault = Fault::start(Mode::ok());
-    let home = home(&fault.url);
+    let home = sts_home(&fault.url);
     let file = home.cache().path("personal", &Slot::Mfa);
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
     assert!(out.status.success(), "{}", stderr(&out));

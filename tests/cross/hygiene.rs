@@ -11,17 +11,13 @@ use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS;
 use crate::util::moto::Moto;
 use crate::util::{Home, bin, shells};
 
 /// Long-term keys no test output could contain by chance (moto without auth accepts any).
 const LONG_ACCESS: &str = "AKIAHYGIENE0LONGTERM";
 const LONG_SECRET: &str = "LongTermSecret/HYGIENE+0123456789abcdefgh";
-
-const ACCOUNTS: &str = r#"{
-  "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
-               "roles": {"admin": "arn:aws:iam::123456789012:role/Admin"}}
-}"#;
 
 /// Every regular file under `root`.
 fn files(root: &Path) -> Vec<PathBuf> {

@@ -14,9 +14,10 @@ use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::{self, sts_home};
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, other_user, stderr, stdout};
 
-const ACCOUNTS: &str = r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne"}}"#;
+use crate::util::fixtures::ACCOUNTS_PERSONAL as ACCOUNTS;
 
 /// A cache entry an attacker wrote: valid until 2099, with credentials of their own.
 const FORGED: &str = r#"{"version": 1, "account": "personal", "kind": "mfa",
@@ -123,9 +124,7 @@ fn a_cache_another_user_could_have_written_is_never_used() {
     let Some(user) = other_user() else { return };
     for forgery in FORGERIES {
         let fault = Fault::start(Mode::ok());
-        let mut home = Home::new();
-        home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-        home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+        let mut home = sts_home(&fault.url);
         let shared = home.path().join("shared");
         std::fs::create_dir(&shared).unwrap();
         let cache = shared.join("stsenv-cache");
@@ -217,8 +216,8 @@ fn a_cache_another_user_could_have_written_is_never_used() {
 
 #[test]
 fn a_relative_cache_directory_is_a_usage_error() {
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
+    let mut home = fixtures::home();
+    home.accounts(ACCOUNTS);
     home.set("STSENV_CACHE_DIR", "cache");
     for args in [
         &["switch", "personal"][..],
@@ -249,9 +248,7 @@ fn script(home: &Home, name: &str, body: &str) -> PathBuf {
 #[test]
 fn closed_standard_descriptors_never_become_a_lock_or_cache_file() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
     // mfa_process runs while the slot's lock is held: it reports what stsenv's 0, 1 and 2 are,
     // and writes to the stderr it inherits.
     let fds = home.path().join("fds");
@@ -305,7 +302,8 @@ fn stsenv_is_not_dumpable() {
     // Its /proc files are root's, so another process of the user cannot read its environment
     // or memory (and no core file is made). Root could read them anyway: run as the second user.
     let Some(user) = other_user() else { return };
-    let mut home = Home::new();
+    let fault = Fault::start(Mode::ok());
+    let mut home = sts_home(&fault.url);
     let seen = home.path().join("seen");
     let process = script(
         &home,
@@ -315,12 +313,10 @@ fn stsenv_is_not_dumpable() {
             seen.display()
         ),
     );
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(&format!(
+    home.accounts(&format!(
         r#"{{"personal": {{"arn": "arn:aws:iam::123456789012:", "user": "jbrowne", "mfa_process": "{}"}}}}"#,
         process.display()
     ));
-    let fault = Fault::start(Mode::ok());
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
     home.become_user(&user);
     let out = home.stsenv(&["mfa", "personal"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -350,9 +346,7 @@ fn start(home: &Home, args: &[&str]) -> Running {
 #[test]
 fn a_held_lock_is_announced_at_once_and_bounded() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let mut home = sts_home(&fault.url);
     home.set("STSENV_LOCK_TIMEOUT", "3");
     // Another stsenv sits at the MFA prompt of personal (this test holds its lock).
     let held = home.cache().lock("personal", &Slot::Mfa).unwrap();
@@ -390,9 +384,7 @@ fn a_held_lock_is_announced_at_once_and_bounded() {
 #[test]
 fn the_clock_is_read_again_after_waiting() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
     // Another stsenv holds the lock; this one finds no session and waits.
     let cache = home.cache();
     let held = cache.lock("personal", &Slot::Mfa).unwrap();
@@ -425,10 +417,8 @@ fn the_clock_is_read_again_after_waiting() {
 #[test]
 fn a_hard_linked_entry_or_a_symlinked_lock_is_not_used() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).keys("work", ACCESS_KEY, SECRET_KEY);
-    home.accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
+    home.keys("work", ACCESS_KEY, SECRET_KEY);
     let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
     home.cache_session("work", Slot::Mfa, "WORKTOKENWORKTOKEN", expiration);
     // Another account's entry linked in as this one's: the file has two links, so it may be

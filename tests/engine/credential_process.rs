@@ -7,18 +7,14 @@ use std::process::{Command, Output, Stdio};
 use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
+use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
 use crate::util::moto::{Moto, User, venv};
 use crate::util::{Home, shells, stderr, stdout};
-
-const ACCOUNTS: &str = r#"{
-  "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
-               "roles": {"admin": "arn:aws:iam::123456789012:role/Admin"}}
-}"#;
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 const ADMIN_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne";
 
 fn setup(moto: &Moto) -> (Home, User) {
-    let (home, user) = Home::with_moto_user(moto, ACCOUNTS);
+    let (home, user) = moto_home(moto);
     home.credential_process_profiles();
     (home, user)
 }

@@ -1,3 +1,4 @@
 //! Escalation outside the shell functions (src/engine).
 
-mod credential_process; // credential-process for the AWS CLI: by itself, its window, `clear`
+// Credential-process for the AWS CLI: by itself, its window, `clear`.
+mod credential_process;

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use stsenv::store::cache::Slot;
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::moto::{Moto, User, venv};
+use crate::util::fixtures::{moto_home, sts_home};
+use crate::util::moto::{Moto, venv};
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, stderr, stdout};
 
 const ARN: &str = "arn:aws:iam::123456789012:";
@@ -46,9 +47,8 @@ fn python_totp(seed: &str) -> String {
 /// A home whose STS is the fault server, refusing every code (AccessDenied), so each run
 /// sends exactly one request, whose body holds the `TokenCode`.
 fn fault_home(fault: &Fault, mfa_process: Option<&str>) -> Home {
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(&accounts(mfa_process));
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
+    home.accounts(&accounts(mfa_process));
     home
 }
 
@@ -117,10 +117,6 @@ fn mfa_process_codes_are_read_as_typed_codes_are() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("short.sh` did not print a 6-digit MFA code"), "{}", stderr(&out));
     assert_eq!(fault.count(), before);
-}
-
-fn moto_home(moto: &Moto) -> (Home, User) {
-    Home::with_moto_user(moto, &accounts(None))
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::Output;
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
-use crate::serve::server::moto_home;
+use crate::util::fixtures::moto_home;
 use crate::util::moto::Moto;
 use crate::util::{Home, node_dir, stderr, stdout};
 

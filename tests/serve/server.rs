@@ -12,21 +12,9 @@ use std::time::{Duration, Instant};
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
-use crate::util::moto::{Moto, User};
+use crate::util::fixtures::moto_home;
+use crate::util::moto::Moto;
 use crate::util::{Home, stderr, stdout};
-
-const ARN: &str = "arn:aws:iam::123456789012:";
-
-pub fn accounts() -> String {
-    format!(
-        r#"{{"personal": {{"arn": "{ARN}", "user": "jbrowne", "roles": {{"admin": "{ARN}role/Admin"}}}}}}"#
-    )
-}
-
-/// A home with the moto user's keys as account "personal" (role "admin").
-pub fn moto_home(moto: &Moto) -> (Home, User) {
-    Home::with_moto_user(moto, &accounts())
-}
 
 fn client_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/server_client.py")

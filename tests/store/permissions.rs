@@ -7,9 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, stderr};
-
-const ACCOUNTS: &str = r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne"}}"#;
+use crate::util::fixtures::sts_home;
+use crate::util::{Home, SECRET_KEY, bin, stderr};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
@@ -25,9 +24,7 @@ fn under_umask_000(home: &Home, args: &[&str]) -> std::process::Output {
 #[test]
 fn cache_is_0700_and_0600_under_umask_000() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
     // The umask really is 000 in that process: a file it makes is 0666.
     let probe = home.path().join("probe");
     let mut cmd = home.command("sh");
@@ -62,9 +59,7 @@ fn cache_is_0700_and_0600_under_umask_000() {
 #[test]
 fn a_loose_cache_directory_is_tightened_by_the_binary() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
     std::fs::create_dir_all(home.cache_dir()).unwrap();
     std::fs::set_permissions(home.cache_dir(), std::fs::Permissions::from_mode(0o777)).unwrap();
     let out = under_umask_000(&home, &["mfa", "personal", "-c", "123456"]);
@@ -75,9 +70,7 @@ fn a_loose_cache_directory_is_tightened_by_the_binary() {
 #[test]
 fn key_files_readable_by_others_are_warned_about_on_every_path() {
     let fault = Fault::start(Mode::ok());
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &fault.url);
+    let home = sts_home(&fault.url);
     let access = home.creds().join("personal.access_key");
     let secret = home.creds().join("personal.secret_key");
     let warning = |path: &Path| {

@@ -8,13 +8,9 @@ use std::process::{Command, Output};
 use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
+use crate::util::fixtures::ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS;
 use crate::util::moto::Moto;
 use crate::util::{Home, bin, stderr, stdout};
-
-const ACCOUNTS: &str = r#"{
-  "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
-               "roles": {"admin": "arn:aws:iam::123456789012:role/Admin"}}
-}"#;
 
 const TOKEN: &str = "cachedtoken0123456789abcdefXYZ";
 

@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 pub mod fault;
+pub mod fixtures;
 pub mod moto;
 pub mod record;
+pub mod run;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -217,7 +219,7 @@ impl Home {
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = match &self.run_as {
             Some(user) => user.command(program),
-            None => Command::new(program),
+            None => run::command(program),
         };
         self.apply(&mut cmd);
         cmd
@@ -248,10 +250,30 @@ impl Home {
         }
     }
 
-    /// The stsenv binary with these arguments, in this home.
-    pub fn stsenv(&self, args: &[&str]) -> Output {
+    /// The stsenv binary with these arguments, in this home (as its user), to be run.
+    pub fn stsenv_command(&self, args: &[&str]) -> Command {
         let program = if self.run_as.is_some() { other_user_bin() } else { bin() };
-        self.command(program).args(args).output().unwrap()
+        let mut cmd = self.command(program);
+        cmd.args(args);
+        cmd
+    }
+
+    /// The stsenv binary with these arguments, in this home, run to its end.
+    pub fn stsenv(&self, args: &[&str]) -> Output {
+        let what = format!("stsenv {}", args.join(" "));
+        run::finish(self.stsenv_command(args), &what, run::HANG).0
+    }
+
+    /// The same, as a `Run`: failing the test unless it ends within `limit`, and timed.
+    pub fn run(&self, args: &[&str], limit: std::time::Duration) -> run::Run {
+        run::run(self.stsenv_command(args), format!("stsenv {}", args.join(" ")), limit)
+    }
+
+    /// `run` in a new session: no controlling terminal, so /dev/tty cannot be opened either.
+    pub fn run_detached(&self, args: &[&str], limit: std::time::Duration) -> run::Run {
+        let mut cmd = self.stsenv_command(args);
+        run::detach(&mut cmd);
+        run::run(cmd, format!("stsenv {} (in a new session)", args.join(" ")), limit)
     }
 
     /// Run a scenario in a real shell: load the wrappers, then run each step (the same text
