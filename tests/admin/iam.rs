@@ -3,8 +3,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 
-use crate::util::moto::{Moto, User};
-use crate::util::{Home, stderr, stdout};
+use crate::util::moto::{As, Moto, User, aws, enable_mfa};
+use crate::util::{Home, mode, stderr, stdout};
 
 const OTHERS: &str = r#"{
   "work": {"arn": "arn:aws:iam::012123456789:", "user": "jb", "region": "eu-west-1"},
@@ -17,44 +17,6 @@ fn setup(moto: &Moto, accounts: &str) -> (Home, User) {
     Home::with_moto_user(moto, accounts)
 }
 
-/// The AWS CLI against moto, as the given keys (or moto's default test keys).
-fn aws(home: &Home, keys: Option<(&str, &str)>, args: &[&str]) -> Output {
-    let mut cmd = home.command("aws");
-    let (access, secret) = keys.unwrap_or(("testing", "testing"));
-    cmd.env("AWS_ACCESS_KEY_ID", access)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn enable(home: &Home, user: &str, serial: &str) {
-    let out = aws(
-        home,
-        None,
-        &[
-            "iam",
-            "enable-mfa-device",
-            "--user-name",
-            user,
-            "--serial-number",
-            serial,
-            "--authentication-code1",
-            "123456",
-            "--authentication-code2",
-            "234567",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-}
-
-fn mode(path: &std::path::Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 #[test]
 fn enroll_with_store_seed_enables_the_device_and_records_it() {
     let moto = Moto::start(false);
@@ -65,7 +27,7 @@ fn enroll_with_store_seed_enables_the_device_and_records_it() {
     let serial = "arn:aws:iam::123456789012:mfa/svc";
     assert_eq!(stdout(&out), format!("{serial}\n"));
     // Moto has it enabled for the user.
-    let listed = aws(&home, None, &["iam", "list-mfa-devices", "--user-name", "jbrowne"]);
+    let listed = aws(&home, As::Moto, &["iam", "list-mfa-devices", "--user-name", "jbrowne"]);
     assert!(stdout(&listed).contains(serial), "{}", stdout(&listed));
     // The seed, 0600, from which the codes come.
     let totp = home.creds().join("personal.totp");
@@ -128,7 +90,7 @@ fn enroll_with_codes_shows_the_qr_code_on_stderr_only() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("no terminal"), "{}", stderr(&out));
     assert!(stderr(&out).contains("the new device was deleted"), "{}", stderr(&out));
-    let devices = aws(&home, None, &["iam", "list-virtual-mfa-devices"]);
+    let devices = aws(&home, As::Moto, &["iam", "list-virtual-mfa-devices"]);
     assert!(!stdout(&devices).contains("mfa/phone"), "{}", stdout(&devices));
 }
 
@@ -151,7 +113,7 @@ fn serial_discovery_with_zero_one_and_two_devices() {
     assert_eq!(mfa.status.code(), Some(2), "{}", stderr(&mfa));
     assert!(stderr(&mfa).contains("no MFA device"), "{}", stderr(&mfa));
 
-    enable(&home, "jbrowne", &user.serial);
+    enable_mfa(&home, "jbrowne", &user.serial);
     let list = home.stsenv(&["mfa-device", "list", "personal"]);
     assert_eq!(stdout(&list), format!("{}\n", user.serial));
     // $USER is jbrowne here: the guess is the device.
@@ -162,7 +124,7 @@ fn serial_discovery_with_zero_one_and_two_devices() {
     let png = home.path().join("qr.png");
     let second = aws(
         &home,
-        None,
+        As::Moto,
         &[
             "iam",
             "create-virtual-mfa-device",
@@ -175,7 +137,7 @@ fn serial_discovery_with_zero_one_and_two_devices() {
         ],
     );
     assert!(second.status.success(), "{}", stderr(&second));
-    enable(&home, "jbrowne", "arn:aws:iam::123456789012:mfa/backup");
+    enable_mfa(&home, "jbrowne", "arn:aws:iam::123456789012:mfa/backup");
     let list = home.stsenv(&["mfa-device", "list", "personal"]);
     assert_eq!(stdout(&list).lines().count(), 2, "{}", stdout(&list));
     let mfa = mfa_without_user(&home);
@@ -212,10 +174,10 @@ fn rotation_replaces_the_key_and_the_old_one_stops_working() {
         assert!(!home.creds().join(format!("{file}.old")).exists());
     }
     // moto checks signatures: the new key works with the AWS CLI, the old one no longer.
-    let new = aws(&home, Some((access.trim(), secret.trim())), &["sts", "get-caller-identity"]);
+    let new = aws(&home, As::Keys(access.trim(), secret.trim()), &["sts", "get-caller-identity"]);
     assert!(new.status.success(), "{}", stderr(&new));
     assert!(stdout(&new).contains("user/jbrowne"), "{}", stdout(&new));
-    let old = aws(&home, Some((&user.access_key, &user.secret_key)), &["sts", "get-caller-identity"]);
+    let old = aws(&home, As::Keys(&user.access_key, &user.secret_key), &["sts", "get-caller-identity"]);
     assert!(!old.status.success());
     assert!(stderr(&old).contains("InvalidClientTokenId"), "{}", stderr(&old));
     // ec2mfa --rotate-keys: a session, then another rotation.
@@ -231,7 +193,7 @@ fn rotation_replaces_the_key_and_the_old_one_stops_working() {
 fn rotation_refuses_when_the_user_has_two_keys() {
     let moto = Moto::start(false);
     let (home, user) = setup(&moto, OTHERS);
-    let second = aws(&home, None, &["iam", "create-access-key", "--user-name", "jbrowne"]);
+    let second = aws(&home, As::Moto, &["iam", "create-access-key", "--user-name", "jbrowne"]);
     assert!(second.status.success(), "{}", stderr(&second));
     let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
     let second_id = second["AccessKey"]["AccessKeyId"].as_str().unwrap();
@@ -244,7 +206,7 @@ fn rotation_refuses_when_the_user_has_two_keys() {
     assert!(err.contains(&format!("aws iam delete-access-key --access-key-id {second_id}")), "{err}");
     let access = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
     assert_eq!(access, user.access_key);
-    let keys = aws(&home, None, &["iam", "list-access-keys", "--user-name", "jbrowne"]);
+    let keys = aws(&home, As::Moto, &["iam", "list-access-keys", "--user-name", "jbrowne"]);
     assert_eq!(stdout(&keys).matches("AccessKeyId").count(), 2);
 }
 
@@ -447,7 +409,7 @@ fn rotations_at_once_take_turns() {
     let secret = std::fs::read_to_string(home.creds().join("personal.secret_key")).unwrap();
     let keys = aws(
         &home,
-        Some((access.trim(), secret.trim())),
+        As::Keys(access.trim(), secret.trim()),
         &["iam", "list-access-keys", "--query", "AccessKeyMetadata[].AccessKeyId", "--output", "text"],
     );
     assert!(keys.status.success(), "{}", stderr(&keys));

@@ -8,8 +8,8 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::moto::{Moto, User, venv};
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells, stderr, stdout};
+use crate::util::moto::{Moto, User, enable_mfa, venv};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, mode, script, shells, stderr, stdout};
 
 /// Accounts the user had before: every byte of them must stay.
 const OTHERS: &str = r#"{
@@ -17,24 +17,6 @@ const OTHERS: &str = r#"{
   "old":   "arn:aws:iam::111122223333:"
 }
 "#;
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-/// The AWS CLI against moto as its default test identity (moto without auth).
-fn enable_mfa(home: &Home, user: &str, serial: &str) {
-    let mut cmd = home.command("aws");
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .args(["iam", "enable-mfa-device", "--user-name", user, "--serial-number", serial])
-        .args(["--authentication-code1", "123456", "--authentication-code2", "234567"]);
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-}
 
 /// stsenv with `input` on stdin (a pipe).
 fn stsenv_piped(home: &Home, args: &[&str], input: &str) -> Output {
@@ -45,14 +27,6 @@ fn stsenv_piped(home: &Home, args: &[&str], input: &str) -> Output {
     // here is its answer, not the test's failure.
     let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     child.wait_with_output().unwrap()
-}
-
-/// An executable script in the temporary home.
-fn script(home: &Home, name: &str, body: &str) -> PathBuf {
-    let path = home.path().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
 }
 
 /// Every file under a directory, with its content (to show that nothing changed).

@@ -3,16 +3,15 @@
 //! session JSON), the link made from its token, the browser it is handed to, and the errors.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 
 use stsenv::store::cache::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::fixtures::CACHED_TOKEN;
+use crate::util::fixtures::{CACHED_TOKEN, sts_home};
 use crate::util::record::form;
 use crate::util::run::QUICK;
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, script};
 
 const SIGNIN_TOKEN: &str = "SIGNINTOKEN-abc/def+ghi=";
 
@@ -34,9 +33,8 @@ struct Setup {
 fn setup(signin: Mode) -> Setup {
     let sts = Fault::start(Mode::ok());
     let signin = Fault::start(signin);
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).keys("china", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", &sts.url);
+    let mut home = sts_home(&sts.url);
+    home.keys("china", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
     home.set("STSENV_SIGNIN_URL", format!("{}/federation", signin.url));
     let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
     for account in ["personal", "china"] {
@@ -195,19 +193,17 @@ fn the_shells_role_is_used_without_sts() {
 fn without_print_the_browser_gets_the_link_and_no_credentials() {
     let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
     let mut home = s.home;
-    let script = home.path().join("browser");
     let args_file = home.path().join("browser.args");
     let env_file = home.path().join("browser.env");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nenv > '{}'\necho 'browser output'\n",
+    let script = script(
+        &home,
+        "browser",
+        &format!(
+            "printf '%s\\n' \"$@\" > '{}'\nenv > '{}'\necho 'browser output'",
             args_file.display(),
             env_file.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     home.set("BROWSER", script.as_os_str()).set("AWS_SESSION_TOKEN", "SHELLTOKENOFTHEUSER");
     let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);

@@ -4,7 +4,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::util::moto::Moto;
+use crate::util::moto::{As, Moto, aws};
 use crate::util::{Home, stderr, stdout};
 
 const ACCOUNTS: &str = r#"{
@@ -125,16 +125,6 @@ fn bad_input_is_exit_2_with_empty_stdout() {
     assert_eq!(v["Statement"][0]["Effect"], "Deny");
 }
 
-fn aws(home: &Home, args: &[&str]) -> Output {
-    let mut cmd = home.command("aws");
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", home.path().join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("no-credentials"));
-    cmd.args(args).output().unwrap()
-}
-
 #[test]
 fn iam_accepts_each_policy() {
     let moto = Moto::start(false);
@@ -149,6 +139,7 @@ fn iam_accepts_each_policy() {
     .unwrap();
     let out = aws(
         &home,
+        As::Moto,
         &[
             "iam",
             "create-policy",
@@ -161,12 +152,16 @@ fn iam_accepts_each_policy() {
     assert!(!out.status.success(), "moto accepted a broken policy");
     assert!(stderr(&out).contains("MalformedPolicyDocument"), "{}", stderr(&out));
     // moto's create-role does not validate the trust policy; update-assume-role-policy does.
-    let out =
-        aws(&home, &["iam", "create-role", "--role-name", "Admin", "--assume-role-policy-document", "{}"]);
+    let out = aws(
+        &home,
+        As::Moto,
+        &["iam", "create-role", "--role-name", "Admin", "--assume-role-policy-document", "{}"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let update = |document: &str| {
         aws(
             &home,
+            As::Moto,
             &["iam", "update-assume-role-policy", "--role-name", "Admin", "--policy-document", document],
         )
     };
@@ -195,7 +190,11 @@ fn iam_accepts_each_policy() {
             update(&document)
         } else {
             let name = format!("{kind}-{}", if user == "jbrowne" { "user" } else { "group" });
-            aws(&home, &["iam", "create-policy", "--policy-name", &name, "--policy-document", &document])
+            aws(
+                &home,
+                As::Moto,
+                &["iam", "create-policy", "--policy-name", &name, "--policy-document", &document],
+            )
         };
         assert!(created.status.success(), "{kind} ({user}): {}\n{}", stderr(&created), stdout(&out));
     }

@@ -5,7 +5,7 @@
 use std::process::Stdio;
 
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
-use crate::util::moto::Moto;
+use crate::util::moto::{As, CALLER_ARN, Moto, aws};
 use crate::util::{Home, shells, stderr, stdout};
 
 /// The time left is counted from the start of the command, before STS answered: one of two.
@@ -165,24 +165,20 @@ fn credential_process_feeds_the_aws_cli() {
     let moto = Moto::start(false);
     let home = setup(&moto);
     home.credential_process_profiles();
-    let aws = |profile: &str| {
-        let mut cmd = home.command(crate::util::moto::venv().join("bin/aws"));
-        cmd.args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile]);
-        cmd.output().unwrap()
-    };
+    let caller = |profile: &str| aws(&home, As::Profile(profile), CALLER_ARN);
     // No session yet: the CLI shows stsenv's message, which says what to run.
-    let out = aws("personal-mfa");
+    let out = caller("personal-mfa");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("run: ec2mfa personal"), "{}", stderr(&out));
     assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
-    let out = aws("personal-mfa");
+    let out = caller("personal-mfa");
     assert!(out.status.success(), "{}", stderr(&out));
     let out = home.stsenv(&["credential-process", "personal"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["Version"], 1);
     assert!(json["Expiration"].as_str().unwrap().ends_with('Z'));
     assert!(home.stsenv(&["role", "admin", "-a", "personal"]).status.success());
-    let out = aws("personal-admin");
+    let out = caller("personal-admin");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne");
 }

@@ -5,8 +5,9 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::sts_home;
 use crate::util::moto::Moto;
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells, stderr, stdout};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, mode, script, shells, stderr, stdout};
 
 const ACCOUNTS: &str = r#"{
   "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
@@ -17,9 +18,9 @@ const ACCOUNTS: &str = r#"{
 /// A home with keys for `personal` only (`work` is in the accounts file without key files),
 /// STS at `url`.
 fn new_home(url: &str) -> Home {
-    let mut home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", url).set("AWS_ENDPOINT_URL", url);
+    let mut home = sts_home(url);
+    home.accounts(ACCOUNTS);
+    home.set("AWS_ENDPOINT_URL", url);
     home
 }
 
@@ -367,23 +368,18 @@ fn readme_first_setup_by_hand_makes_private_files() {
     home.use_moto(&moto);
     std::fs::remove_dir_all(home.creds()).unwrap();
     // An "editor" that pastes the right key into the file it is given.
-    let editor = home.path().join("paste");
-    std::fs::write(
-        &editor,
-        format!(
-            "#!/bin/sh\ncase \"$1\" in\n  *.access_key) printf '%s\\n' '{}' >\"$1\" ;;\n  *.secret_key) printf '%s\\n' '{}' >\"$1\" ;;\nesac\n",
+    let editor = script(
+        &home,
+        "paste",
+        &format!(
+            "case \"$1\" in\n  *.access_key) printf '%s\\n' '{}' >\"$1\" ;;\n  *.secret_key) printf '%s\\n' '{}' >\"$1\" ;;\nesac",
             user.access_key, user.secret_key
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    );
     let recipe = readme_block("## First setup by hand", "sh");
     let mut cmd = home.command("bash");
     cmd.env("EDITOR", &editor).args(["--noprofile", "--norc", "-u", "-c", &format!("umask 022\n{recipe}")]);
     let out = cmd.output().unwrap();
-    let mode = |p: &std::path::Path| {
-        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions()) & 0o777
-    };
     assert_eq!(mode(&home.creds()), 0o700);
     for file in ["personal.access_key", "personal.secret_key"] {
         assert_eq!(mode(&home.creds().join(file)), 0o600, "{file}");

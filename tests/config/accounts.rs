@@ -3,13 +3,8 @@
 
 use std::os::unix::fs::PermissionsExt;
 
+use crate::util::fixtures::home;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, stderr, stdout};
-
-fn home() -> Home {
-    let home = Home::new();
-    home.keys("personal", ACCESS_KEY, SECRET_KEY);
-    home
-}
 
 #[test]
 fn misspelt_field_names_file_line_and_column() {

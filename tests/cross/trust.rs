@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::{self, sts_home};
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, other_user, stderr, stdout};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, mode, other_user, script, stderr, stdout};
 
 use crate::util::fixtures::ACCOUNTS_PERSONAL as ACCOUNTS;
 
@@ -142,7 +142,7 @@ fn a_cache_another_user_could_have_written_is_never_used() {
             named.display(),
             forgery.why
         );
-        let dir_mode = std::fs::metadata(&cache).unwrap().permissions().mode() & 0o7777;
+        let dir_mode = mode(&cache);
 
         // ec2switch: the long-term keys, never the forged ones; one warning naming the fix.
         let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
@@ -186,7 +186,7 @@ fn a_cache_another_user_could_have_written_is_never_used() {
         }
         assert_eq!(fault.count(), before + 1, "{what}: the forged entry was not taken for a valid session");
         if !forgery.users_dir {
-            assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o7777, dir_mode, "{what}");
+            assert_eq!(mode(&cache), dir_mode, "{what}");
             let text = std::fs::read_to_string(cache.join("personal.mfa.json")).unwrap();
             assert!(
                 !text.contains("FAULTTOKEN"),
@@ -194,7 +194,7 @@ fn a_cache_another_user_could_have_written_is_never_used() {
             );
         } else {
             // The user's own directory: made private, the bad file replaced by a good one.
-            assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o7777, 0o700, "{what}");
+            assert_eq!(mode(&cache), 0o700, "{what}");
             use std::os::unix::fs::MetadataExt;
             let file = cache.join("personal.mfa.json");
             let meta = std::fs::symlink_metadata(&file).unwrap();
@@ -235,14 +235,6 @@ fn a_relative_cache_directory_is_a_usage_error() {
     assert!(!home.path().join("cache").exists());
     // `now` reads no files: it does not care.
     assert!(home.stsenv(&["now"]).status.success());
-}
-
-/// An executable script in the home.
-fn script(home: &Home, name: &str, body: &str) -> PathBuf {
-    let path = home.path().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    chmod(&path, 0o755);
-    path
 }
 
 #[test]

@@ -1,15 +1,15 @@
 //! `credential-process` escalates by itself, used by the official AWS CLI through
 //! `~/.aws/config` against moto; its window; and `clear`.
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
-use crate::util::moto::{Moto, User, venv};
-use crate::util::{Home, shells, stderr, stdout};
+use crate::util::moto::{As, CALLER_ARN, Moto, User, aws, venv};
+use crate::util::run::detach;
+use crate::util::{Home, script, shells, stderr, stdout};
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 const ADMIN_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne";
 
@@ -19,29 +19,10 @@ fn setup(moto: &Moto) -> (Home, User) {
     (home, user)
 }
 
-/// No controlling terminal, whatever the test runner has: a new session.
-fn detached(cmd: &mut Command) -> &mut Command {
-    // SAFETY: setsid is async-signal-safe; it runs in the child between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        })
-    }
-}
-
-/// `aws sts get-caller-identity` with a profile, without a terminal. The CLI's own call is one
-/// of moto's requests.
-fn aws(home: &Home, profile: &str) -> Output {
-    let mut cmd = home.command(venv().join("bin/aws"));
-    cmd.args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile]);
-    detached(&mut cmd).output().unwrap()
-}
-
 fn credential_process(home: &Home, args: &[&str]) -> Output {
     let mut cmd = home.command(crate::util::bin());
     cmd.arg("credential-process").args(args);
-    detached(&mut cmd).output().unwrap()
+    detach(&mut cmd).output().unwrap()
 }
 
 fn key_id(out: &Output) -> String {
@@ -55,13 +36,13 @@ fn a_role_is_assumed_from_the_cached_mfa_session_without_a_terminal() {
     let (home, _) = setup(&moto);
     assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
     let before = moto.requests();
-    let out = aws(&home, "personal-admin");
+    let out = aws(&home, As::Profile("personal-admin"), CALLER_ARN);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), ADMIN_ARN);
     assert_eq!(moto.requests() - before, 2, "one AssumeRole, then the CLI's GetCallerIdentity");
     // The role is cached now: only the CLI's call.
     let before = moto.requests();
-    assert!(aws(&home, "personal-admin").status.success());
+    assert!(aws(&home, As::Profile("personal-admin"), CALLER_ARN).status.success());
     assert_eq!(moto.requests() - before, 1);
 }
 
@@ -71,13 +52,13 @@ fn without_a_session_the_totp_seed_gives_the_code() {
     let (home, user) = setup(&moto);
     home.write_secret("personal.totp", user.seed.as_bytes());
     let before = moto.requests();
-    let out = aws(&home, "personal-admin");
+    let out = aws(&home, As::Profile("personal-admin"), CALLER_ARN);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), ADMIN_ARN);
     assert_eq!(moto.requests() - before, 3, "GetSessionToken, AssumeRole, the CLI's GetCallerIdentity");
     // The MFA session is the account's, for ec2mfa and the next role.
     assert!(home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc()).is_some());
-    let out = aws(&home, "personal-mfa");
+    let out = aws(&home, As::Profile("personal-mfa"), CALLER_ARN);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -108,9 +89,7 @@ fn with_a_terminal_the_code_is_typed_at_the_prompt_there() {
     // stderr the AWS CLI captures.
     let moto = Moto::start(false);
     let (home, _) = setup(&moto);
-    let script = home.path().join("yubikey.sh");
-    std::fs::write(&script, "#!/bin/sh\necho 'Touch your YubiKey...' >&2\necho 123456\n").unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let script = script(&home, "yubikey.sh", "echo 'Touch your YubiKey...' >&2\necho 123456");
     let accounts = ACCOUNTS.replace(
         r#""user": "jbrowne","#,
         &format!(r#""user": "jbrowne", "mfa_process": "{}","#, script.display()),
@@ -138,7 +117,7 @@ fn without_a_code_or_a_terminal_one_line_says_what_to_run() {
         assert!(!err.contains("stsenv role") && !err.contains("stsenv mfa"), "{err}");
     }
     assert_eq!(moto.requests(), before, "no STS call without a code");
-    let out = aws(&home, "personal-admin");
+    let out = aws(&home, As::Profile("personal-admin"), CALLER_ARN);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("run: ec2mfa personal"), "{}", stderr(&out));
 }
@@ -155,7 +134,7 @@ fn fifty_concurrent_calls_on_an_empty_cache_make_two_sts_calls() {
             cmd.args(["credential-process", "personal", "--role", "admin"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
-            detached(&mut cmd).spawn().unwrap()
+            detach(&mut cmd).spawn().unwrap()
         })
         .collect();
     let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
@@ -292,7 +271,7 @@ fn clearing_during_concurrent_escalations_leaves_no_torn_file() {
     let spawn = |args: &[&str]| {
         let mut cmd = home.command(crate::util::bin());
         cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        detached(&mut cmd).spawn().unwrap()
+        detach(&mut cmd).spawn().unwrap()
     };
     let mut children = Vec::new();
     for i in 0..30 {

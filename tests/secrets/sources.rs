@@ -12,7 +12,7 @@ use stsenv::store::cache::Slot;
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::{moto_home, sts_home};
 use crate::util::moto::{Moto, venv};
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, stderr, stdout};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, script, stderr, stdout};
 
 const ARN: &str = "arn:aws:iam::123456789012:";
 
@@ -23,14 +23,6 @@ fn accounts(mfa_process: Option<&str>) -> String {
         r#"{{"personal": {{"arn": "{ARN}", "user": "jbrowne"{process},
                         "roles": {{"admin": "{ARN}role/Admin"}}}}}}"#
     )
-}
-
-/// An executable script in the temporary home.
-fn script(home: &Home, name: &str, body: &str) -> PathBuf {
-    let path = home.path().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
 }
 
 /// The TOTP code python computes for a seed now (tests/moto_setup.py, independent of stsenv).

@@ -6,11 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use stsenv::store::cache::{Cache, Slot, State};
 use time::{Duration, OffsetDateTime, macros::datetime};
 
-use crate::util::Home;
-
-fn mode(path: &std::path::Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
+use crate::util::{Home, mode};
 
 #[test]
 fn written_0600_in_a_0700_directory_even_under_umask_000() {

@@ -8,11 +8,7 @@ use std::process::Command;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::sts_home;
-use crate::util::{Home, SECRET_KEY, bin, stderr};
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
-}
+use crate::util::{Home, SECRET_KEY, bin, mode, stderr};
 
 /// `sh -c 'umask 000; exec stsenv ARGS'` in `home`.
 fn under_umask_000(home: &Home, args: &[&str]) -> std::process::Output {

@@ -1,24 +1,24 @@
 //! `--write-profile`: the shared credentials file gets one section, every other byte kept; the
 //! AWS CLI uses it with `--profile`; sections stsenv did not write are refused.
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fixtures::ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS;
-use crate::util::moto::Moto;
-use crate::util::{Home, bin, stderr, stdout};
+use crate::util::fixtures::sts_home;
+use crate::util::moto::{As, CALLER_ARN, Moto, aws};
+use crate::util::{Home, bin, mode, stderr, stdout};
 
 const TOKEN: &str = "cachedtoken0123456789abcdefXYZ";
 
 /// A home with keys and accounts, its STS endpoint unreachable (any STS call fails at once).
 fn offline_home() -> Home {
-    let mut home = Home::new();
-    home.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY).accounts(ACCOUNTS);
-    home.set("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    let home = sts_home("http://127.0.0.1:9");
+    home.accounts(ACCOUNTS);
     home
 }
 
@@ -42,17 +42,6 @@ fn cached(home: &Home, name: &str, eol: &str) -> String {
 
 fn default_file(home: &Home) -> PathBuf {
     home.path().join(".aws").join("credentials")
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().mode() & 0o7777
-}
-
-/// The venv's AWS CLI in the home, with no credentials in its environment.
-fn aws(home: &Home, args: &[&str]) -> Output {
-    let mut cmd = home.command("aws");
-    cmd.env("AWS_DEFAULT_REGION", "us-east-1").env("AWS_CONFIG_FILE", home.path().join("no-config"));
-    cmd.args(args).output().unwrap()
 }
 
 #[test]
@@ -79,7 +68,8 @@ fn mfa_and_role_profiles_are_used_by_the_aws_cli() {
 
     let who = aws(
         &home,
-        &["sts", "get-caller-identity", "--profile", "p", "--query", "Account", "--output", "text"],
+        As::Profile("p"),
+        &["sts", "get-caller-identity", "--query", "Account", "--output", "text"],
     );
     assert!(who.status.success(), "{}", stderr(&who));
     assert_eq!(stdout(&who).trim(), "123456789012");
@@ -100,10 +90,7 @@ fn mfa_and_role_profiles_are_used_by_the_aws_cli() {
     let both = std::fs::read_to_string(&file).unwrap();
     assert!(both.starts_with(&second), "[p] is kept as it was:\n{both}");
     assert!(both.contains("(role Admin of stsenv account personal)"), "{both}");
-    let who = aws(
-        &home,
-        &["sts", "get-caller-identity", "--profile", "admin", "--query", "Arn", "--output", "text"],
-    );
+    let who = aws(&home, As::Profile("admin"), CALLER_ARN);
     assert!(who.status.success(), "{}", stderr(&who));
     assert!(stdout(&who).contains(":assumed-role/Admin/"), "{}", stdout(&who));
     // The cached role is reused, and written again.

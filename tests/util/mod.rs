@@ -505,6 +505,19 @@ pub fn role_slot(arn: &str) -> Slot {
     })
 }
 
+/// A file's mode: its permission bits with setuid, setgid and sticky.
+pub fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// An executable script `name` in the home: `#!/bin/sh`, then `body`.
+pub fn script(home: &Home, name: &str, body: &str) -> PathBuf {
+    let path = home.path().join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

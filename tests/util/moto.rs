@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The venv with moto and the AWS CLI; a clear failure when it is missing.
@@ -131,4 +131,62 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `aws sts get-caller-identity` printing the caller's ARN alone.
+pub const CALLER_ARN: &[&str] = &["sts", "get-caller-identity", "--query", "Arn", "--output", "text"];
+
+/// Whose credentials the AWS CLI (`aws`) uses.
+#[derive(Clone, Copy)]
+pub enum As<'a> {
+    /// moto's default test identity (moto without auth accepts it); no config or credentials file.
+    Moto,
+    /// These keys; no config or credentials file.
+    Keys(&'a str, &'a str),
+    /// `--profile PROFILE` of the home's own `~/.aws/config` and shared credentials file.
+    Profile(&'a str),
+}
+
+/// The venv's AWS CLI in `home` with `args`, in moto's region (us-east-1), as `who`, without a
+/// terminal.
+pub fn aws(home: &super::Home, who: As, args: &[&str]) -> Output {
+    let mut cmd = home.command(venv().join("bin/aws"));
+    cmd.env("AWS_DEFAULT_REGION", "us-east-1").args(args);
+    let keys = match who {
+        As::Moto => Some(("testing", "testing")),
+        As::Keys(access, secret) => Some((access, secret)),
+        As::Profile(profile) => {
+            cmd.args(["--profile", profile]);
+            None
+        }
+    };
+    if let Some((access, secret)) = keys {
+        cmd.env("AWS_ACCESS_KEY_ID", access)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    }
+    super::run::detach(&mut cmd);
+    super::run::finish(cmd, &format!("aws {}", args.join(" ")), super::run::HANG).0
+}
+
+/// Enable moto's virtual MFA device `serial` for `user` (any two codes do).
+pub fn enable_mfa(home: &super::Home, user: &str, serial: &str) {
+    let out = aws(
+        home,
+        As::Moto,
+        &[
+            "iam",
+            "enable-mfa-device",
+            "--user-name",
+            user,
+            "--serial-number",
+            serial,
+            "--authentication-code1",
+            "123456",
+            "--authentication-code2",
+            "234567",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
