@@ -2,6 +2,7 @@
 //! nushell. The folders follow src/'s layers; cross/ holds the suites that cut across them.
 
 // Helpers only (no tests): homes, fixtures, the one command builder and runner, servers.
+#[macro_use]
 mod util;
 // Setting up accounts (add, import, key_process), MFA devices, key rotation, doctor.
 mod admin;

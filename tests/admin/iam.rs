@@ -53,7 +53,7 @@ fn enroll_with_store_seed_enables_the_device_and_records_it() {
     std::fs::remove_file(&totp).unwrap();
     let again = home.stsenv(&["mfa-device", "enroll", "personal", "--store-seed", "--name", "svc"]);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert_stderr_contains!(again, "already exists");
     assert!(!totp.exists());
 }
 
@@ -88,8 +88,8 @@ fn enroll_with_codes_shows_the_qr_code_on_stderr_only() {
     // Without a terminal and without codes: a clear error, and the device is deleted again.
     let out = home.stsenv(&["mfa-device", "enroll", "personal", "--name", "phone"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("no terminal"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("the new device was deleted"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "no terminal");
+    assert_stderr_contains!(out, "the new device was deleted");
     let devices = aws(&home, As::Moto, &["iam", "list-virtual-mfa-devices"]);
     assert!(!stdout(&devices).contains("mfa/phone"), "{}", stdout(&devices));
 }
@@ -108,16 +108,16 @@ fn serial_discovery_with_zero_one_and_two_devices() {
     let list = home.stsenv(&["mfa-device", "list", "personal"]);
     assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
     assert_eq!(stdout(&list), "");
-    assert!(stderr(&list).contains("has no MFA device: enroll one with: stsenv mfa-device enroll personal"));
+    assert_stderr_contains!(list, "has no MFA device: enroll one with: stsenv mfa-device enroll personal");
     let mfa = mfa_without_user(&home);
     assert_eq!(mfa.status.code(), Some(2), "{}", stderr(&mfa));
-    assert!(stderr(&mfa).contains("no MFA device"), "{}", stderr(&mfa));
+    assert_stderr_contains!(mfa, "no MFA device");
 
     enable_mfa(&home, "jbrowne", &user.serial);
     let list = home.stsenv(&["mfa-device", "list", "personal"]);
     assert_eq!(stdout(&list), format!("{}\n", user.serial));
     // $USER is jbrowne here: the guess is the device.
-    assert!(stderr(&list).contains(&format!("stsenv uses {}", user.serial)), "{}", stderr(&list));
+    assert_stderr_contains!(list, &format!("stsenv uses {}", user.serial));
     let mfa = mfa_without_user(&home);
     assert_eq!(mfa.status.code(), Some(0), "{}", stderr(&mfa));
 
@@ -159,12 +159,12 @@ fn rotation_replaces_the_key_and_the_old_one_stops_working() {
     home.cache_session("other", stsenv::store::cache::Slot::Mfa, "OTHERSESSIONTOKEN", later);
     let out = home.stsenv(&["rotate-keys", "personal"]);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stderr(&out), moto.log());
-    assert!(stderr(&out).contains("Removed 1 cached session made with the old key"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "Removed 1 cached session made with the old key");
     assert!(!home.cache().path("personal", &stsenv::store::cache::Slot::Mfa).exists());
     assert!(home.cache().path("other", &stsenv::store::cache::Slot::Mfa).exists());
     let new_id = stdout(&out).trim().to_owned();
     assert!(new_id.starts_with("AKIA") && new_id != user.access_key, "{new_id}");
-    assert!(stderr(&out).contains(&format!("from {} to {new_id}", user.access_key)), "{}", stderr(&out));
+    assert_stderr_contains!(out, &format!("from {} to {new_id}", user.access_key));
     let access = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
     let secret = std::fs::read_to_string(home.creds().join("personal.secret_key")).unwrap();
     assert_eq!(access.trim(), new_id);
@@ -179,14 +179,14 @@ fn rotation_replaces_the_key_and_the_old_one_stops_working() {
     assert!(stdout(&new).contains("user/jbrowne"), "{}", stdout(&new));
     let old = aws(&home, As::Keys(&user.access_key, &user.secret_key), &["sts", "get-caller-identity"]);
     assert!(!old.status.success());
-    assert!(stderr(&old).contains("InvalidClientTokenId"), "{}", stderr(&old));
+    assert_stderr_contains!(old, "InvalidClientTokenId");
     // ec2mfa --rotate-keys: a session, then another rotation.
     let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--rotate-keys"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("AWS_SESSION_TOKEN"), "{}", stdout(&out));
     let rotated = std::fs::read_to_string(home.creds().join("personal.access_key")).unwrap();
     assert_ne!(rotated.trim(), new_id);
-    assert!(stderr(&out).contains(&format!("from {new_id} to {}", rotated.trim())), "{}", stderr(&out));
+    assert_stderr_contains!(out, &format!("from {new_id} to {}", rotated.trim()));
 }
 
 #[test]
@@ -243,7 +243,7 @@ fn doctor_names_each_problem_and_its_fix() {
     ] {
         assert!(text.contains(&needle), "missing {needle:?} in\n{text}");
     }
-    assert!(stderr(&out).contains("problems found"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "problems found");
     assert!(!text.contains(&user.secret_key));
     // A bad accounts file and an unknown account.
     home.accounts("{\"personal\": \"arn:aws:iam::123456789012:\",}");

@@ -134,7 +134,7 @@ fn add_at_a_terminal_hides_the_secret_then_switch_mfa_and_the_aws_cli_work() {
     let before = snapshot(home.path());
     let again = stsenv_piped(&home, &["add", "PERSONAL"], &format!("{ACCESS_KEY}\n{SECRET_KEY}\n"));
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
-    assert!(stderr(&again).contains("pass --force to replace it"), "{}", stderr(&again));
+    assert_stderr_contains!(again, "pass --force to replace it");
     assert_eq!(snapshot(home.path()), before);
 
     // Then, in every shell: ec2switch, ec2mfa with a code, and the AWS CLI with the session.
@@ -189,7 +189,7 @@ fn add_from_a_pipe_and_a_key_moto_refuses_writes_nothing() {
     // Too little on stdin: a clear line, nothing written.
     let out = stsenv_piped(&home, &["add", "personal"], &format!("{}\n", user.access_key));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("stdin ended before the secret access key"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "stdin ended before the secret access key");
     assert!(!home.creds().exists());
 
     // A key directory others may write to (and so replace the key files in): refused.
@@ -198,7 +198,7 @@ fn add_from_a_pipe_and_a_key_moto_refuses_writes_nothing() {
     let out =
         stsenv_piped(&home, &["add", "personal"], &format!("{}\n{}\n", user.access_key, user.secret_key));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("is writable by group or others"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "is writable by group or others");
     assert_eq!(std::fs::read_dir(home.creds()).unwrap().count(), 0);
     assert!(!home.accounts_path().exists());
     std::fs::remove_dir(home.creds()).unwrap();
@@ -275,11 +275,7 @@ fn key_process_accounts_switch_and_escalate_with_no_key_file_in_every_shell() {
         // `stsenv add --key-process`: the keys it prints are checked, no key file is written.
         let out = home.stsenv(&["add", "personal", "--key-process", &vault.display().to_string()]);
         assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains(&format!("keys from key_process `{}`", vault.display())),
-            "{}",
-            stderr(&out)
-        );
+        assert_stderr_contains!(out, &format!("keys from key_process `{}`", vault.display()));
         assert_eq!(std::fs::read_dir(home.creds()).unwrap().count(), 0, "no key file");
         let accounts = std::fs::read_to_string(home.accounts_path()).unwrap();
         assert!(
@@ -347,16 +343,12 @@ fn key_process_accounts_switch_and_escalate_with_no_key_file_in_every_shell() {
         assert!(report.contains(&format!("MFA device {} is enabled", user.serial)), "{report}");
         let rotate = home.stsenv(&["rotate-keys", "personal"]);
         assert_eq!(rotate.status.code(), Some(2), "{}", stderr(&rotate));
-        assert!(stderr(&rotate).contains("stsenv cannot write a new key there"), "{}", stderr(&rotate));
+        assert_stderr_contains!(rotate, "stsenv cannot write a new key there");
         // A key file left beside it is a doctor finding (the point is no plain-text key).
         home.keys("personal", &user.access_key, &user.secret_key);
         let doctor = home.stsenv(&["doctor", "personal"]);
         assert_eq!(doctor.status.code(), Some(1));
-        assert!(
-            stderr(&doctor).contains("personal.access_key: not used, since personal has a key_process"),
-            "{}",
-            stderr(&doctor)
-        );
+        assert_stderr_contains!(doctor, "personal.access_key: not used, since personal has a key_process");
     }
 }
 
@@ -480,7 +472,7 @@ fn import_takes_long_term_keys_and_remove_leaves_the_rest_byte_for_byte() {
     // Again: both exist now, so nothing is imported.
     let again = home.stsenv(&["import"]);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
-    assert!(stderr(&again).contains("pass --force to replace it"), "{}", stderr(&again));
+    assert_stderr_contains!(again, "pass --force to replace it");
     // Profiles that are not there, or hold a session: clear lines.
     let out = home.stsenv(&["import", "nosuch"]);
     assert_eq!(out.status.code(), Some(2));
@@ -492,18 +484,14 @@ fn import_takes_long_term_keys_and_remove_leaves_the_rest_byte_for_byte() {
     );
     let out = home.stsenv(&["import", "work"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("holds temporary credentials"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "holds temporary credentials");
     assert!(!stderr(&out).contains("sessionsecret"));
 
     // --remove in a new home: the imported section goes, every other byte stays.
     let (home, credentials) = setup(&moto);
     let out = home.stsenv(&["import", "work-long-term", "--remove"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains(&format!("Removed [work-long-term] from {}", credentials.display())),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains!(out, &format!("Removed [work-long-term] from {}", credentials.display()));
     assert_eq!(std::fs::read_to_string(&credentials).unwrap(), file.replace(&long_term, ""));
     assert_eq!(mode(&credentials), 0o600);
     assert!(!home.creds().join("ops.access_key").exists());
@@ -548,10 +536,10 @@ fn resync_sends_two_codes_for_the_account_device() {
         }
         if status == 0 {
             assert_eq!(stdout(&out), format!("{}\n", user.serial));
-            assert!(stderr(&out).contains("Resynchronised MFA device"), "{}", stderr(&out));
+            assert_stderr_contains!(out, "Resynchronised MFA device");
         } else {
             assert!(stdout(&out).is_empty());
-            assert!(stderr(&out).contains("AWS rejected the two codes"), "{}", stderr(&out));
+            assert_stderr_contains!(out, "AWS rejected the two codes");
             assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
         }
         // Bad codes and no terminal: usage errors before any call.

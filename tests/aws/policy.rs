@@ -118,7 +118,7 @@ fn bad_input_is_exit_2_with_empty_stdout() {
         let out = home.stsenv(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert_eq!(stdout(&out), "", "{args:?}");
-        assert!(stderr(&out).contains(phrase), "{args:?}: {}", stderr(&out));
+        assert_stderr_contains!(out, phrase, "{args:?}");
     }
     // deny-without-mfa names no account or user, so it needs none.
     let v = json(&home.stsenv(&["policy", "deny-without-mfa"]));
@@ -150,7 +150,7 @@ fn iam_accepts_each_policy() {
         ],
     );
     assert!(!out.status.success(), "moto accepted a broken policy");
-    assert!(stderr(&out).contains("MalformedPolicyDocument"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "MalformedPolicyDocument");
     // moto's create-role does not validate the trust policy; update-assume-role-policy does.
     let out = aws(
         &home,
@@ -167,7 +167,7 @@ fn iam_accepts_each_policy() {
     };
     let out = update(&format!("file://{}", broken.display()));
     assert!(!out.status.success(), "moto accepted a broken trust policy");
-    assert!(stderr(&out).contains("MalformedPolicyDocument"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "MalformedPolicyDocument");
 
     for (kind, user, extra) in [
         ("self-service-mfa", "jbrowne", None),
@@ -249,7 +249,7 @@ fn deny_without_mfa_leaves_the_long_term_keys_only_get_session_token_unless_aske
     let strict = not_action(&json(&out));
     assert!(strict.contains(&"sts:GetSessionToken".to_owned()), "{strict:?}");
     assert!(!strict.iter().any(|a| a.starts_with("sts:AssumeRole")), "{strict:?}");
-    assert!(!stderr(&out).contains("AssumeRole"), "{}", stderr(&out));
+    assert_stderr_lacks!(out, "AssumeRole");
     // The opt-in, for roles longer than 1 h from the long-term keys and an MFA code: AssumeRole
     // too, and a warning that the roles' trust policies must require MFA.
     for args in [
@@ -262,19 +262,14 @@ fn deny_without_mfa_leaves_the_long_term_keys_only_get_session_token_unless_aske
         let allowed = not_action(doc);
         assert_eq!(allowed.len(), strict.len() + 1, "{allowed:?}");
         assert!(allowed.contains(&"sts:AssumeRole".to_owned()), "{allowed:?}");
-        assert!(
-            stderr(&out).contains("every role these users may assume must require MFA in its trust policy (stsenv policy role-trust-mfa)"),
-            "{}",
-            stderr(&out)
+        assert_stderr_contains!(
+            out,
+            "every role these users may assume must require MFA in its trust policy (stsenv policy role-trust-mfa)"
         );
     }
     // Only deny-without-mfa has it.
     let out = home.stsenv(&["policy", "role-trust-mfa", "-a", "personal", "--allow-assume-role-with-mfa"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "");
-    assert!(
-        stderr(&out).contains("--allow-assume-role-with-mfa changes only deny-without-mfa"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains!(out, "--allow-assume-role-with-mfa changes only deny-without-mfa");
 }

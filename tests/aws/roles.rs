@@ -62,7 +62,7 @@ fn a_role_over_an_hour_is_assumed_with_the_long_term_key_and_a_code() {
     // Cached: the next one asks nothing and sends nothing.
     let before = recorder.requests().len();
     let out = ok(&home, &["role", "long", "-a", "personal"]);
-    assert!(stderr(&out).contains("Cache is valid for role Long"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "Cache is valid for role Long");
     assert_eq!(recorder.requests().len(), before);
     // A role of an hour or less is still chained from the MFA session, without a code.
     ok(&home, &["role", "admin", "-a", "personal"]);
@@ -160,7 +160,7 @@ fn bad_role_settings_are_usage_errors_before_any_request() {
         let out = home.stsenv(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert_eq!(stdout(&out), "");
-        assert!(stderr(&out).contains(phrase), "{args:?}: {}", stderr(&out));
+        assert_stderr_contains!(out, phrase, "{args:?}");
         assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
     }
     // A misspelt field of a role object: file, line, column and the closest name.
@@ -231,7 +231,7 @@ fn a_role_assumed_without_mfa_is_not_reused_when_mfa_is_asked() {
     // Asked with MFA: not the cached one; an MFA session is made and the role chained from it.
     let before = recorder.actions("AssumeRole").len();
     let out = ok(&home, &["role", "admin", "-a", "personal", "-c", "123456"]);
-    assert!(!stderr(&out).contains("Cache is valid"), "{}", stderr(&out));
+    assert_stderr_lacks!(out, "Cache is valid");
     assert_eq!(recorder.actions("AssumeRole").len(), before + 1, "a new AssumeRole");
     let session = last(&recorder, "GetSessionToken");
     assert_eq!(session.field("TokenCode"), Some("123456"));
@@ -244,7 +244,7 @@ fn a_role_assumed_without_mfa_is_not_reused_when_mfa_is_asked() {
     let before = recorder.requests().len();
     for code in ["skip", "123456"] {
         let out = ok(&home, &["role", "admin", "-a", "personal", "-c", code]);
-        assert!(stderr(&out).contains("Cache is valid for role Admin"), "-c {code}: {}", stderr(&out));
+        assert_stderr_contains!(out, "Cache is valid for role Admin", "-c {code}");
     }
     assert_eq!(recorder.requests().len(), before);
 }

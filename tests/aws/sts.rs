@@ -151,11 +151,9 @@ fn role_json_like_generate_sts_role_token_and_long_roles() {
         "654321",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out)
-            .contains("AWS limits a role assumed from a session to 3600 s, and Admin asks for 7200 s"),
-        "{}",
-        stderr(&out)
+    assert_stderr_contains!(
+        out,
+        "AWS limits a role assumed from a session to 3600 s, and Admin asks for 7200 s"
     );
     assert!(valid_for(&stderr(&out), "1h59m", "2h00m"), "{}", stderr(&out));
 }
@@ -169,7 +167,7 @@ fn credential_process_feeds_the_aws_cli() {
     // No session yet: the CLI shows stsenv's message, which says what to run.
     let out = caller("personal-mfa");
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("run: ec2mfa personal"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "run: ec2mfa personal");
     assert!(home.stsenv(&["mfa", "personal", "-c", "123456"]).status.success());
     let out = caller("personal-mfa");
     assert!(out.status.success(), "{}", stderr(&out));

@@ -78,7 +78,7 @@ fn shell_code_on_a_terminal_is_refused_without_a_secret() {
     let out = home.stsenv(&["switch", "personal"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains(SECRET_KEY), "{}", stdout(&out));
-    assert!(stderr(&out).contains("Set keys for personal AWS account"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "Set keys for personal AWS account");
     // A command that prints no shell code still runs on a terminal: switch alone lists.
     let report = on_terminal(&home, &["switch"], &[], true);
     assert_eq!(report["status"], 0, "{report}");
@@ -205,7 +205,7 @@ fn roles_get_what_accounts_get() {
     ] {
         let out = home.stsenv(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("(did you mean admin?)"), "{args:?}: {}", stderr(&out));
+        assert_stderr_contains!(out, "(did you mean admin?)", "{args:?}");
     }
     assert_eq!(fault.count(), 0);
     // The same in the functions, in every shell; ec2role alone lists the roles.
@@ -254,7 +254,7 @@ fn roles_get_what_accounts_get() {
     );
     assert_eq!(fault.count(), 0);
     let out = home.stsenv(&["role", "admin", "-a", "personal", "--duration", "900"]);
-    assert!(!stderr(&out).contains("Reusing"), "{}", stderr(&out));
+    assert_stderr_lacks!(out, "Reusing");
 }
 
 #[test]
@@ -273,19 +273,22 @@ fn an_account_without_key_files_says_which_file_and_how_to_add_it() {
     }
     // A name in neither place is still unknown.
     let out = home.stsenv(&["switch", "nosuch"]);
-    assert!(stderr(&out).contains("unknown account 'nosuch'"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "unknown account 'nosuch'");
     // A typo of a name only in the accounts file gets it as the hint, like one of the key directory.
     for args in [&["switch", "wrok"][..], &["mfa", "wokr", "-c", "123456"], &["doctor", "Wrok"]] {
         let out = home.stsenv(args);
-        assert!(stderr(&out).contains("(did you mean 'work'?)"), "{args:?}: {}", stderr(&out));
+        assert_stderr_contains!(out, "(did you mean 'work'?)", "{args:?}");
     }
     // A missing secret key file: which one, and how to add it.
     std::fs::remove_file(home.creds().join("personal.secret_key")).unwrap();
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
-    assert!(stderr(&out).contains("personal.secret_key: it does not exist; put the secret access key in it (mode 600), or add both keys with: stsenv add personal"), "{}", stderr(&out));
+    assert_stderr_contains!(
+        out,
+        "personal.secret_key: it does not exist; put the secret access key in it (mode 600), or add both keys with: stsenv add personal"
+    );
     // doctor lists it too.
     let out = home.stsenv(&["doctor"]);
-    assert!(stderr(&out).contains("FAIL  work: in the accounts file but has no keys:"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "FAIL  work: in the accounts file but has no keys:");
     assert_eq!(fault.count(), 0);
 }
 

@@ -52,11 +52,7 @@ fn lookup_order_of_the_accounts_file() {
     // A named file that does not exist is an error.
     let out = home.stsenv(&["switch", "personal", "--config", "/nonexistent/accounts.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("/nonexistent/accounts.json (from --config) does not exist"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains!(out, "/nonexistent/accounts.json (from --config) does not exist");
 }
 
 #[test]
@@ -86,13 +82,13 @@ fn key_files_warn_about_permissions_and_odd_values() {
     home.write_secret("nul.secret_key", b"x");
     let out = home.stsenv(&["switch", "nul"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("contains a NUL byte"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "contains a NUL byte");
     // A missing secret key file is an error naming it.
     home.write_secret("half.access_key", ACCESS_KEY.as_bytes());
     let out = home.stsenv(&["switch", "half"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "");
-    assert!(stderr(&out).contains("half.secret_key: it does not exist"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "half.secret_key: it does not exist");
 }
 
 #[test]
@@ -115,7 +111,7 @@ fn creds_dir_flag_and_variable() {
     home.set("STSENV_CREDS_DIR", home.path().join("missing"));
     let out = home.stsenv(&["switch"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot read the key directory"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "cannot read the key directory");
 }
 
 #[test]

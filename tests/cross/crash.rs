@@ -175,19 +175,19 @@ fn a_corrupt_cache_file_is_absent_with_a_warning_and_replaced() {
         let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stderr(&out).starts_with(&warning), "{}", stderr(&out));
-        assert!(stderr(&out).contains("Cache not present for account personal"), "{}", stderr(&out));
+        assert_stderr_contains!(out, "Cache not present for account personal");
         assert!(stdout(&out).contains(ACCESS_KEY), "the long-term keys");
         // ec2mfa without --force: a new session replaces the file.
         let sent = fault.count();
         let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stderr(&out).starts_with(&warning), "{}", stderr(&out));
-        assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
+        assert_stderr_contains!(out, "New session for account personal");
         assert_eq!(fault.count(), sent + 1);
         check_cache(&home.cache_dir(), "replaced");
         // And it is used again, without a warning.
         let out = home.stsenv(&["switch", "personal"]);
-        assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
-        assert!(stderr(&out).contains("Cache is valid"), "{}", stderr(&out));
+        assert_stderr_lacks!(out, "warning");
+        assert_stderr_contains!(out, "Cache is valid");
     }
 }

@@ -169,11 +169,7 @@ fn a_cache_another_user_could_have_written_is_never_used() {
         let out = home.stsenv(&["credential-process", "personal"]);
         assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
         assert_eq!(stdout(&out), "", "{what}");
-        assert!(
-            stderr(&out).contains("no valid cached session for account personal"),
-            "{what}: {}",
-            stderr(&out)
-        );
+        assert_stderr_contains!(out, "no valid cached session for account personal", "{what}");
 
         // ec2mfa gets a new session, without writing it where another user can read it, and
         // without chmod-ing another user's directory.
@@ -366,11 +362,7 @@ fn a_held_lock_is_announced_at_once_and_bounded() {
     home.set("STSENV_LOCK_TIMEOUT", "soon");
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("STSENV_LOCK_TIMEOUT 'soon' is not a number of seconds"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains!(out, "STSENV_LOCK_TIMEOUT 'soon' is not a number of seconds");
 }
 
 #[test]
@@ -422,14 +414,13 @@ fn a_hard_linked_entry_or_a_symlinked_lock_is_not_used() {
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(!stdout(&out).contains("WORKTOKEN"), "{account}: {}", stdout(&out));
         let file = dir.join(format!("{account}.mfa.json"));
-        assert!(
-            stderr(&out).contains(&format!(
+        assert_stderr_contains!(
+            out,
+            &format!(
                 "stsenv: warning: the cache file {} has other hard links (it may be another file's), so it is not used; remove it with: rm {}",
                 file.display(),
                 file.display()
-            )),
-            "{}",
-            stderr(&out)
+            )
         );
     }
     // A lock file that is a symlink is not followed: a clear error, the target untouched.

@@ -119,7 +119,7 @@ fn without_a_code_or_a_terminal_one_line_says_what_to_run() {
     assert_eq!(moto.requests(), before, "no STS call without a code");
     let out = aws(&home, As::Profile("personal-admin"), CALLER_ARN);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("run: ec2mfa personal"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "run: ec2mfa personal");
 }
 
 #[test]
@@ -202,13 +202,13 @@ fn credentials_inside_the_window_are_renewed() {
     let out = credential_process(&home, &["personal", "--role", "admin", "--window", "2h"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
-    assert!(stderr(&out).contains("shorter window"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "shorter window");
     for bad in ["15x", "0m", "m", "-5m", "1.5h"] {
         let window = format!("--window={bad}");
         let out = credential_process(&home, &["personal", &window]);
         assert_eq!(out.status.code(), Some(2), "--window {bad}: {}", stderr(&out));
         assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
-        assert!(stderr(&out).contains("--window"), "{}", stderr(&out));
+        assert_stderr_contains!(out, "--window");
     }
 }
 

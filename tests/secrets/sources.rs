@@ -49,7 +49,7 @@ fn token_code_sent(home: &Home, fault: &Fault, args: &[&str]) -> String {
     let before = fault.count();
     let out = home.stsenv(args);
     assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
-    assert!(stderr(&out).contains("the MFA code was rejected"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "the MFA code was rejected");
     let requests = fault.requests();
     assert_eq!(requests.len(), before + 1, "{args:?}: one request");
     let body = &requests[before].body;
@@ -86,7 +86,7 @@ fn the_code_comes_from_c_then_mfa_process_then_totp() {
     home.accounts(&accounts(Some(&format!("\"{} aws personal\"", process.display()))));
     let out = home.stsenv(&["mfa", "personal"]);
     assert_eq!(out.status.code(), Some(2), "two arguments, not one: {}", stderr(&out));
-    assert!(stderr(&out).contains("failed (exit status: 9)"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "failed (exit status: 9)");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn mfa_process_codes_are_read_as_typed_codes_are() {
     let before = fault.count();
     let out = home.stsenv(&["mfa", "personal"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("short.sh` did not print a 6-digit MFA code"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "short.sh` did not print a 6-digit MFA code");
     assert_eq!(fault.count(), before);
 }
 
@@ -172,7 +172,7 @@ fn mfa_process_failures_are_one_clear_line_and_send_nothing() {
     home.set("STSENV_MFA_PROCESS_TIMEOUT", "soon");
     let out = home.stsenv(&["mfa", "personal"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("STSENV_MFA_PROCESS_TIMEOUT 'soon' is not a number"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "STSENV_MFA_PROCESS_TIMEOUT 'soon' is not a number");
 }
 
 #[test]
@@ -183,14 +183,14 @@ fn totp_seed_escalates_without_a_prompt_and_warns_when_readable() {
     let out = home.stsenv(&["mfa", "personal", "--shell", "bash"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("STSENV_KIND='mfa'"), "{}", stdout(&out));
-    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_stderr_lacks!(out, "warning");
     // Readable by others: the same warning as the key files, naming the fix.
     std::fs::set_permissions(&seed, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = home.stsenv(&["mfa", "personal", "--force"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let fix =
         format!("personal.totp is readable by group or others; fix it with: chmod 600 {}", seed.display());
-    assert!(stderr(&out).contains(&fix), "{}", stderr(&out));
+    assert_stderr_contains!(out, &fix);
     // A malformed seed: exit 2 naming the file, nothing sent.
     for bad in ["not a seed!", "JBSWY3DP"] {
         home.write_secret("personal.totp", bad.as_bytes());
@@ -222,7 +222,7 @@ fn exec_runs_the_aws_cli_with_the_session_and_with_a_role() {
     let arn = stdout(&out);
     assert!(arn.starts_with("arn:aws:") && arn.contains(":123456789012:user/"), "{arn}");
     assert_eq!(arn.lines().count(), 1, "{arn}");
-    assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "New session for account personal");
     assert_eq!(moto.requests() - before, 2, "GetSessionToken and the CLI's call");
     // The session is cached: the next run makes no STS call of its own, and says nothing.
     let before = moto.requests();
@@ -288,7 +288,7 @@ fn exec_passes_the_exit_status_through_and_fails_clearly() {
         let out = exec(&fresh, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).is_empty());
-        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert_stderr_contains!(out, message, "{args:?}");
     }
     assert_eq!(moto.requests(), before);
 }
@@ -304,7 +304,7 @@ fn exec_uses_the_totp_seed_for_a_cron_job() {
         exec(&home, &["personal", "--role", "admin", "--", "sh", "-c", "echo $STSENV_KIND/$STSENV_ROLE"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "role/Admin\n");
-    assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "New session for account personal");
     std::fs::remove_file(home.cache().path("personal", &stsenv::store::cache::Slot::Mfa)).unwrap();
     let out = exec(&home, &["personal", "--duration", "900", "--", "sh", "-c", "echo $STSENV_KIND"]);
     assert!(out.status.success(), "{}", stderr(&out));

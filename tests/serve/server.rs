@@ -52,7 +52,7 @@ fn server_feeds_the_aws_cli_and_boto3_and_nothing_else_carries_credentials() {
     let arn = stdout(&out);
     assert!(arn.starts_with("arn:aws:") && arn.contains(":123456789012:user/"), "{arn}");
     assert_eq!(arn.lines().count(), 1, "{arn}");
-    assert!(stderr(&out).contains("New session for account personal"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "New session for account personal");
     // boto3's default chain finds the container provider, with the cached session's key.
     let session = home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc()).unwrap();
     let out = exec_client(&home, &["personal"], &["boto3"]);
@@ -176,7 +176,7 @@ fn server_renews_a_session_that_expires_during_the_run() {
     assert!(renewed.seconds_left(OffsetDateTime::now_utc()) > 11 * 3600, "a 12-hour session");
     assert_eq!(seen["second_cli"]["status"], 0, "{seen}");
     assert!(seen["second_cli"]["arn"].as_str().unwrap().contains(":123456789012:user/"), "{seen}");
-    assert!(stderr(&out).contains("New session for account personal, valid for 1"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "New session for account personal, valid for 1");
     // One boto3 client, kept over the run, refreshed from the server by itself.
     let keys: Vec<&str> =
         seen["boto3_keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();

@@ -101,6 +101,6 @@ fn key_files_readable_by_others_are_warned_about_on_every_path() {
             assert!(out.status.success());
         }
         let out = home.stsenv(&["switch", "personal"]);
-        assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+        assert_stderr_lacks!(out, "warning");
     }
 }

@@ -58,7 +58,7 @@ fn mfa_and_role_profiles_are_used_by_the_aws_cli() {
     assert!(out.status.success(), "{}", stderr(&out));
     // The shell code is still printed, for the wrapper.
     assert!(stdout(&out).contains("AWS_SESSION_TOKEN="), "{}", stdout(&out));
-    assert!(stderr(&out).contains(&format!("Wrote profile p to {}", file.display())), "{}", stderr(&out));
+    assert_stderr_contains!(out, &format!("Wrote profile p to {}", file.display()));
     assert_eq!(mode(&file), 0o600);
     assert_eq!(mode(file.parent().unwrap()), 0o700);
     let first = std::fs::read_to_string(&file).unwrap();
@@ -96,7 +96,7 @@ fn mfa_and_role_profiles_are_used_by_the_aws_cli() {
     // The cached role is reused, and written again.
     let out = home.stsenv(&["role", "admin", "--account", "personal", "--write-profile", "admin"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Cache is valid for role Admin"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "Cache is valid for role Admin");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), both);
 }
 
@@ -117,7 +117,7 @@ fn only_the_section_changes_byte_for_byte() {
 
         let out = home.stsenv(&["mfa", "personal", "--write-profile", "p"]);
         assert!(out.status.success(), "{}", stderr(&out));
-        assert!(stderr(&out).contains("Cache is valid for account personal"), "{}", stderr(&out));
+        assert_stderr_contains!(out, "Cache is valid for account personal");
         let start = before.find("[ p ]").unwrap();
         let end = before.find("aws_session_token = oldtoken").unwrap()
             + "aws_session_token = oldtoken".len()
@@ -136,7 +136,7 @@ fn only_the_section_changes_byte_for_byte() {
         let other = section.replace("[p]", "[other]").replace("write-profile p;", "write-profile other;");
         assert_eq!(std::fs::read_to_string(&file).unwrap(), format!("{want}{eol}{other}"));
         assert_eq!(mode(&file), 0o600);
-        assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+        assert_stderr_lacks!(out, "warning");
     }
 }
 
@@ -177,11 +177,9 @@ fn an_existing_file_keeps_its_mode_with_a_warning_when_others_can_read_it() {
     let out = home.stsenv(&["mfa", "personal", "--write-profile", "p"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mode(&file), 0o640);
-    assert!(
-        stderr(&out)
-            .contains(&format!("{} is readable by group or others; fix it with: chmod 600", file.display())),
-        "{}",
-        stderr(&out)
+    assert_stderr_contains!(
+        out,
+        &format!("{} is readable by group or others; fix it with: chmod 600", file.display())
     );
 }
 
@@ -214,7 +212,7 @@ fn a_section_stsenv_did_not_write_is_refused_before_any_sts_call() {
     // A bad name is a usage error too.
     let out = home.stsenv(&["mfa", "personal", "--write-profile", "profile x"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("only for ~/.aws/config"), "{}", stderr(&out));
+    assert_stderr_contains!(out, "only for ~/.aws/config");
     // --force-profile alone is a usage error.
     let out = home.stsenv(&["mfa", "personal", "--force-profile"]);
     assert_eq!(out.status.code(), Some(2));

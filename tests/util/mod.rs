@@ -3,6 +3,35 @@
 
 #![allow(dead_code)]
 
+/// Assert that a command's stderr (of an `Output`) contains `needle`; the failure shows the
+/// needle and the whole stderr, after `context` (format arguments) when given.
+macro_rules! assert_stderr_contains {
+    ($out:expr, $needle:expr $(,)?) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(err.contains(needle), "no {needle:?} in stderr: {err}");
+    }};
+    ($out:expr, $needle:expr, $($context:tt)+) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(err.contains(needle), "{}: no {needle:?} in stderr: {err}", format_args!($($context)+));
+    }};
+}
+
+/// The opposite: `needle` is not on the command's stderr (which the failure shows).
+macro_rules! assert_stderr_lacks {
+    ($out:expr, $needle:expr $(,)?) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(!err.contains(needle), "{needle:?} in stderr: {err}");
+    }};
+    ($out:expr, $needle:expr, $($context:tt)+) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(!err.contains(needle), "{}: {needle:?} in stderr: {err}", format_args!($($context)+));
+    }};
+}
+
 pub mod fault;
 pub mod fixtures;
 pub mod moto;
