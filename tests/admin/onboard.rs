@@ -8,8 +8,8 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::moto::{Moto, User, enable_mfa, venv};
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, mode, script, shells, stderr, stdout};
+use crate::util::moto::{Moto, User, enable_mfa};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, mode, on_pty, script, shells, stderr, stdout};
 
 /// Accounts the user had before: every byte of them must stay.
 const OTHERS: &str = r#"{
@@ -50,9 +50,8 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// `stsenv add NAME` on a pseudo-terminal (its stdin and controlling terminal), typing the two
 /// keys at the prompts; the secret once the terminal's echo is off (the harness waits 3 s for it).
 fn add_at_a_terminal(home: &Home, name: &str, access: &str, secret: &str) -> serde_json::Value {
-    let mut cmd = home.command(venv().join("bin/python"));
-    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
-        .arg(crate::util::bin())
+    let mut cmd = on_pty(home, "pty_prompt.py");
+    cmd.arg(crate::util::bin())
         .args(["add", name])
         .env("PTY_ANSWERS", serde_json::json!([access, secret]).to_string())
         .env("PTY_HIDDEN", "[1]")

@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
 use crate::util::moto::{As, CALLER_ARN, Moto, aws};
-use crate::util::{Home, shells, stderr, stdout};
+use crate::util::{Home, on_pty, shells, stderr, stdout};
 
 /// The time left is counted from the start of the command, before STS answered: one of two.
 fn valid_for(stderr: &str, a: &str, b: &str) -> bool {
@@ -334,9 +334,8 @@ fn the_terminal_prompt_reads_the_code_and_keeps_stdout_clean() {
     let moto = Moto::start(false);
     let home = setup(&moto);
     // A real pseudo-terminal: the code is typed at the prompt; stdout is a separate pipe.
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-    cmd.arg(script).arg(crate::util::bin()).args(["mfa", "personal", "--shell", "bash"]);
+    let mut cmd = on_pty(&home, "pty_prompt.py");
+    cmd.arg(crate::util::bin()).args(["mfa", "personal", "--shell", "bash"]);
     cmd.env("PTY_ANSWER", "123456");
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -348,9 +347,8 @@ fn the_terminal_prompt_reads_the_code_and_keeps_stdout_clean() {
     assert!(!code.contains("Enter MFA code"), "the prompt never reaches stdout");
     // A bad code typed at the prompt, three times: exit 2, nothing on stdout, no STS call.
     let before = moto.requests();
-    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-    cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
-        .arg(crate::util::bin())
+    let mut cmd = on_pty(&home, "pty_prompt.py");
+    cmd.arg(crate::util::bin())
         .args(["mfa", "personal", "--force", "--shell", "bash"])
         .env("PTY_ANSWERS", r#"["12ab", "12ab", "12ab"]"#);
     let report: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();

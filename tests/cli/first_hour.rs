@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::sts_home;
 use crate::util::moto::Moto;
-use crate::util::{ACCESS_KEY, Home, SECRET_KEY, mode, script, shells, stderr, stdout};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, mode, on_pty, script, shells, stderr, stdout};
 
 const ACCOUNTS: &str = r#"{
   "personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
@@ -27,9 +27,8 @@ fn new_home(url: &str) -> Home {
 /// `stsenv ARGS` with a pseudo-terminal as its controlling terminal (and, with `stdout_too`, as
 /// its stdout and stderr, as when typed at a prompt), typing `answers` at its prompts.
 fn on_terminal(home: &Home, args: &[&str], answers: &[&str], stdout_too: bool) -> serde_json::Value {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-    cmd.arg(script).arg(crate::util::bin()).args(args);
+    let mut cmd = on_pty(home, "pty_prompt.py");
+    cmd.arg(crate::util::bin()).args(args);
     cmd.env("PTY_ANSWERS", serde_json::to_string(answers).unwrap());
     if stdout_too {
         cmd.env("PTY_STDOUT", "1");
@@ -486,9 +485,8 @@ fn stsenv_command_completes_account_and_role_names_in_real_shells() {
             keys.push(rest.to_owned());
         }
         keys.push("exit\n".to_owned());
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_type.py");
-        let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-        cmd.arg(script).args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let mut cmd = on_pty(&home, "pty_type.py");
+        cmd.args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
         let screen = stdout(&cmd.output().unwrap());
         for (line, _, completed) in typed {
             assert!(screen.contains(completed), "{shell}: `{line}` not completed:\n{screen}");
@@ -509,9 +507,8 @@ fn the_functions_still_switch_in_an_interactive_shell_on_a_terminal() {
             _ => (&["fish", "--no-config", "--private", "-i"], "stsenv init fish | source\n"),
         };
         let keys = [load, "ec2switch personal\n", "echo ACCOUNT=$STSENV_ACCOUNT\n", "exit\n"];
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_type.py");
-        let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-        cmd.arg(script).args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let mut cmd = on_pty(&home, "pty_type.py");
+        cmd.args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
         let screen = stdout(&cmd.output().unwrap()).replace('\r', "");
         assert!(screen.contains("\nSet keys for personal AWS account\n"), "{shell}:\n{screen}");
         assert!(screen.contains("\nACCOUNT=personal\n"), "{shell}:\n{screen}");

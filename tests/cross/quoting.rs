@@ -15,11 +15,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Instant;
 
 use stsenv::shell::Shell;
 use stsenv::shell::quote::{nu_holds, set_var, statements, unset_var};
+
+// The helpers of the other test binary (tests/tests.rs): the shells, and the one command builder.
+#[macro_use]
+#[path = "../util/mod.rs"]
+mod util;
 
 const SHELLS: [Shell; 4] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Nu];
 const DEFAULT_SEED: u64 = 0x5475_656e_7621;
@@ -33,35 +38,13 @@ const WORK_FILES: [&str; 3] = ["code", "check", "envout"];
 // ---------------------------------------------------------------------------
 // Shells and their environment
 
-fn require_shells() -> bool {
-    std::env::var_os("STSENV_REQUIRE_SHELLS").is_some_and(|v| v == "1")
-        || std::env::var_os("CI").is_some_and(|v| !v.is_empty())
-}
-
-fn find_in_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
-}
-
-/// nushell's `nu` from the npm packages (`$STSENV_NODE`, else `.node`), as tests/util finds it.
-fn nu_binary() -> Option<PathBuf> {
-    let dir = std::env::var_os("STSENV_NODE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".node"));
-    fs::read_dir(dir.join("node_modules/@nushell"))
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("bin/nu"))
-        .find(|p| p.is_file())
-}
-
 /// The shell's binary, or `None` (after a loud message) if it is not installed
 /// and not required.
 fn shell_binary(shell: Shell) -> Option<PathBuf> {
-    let found = if shell == Shell::Nu { nu_binary() } else { find_in_path(shell.name()) };
+    let found = if shell == Shell::Nu { util::nu_bin() } else { util::find_on_path(shell.name()) };
     match found {
         Some(bin) => Some(bin),
-        None if require_shells() => {
+        None if util::shells_required() => {
             panic!("{} is not installed, and STSENV_REQUIRE_SHELLS=1 or CI is set", shell.name())
         }
         None => {
@@ -84,7 +67,7 @@ fn run_shell(
     locale: &str,
     extra_env: &[(&str, &str)],
 ) -> Output {
-    let mut cmd = Command::new(bin);
+    let mut cmd = util::run::command(bin);
     match shell {
         Shell::Bash => cmd.args(["--noprofile", "--norc", "-e", "-u", "-c", script]),
         Shell::Zsh => cmd.args(["--no-rcs", "-e", "-u", "-c", script]),

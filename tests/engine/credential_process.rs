@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
 use crate::util::moto::{As, CALLER_ARN, Moto, User, aws, venv};
 use crate::util::run::detach;
-use crate::util::{Home, script, shells, stderr, stdout};
+use crate::util::{Home, on_pty, script, shells, stderr, stdout};
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 const ADMIN_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne";
 
@@ -65,9 +65,8 @@ fn without_a_session_the_totp_seed_gives_the_code() {
 /// Run `aws sts get-caller-identity --profile PROFILE` on a pseudo-terminal (tests/pty_prompt.py),
 /// typing `answer` at the first prompt; the harness's report.
 fn aws_on_a_terminal(home: &Home, profile: &str, answer: &str) -> serde_json::Value {
-    let mut cmd = home.command(venv().join("bin/python"));
-    cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py"))
-        .arg(venv().join("bin/aws"))
+    let mut cmd = on_pty(home, "pty_prompt.py");
+    cmd.arg(venv().join("bin/aws"))
         .args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text", "--profile", profile])
         .env("PTY_ANSWER", answer);
     let out = cmd.output().unwrap();

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::util::fixtures::moto_home;
 use crate::util::moto::Moto;
-use crate::util::{Home, stderr, stdout};
+use crate::util::{Home, on_pty, stderr, stdout};
 
 fn client_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/server_client.py")
@@ -238,9 +238,8 @@ fn server_asks_on_the_terminal_when_a_renewal_needs_a_code() {
         written + time::Duration::seconds(15 * 60 + 10),
     );
     let until = (written + time::Duration::seconds(12)).unix_timestamp().to_string();
-    let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-    cmd.arg(pty).arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python"]);
+    let mut cmd = on_pty(&home, "pty_prompt.py");
+    cmd.arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python"]);
     cmd.arg(client_script()).args(["renew", &until, "--no-cli"]).env("PTY_ANSWER", "123456");
     let before = moto.requests();
     let out = cmd.output().unwrap();
@@ -285,9 +284,8 @@ fn server_does_not_pass_on_the_terminals_ctrl_c() {
                      got.append([info.si_code, info.si_pid])\n    \
                      wait = 1.5\n\
                  print(json.dumps(got))\n";
-    let pty = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pty_prompt.py");
-    let mut cmd = home.command(crate::util::moto::venv().join("bin/python"));
-    cmd.arg(pty).arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python", "-c", child]);
+    let mut cmd = on_pty(&home, "pty_prompt.py");
+    cmd.arg(crate::util::bin()).args(["exec", "personal", "--server", "--", "python", "-c", child]);
     // What pty_prompt.py types when the ':' appears: Ctrl-C.
     cmd.env("PTY_ANSWER", "\u{3}");
     let out = cmd.output().unwrap();

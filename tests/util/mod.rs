@@ -5,6 +5,7 @@
 
 /// Assert that a command's stderr (of an `Output`) contains `needle`; the failure shows the
 /// needle and the whole stderr, after `context` (format arguments) when given.
+#[allow(unused_macros)] // (not in the quoting binary)
 macro_rules! assert_stderr_contains {
     ($out:expr, $needle:expr $(,)?) => {{
         let err = $crate::util::stderr(&$out);
@@ -19,6 +20,7 @@ macro_rules! assert_stderr_contains {
 }
 
 /// The opposite: `needle` is not on the command's stderr (which the failure shows).
+#[allow(unused_macros)]
 macro_rules! assert_stderr_lacks {
     ($out:expr, $needle:expr $(,)?) => {{
         let err = $crate::util::stderr(&$out);
@@ -61,10 +63,14 @@ pub fn shells_required() -> bool {
     std::env::var_os("STSENV_REQUIRE_SHELLS").is_some_and(|v| v == "1") || std::env::var_os("CI").is_some()
 }
 
+/// Where `program` is on PATH, if it is.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
+}
+
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false)
+    find_on_path(program).is_some()
 }
 
 /// Whether `tool` is installed; if not, a failure in CI, else a loud skip (false).
@@ -532,6 +538,14 @@ pub fn role_slot(arn: &str) -> Slot {
         mfa: true,
         ..Default::default()
     })
+}
+
+/// The venv's python running the harness `script` (tests/pty_prompt.py, tests/pty_type.py) in
+/// `home`: the program and arguments it is given run on a pseudo-terminal of the harness's own.
+pub fn on_pty(home: &Home, script: &str) -> Command {
+    let mut cmd = home.command(moto::venv().join("bin/python"));
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(script));
+    cmd
 }
 
 /// A file's mode: its permission bits with setuid, setgid and sticky.
