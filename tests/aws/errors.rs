@@ -221,7 +221,8 @@ fn no_code_and_no_terminal_is_exit_2_at_once() {
     let fault = Fault::start(Mode::error(403, "AccessDenied", "nothing may reach the server"));
     let home = sts_home(&fault.url);
     for args in [&["mfa", "personal"][..], &["role", "Admin", "-a", "personal"]] {
-        let run = home.run_detached(args, Duration::from_secs(10));
+        // Every child of the suite runs without a controlling terminal (util::run::command).
+        let run = home.run(args, Duration::from_secs(10));
         run.failed(2, "no terminal");
         assert!(
             run.stderr.contains("-c CODE") && run.stderr.contains("STSENV_TOKEN_CODE"),

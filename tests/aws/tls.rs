@@ -5,10 +5,11 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::moto::{free_port, venv};
+use crate::util::run::command;
 use crate::util::{Home, stderr, stdout};
 
 /// A CA and a server certificate for 127.0.0.1 signed by it, and a second, unrelated CA.
@@ -87,12 +88,12 @@ struct TlsMoto {
 impl TlsMoto {
     fn start(dir: &Path) -> TlsMoto {
         let python = venv().join("bin/python");
-        let made = Command::new(&python).arg("-c").arg(MAKE_CERTS).arg(dir).output().unwrap();
+        let made = command(&python).arg("-c").arg(MAKE_CERTS).arg(dir).output().unwrap();
         assert!(made.status.success(), "making the certificates failed: {}", stderr(&made));
         let log = dir.join("moto.log");
         for _ in 0..3 {
             let port = free_port();
-            let mut child = Command::new(venv().join("bin/moto_server"))
+            let mut child = command(venv().join("bin/moto_server"))
                 .args(["-H", "127.0.0.1", "-p", &port.to_string(), "--ssl-cert"])
                 .arg(dir.join("server.pem"))
                 .arg("--ssl-key")
@@ -103,7 +104,7 @@ impl TlsMoto {
                 .spawn()
                 .unwrap();
             let url = format!("https://127.0.0.1:{port}");
-            let ready = Command::new(&python)
+            let ready = command(&python)
                 .arg("-c")
                 .arg(READY)
                 .arg(&url)
@@ -115,8 +116,7 @@ impl TlsMoto {
             if ready.success() && matches!(child.try_wait(), Ok(None)) {
                 return TlsMoto { child, url, log };
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            crate::util::run::kill(&mut child);
         }
         let mut text = String::new();
         let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
@@ -134,8 +134,7 @@ impl TlsMoto {
 
 impl Drop for TlsMoto {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::util::run::kill(&mut self.child);
     }
 }
 

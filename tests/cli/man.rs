@@ -4,8 +4,8 @@
 //! Regenerate with: STSENV_UPDATE_GOLDEN=1 cargo test --test tests man_page
 
 use std::path::Path;
-use std::process::Command;
 
+use crate::util::run::command;
 use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
@@ -229,7 +229,7 @@ fn man_page_renders_every_command_and_function() {
         return;
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(PAGE);
-    let out = Command::new("man")
+    let out = command("man")
         .args(["--warnings", "-l"])
         .arg(&path)
         .env("MANWIDTH", "100")

@@ -4,6 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use crate::util::fixtures::home;
+use crate::util::run::command;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, stderr, stdout};
 
 #[test]
@@ -152,7 +153,7 @@ fn list_shows_keys_and_cache_state() {
 fn a_non_utf8_argument_is_a_one_line_usage_error() {
     use std::os::unix::ffi::OsStrExt;
     let home = home();
-    let mut cmd = std::process::Command::new(crate::util::bin());
+    let mut cmd = command(crate::util::bin());
     home.apply(&mut cmd);
     let out = cmd.arg("switch").arg(std::ffi::OsStr::from_bytes(b"pers\xffonal")).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -38,9 +38,9 @@ enum Server {
 /// How the binary is started.
 #[derive(Clone, Copy)]
 enum How {
+    /// As every child of the suite: in a new session, without a controlling terminal
+    /// (`util::run::command`).
     Plain,
-    /// In a new session without a controlling terminal.
-    Detached,
     /// `sh -c SCRIPT`, with the binary and the arguments as `"$0" "$@"`.
     Sh(&'static str),
 }
@@ -289,8 +289,8 @@ fn cases() -> Vec<Case> {
         case("shell: completions nushell", &["completions", "nushell"], 2, "invalid value 'nushell'"),
         case("format: now --format xml", &["now", "--format", "xml"], 2, "invalid value 'xml'"),
         // No terminal and no code.
-        case("terminal: mfa", &["mfa", "personal"], 2, "no terminal").how(How::Detached),
-        case("terminal: role", &["role", "Admin", "-a", "personal"], 2, "no terminal").how(How::Detached),
+        case("terminal: mfa", &["mfa", "personal"], 2, "no terminal"),
+        case("terminal: role", &["role", "Admin", "-a", "personal"], 2, "no terminal"),
         // The cache.
         case("cache: a regular file", MFA, 2, "is not a directory").setup(|h| {
             let file = h.path().join("cache-file");
@@ -436,7 +436,6 @@ fn run_case(case: &Case) -> Outcome {
     let limit = case.limit + Duration::from_secs(10);
     let run = match case.how {
         How::Plain => home.run(&args, limit),
-        How::Detached => home.run_detached(&args, limit),
         How::Sh(script) => {
             let mut cmd = command("sh");
             home.apply(&mut cmd);

@@ -91,8 +91,7 @@ fn sigkill_at_random_points_never_leaves_a_partial_cache_file() {
         let mut child = spawn();
         std::thread::sleep(window.mul_f64(rng.f64()));
         // SIGKILL: no destructor, no cleanup.
-        let _ = child.kill();
-        let status = child.wait().unwrap();
+        let status = crate::util::run::kill(&mut child);
         if status.success() {
             finished += 1
         } else {

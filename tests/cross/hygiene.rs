@@ -228,8 +228,7 @@ fn a_running_stsenv_has_no_secret_in_its_arguments_and_no_child() {
         let argv = cmdline(child.id());
         let kids = children(child.id());
         let request = fault.requests().pop().unwrap();
-        let _ = child.kill();
-        let _ = child.wait();
+        crate::util::run::kill(&mut child);
         assert!(contains(&argv, "stsenv"), "{}", String::from_utf8_lossy(&argv));
         let cached = cached_secrets(&home);
         for secret in [LONG_ACCESS, LONG_SECRET, "tmpsecret/", TOKEN]

@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,7 @@ use crate::util::fixtures::{self, sts_home};
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, mode, other_user, script, stderr, stdout};
 
 use crate::util::fixtures::ACCOUNTS_PERSONAL as ACCOUNTS;
+use crate::util::run::command;
 
 /// A cache entry an attacker wrote: valid until 2099, with credentials of their own.
 const FORGED: &str = r#"{"version": 1, "account": "personal", "kind": "mfa",
@@ -255,7 +256,7 @@ fn closed_standard_descriptors_never_become_a_lock_or_cache_file() {
     let cache_dir = home.cache_dir();
     for closing in ["<&-", ">&-", "2>&-", "<&- >&- 2>&-"] {
         let _ = std::fs::remove_dir_all(&cache_dir);
-        let mut cmd = Command::new("sh");
+        let mut cmd = command("sh");
         home.apply(&mut cmd);
         cmd.arg("-c")
             .arg(format!("\"$0\" mfa personal --force --shell bash {closing}"))
@@ -318,7 +319,7 @@ struct Running {
 }
 
 fn start(home: &Home, args: &[&str]) -> Running {
-    let mut cmd = Command::new(bin());
+    let mut cmd = command(bin());
     home.apply(&mut cmd);
     let mut child = cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let (send, lines) = mpsc::channel();

@@ -8,7 +8,6 @@ use time::{Duration, OffsetDateTime};
 
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};
 use crate::util::moto::{As, CALLER_ARN, Moto, User, aws, venv};
-use crate::util::run::detach;
 use crate::util::{Home, on_pty, script, shells, stderr, stdout};
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
 const ADMIN_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne";
@@ -22,7 +21,7 @@ fn setup(moto: &Moto) -> (Home, User) {
 fn credential_process(home: &Home, args: &[&str]) -> Output {
     let mut cmd = home.command(crate::util::bin());
     cmd.arg("credential-process").args(args);
-    detach(&mut cmd).output().unwrap()
+    cmd.output().unwrap()
 }
 
 fn key_id(out: &Output) -> String {
@@ -133,7 +132,7 @@ fn fifty_concurrent_calls_on_an_empty_cache_make_two_sts_calls() {
             cmd.args(["credential-process", "personal", "--role", "admin"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
-            detach(&mut cmd).spawn().unwrap()
+            cmd.spawn().unwrap()
         })
         .collect();
     let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
@@ -270,7 +269,7 @@ fn clearing_during_concurrent_escalations_leaves_no_torn_file() {
     let spawn = |args: &[&str]| {
         let mut cmd = home.command(crate::util::bin());
         cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        detach(&mut cmd).spawn().unwrap()
+        cmd.spawn().unwrap()
     };
     let mut children = Vec::new();
     for i in 0..30 {

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use stsenv::store::cache::Slot;
@@ -12,6 +12,7 @@ use stsenv::store::cache::Slot;
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::{moto_home, sts_home};
 use crate::util::moto::{Moto, venv};
+use crate::util::run::command;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, script, stderr, stdout};
 
 const ARN: &str = "arn:aws:iam::123456789012:";
@@ -27,7 +28,7 @@ fn accounts(mfa_process: Option<&str>) -> String {
 
 /// The TOTP code python computes for a seed now (tests/moto_setup.py, independent of stsenv).
 fn python_totp(seed: &str) -> String {
-    let out = Command::new(venv().join("bin/python"))
+    let out = command(venv().join("bin/python"))
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto_setup.py"))
         .args(["totp", seed])
         .output()

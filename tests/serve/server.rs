@@ -215,7 +215,7 @@ fn server_passes_the_exit_status_and_signals_through() {
                 break status;
             }
             if started.elapsed() > Duration::from_secs(20) {
-                let _ = child.kill();
+                crate::util::run::kill(&mut child);
                 panic!("SIG{name} did not reach the command");
             }
             std::thread::sleep(Duration::from_millis(20));

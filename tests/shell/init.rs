@@ -3,11 +3,10 @@
 //! each shell itself, with the same comments in the same order), and the golden output of
 //! `switch`.
 
-use std::process::Command;
-
 use stsenv::store::cache::Slot;
 use time::macros::datetime;
 
+use crate::util::run::command;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, require_tool, shell_program, shells};
 
 fn shell_file(shell: &str) -> String {
@@ -35,7 +34,7 @@ fn wrappers_load_silently_under_strict_flags() {
     let module = home.path().join("stsenv.nu");
     std::fs::write(&module, home.stsenv(&["init", "nu"]).stdout).unwrap();
     for shell in shells() {
-        let mut cmd = Command::new(shell_program(shell));
+        let mut cmd = command(shell_program(shell));
         match shell {
             "bash" => cmd.args([
                 "--noprofile",
@@ -84,7 +83,7 @@ fn shellcheck_passes_on_the_bash_wrapper() {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.bash");
-    let out = Command::new("shellcheck").args(["--enable=all", "--shell=bash"]).arg(path).output().unwrap();
+    let out = command("shellcheck").args(["--enable=all", "--shell=bash"]).arg(path).output().unwrap();
     assert!(out.status.success(), "stsenv.bash:\n{}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -95,7 +94,7 @@ fn the_zsh_wrapper_parses_as_zsh() {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.zsh");
-    let out = Command::new("zsh").arg("-n").arg(path).output().unwrap();
+    let out = command("zsh").arg("-n").arg(path).output().unwrap();
     assert!(
         out.status.success() && out.stderr.is_empty(),
         "zsh -n: {}",
@@ -109,7 +108,7 @@ fn fish_wrapper_is_formatted() {
         return;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/stsenv.fish");
-    let out = Command::new("fish_indent").arg("--check").arg(path).output().unwrap();
+    let out = command("fish_indent").arg("--check").arg(path).output().unwrap();
     assert!(out.status.success(), "fish_indent would change shell/stsenv.fish");
 }
 
@@ -130,7 +129,7 @@ fn defined_functions(home: &Home, shell: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect();
-    let mut cmd = Command::new(shell_program(shell));
+    let mut cmd = command(shell_program(shell));
     match shell {
         "bash" => cmd.args(["--noprofile", "--norc", "-c", list]),
         "zsh" => cmd.args(["--no-rcs", "-c", list]),

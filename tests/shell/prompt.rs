@@ -2,10 +2,11 @@
 //! is the one their comment shows, and ten prompts start no process (strace counts clone, fork,
 //! vfork and execve).
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use time::{Duration, OffsetDateTime};
 
+use crate::util::run::command;
 use crate::util::{Home, hostile_prelude, require_tool, shells};
 
 /// The lines of the README's fenced block in `lang` that contains `marker`, and the prompt its
@@ -39,7 +40,7 @@ fn ten_prompts(home: &Home, shell: &str, prelude: &str, recipe: &str) -> (String
     std::fs::write(&rc, format!("{prelude}\nsource {}\n{recipe}\n", init.display())).unwrap();
     let input = format!("source {}\n{}", rc.display(), ":\n".repeat(10));
     let trace = home.path().join(format!("{shell}.strace"));
-    let mut cmd = Command::new("strace");
+    let mut cmd = command("strace");
     cmd.args(["-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", "-o"]).arg(&trace);
     match shell {
         "bash" => cmd.args(["bash", "--noprofile", "--norc", "-i"]),

@@ -6,6 +6,7 @@ use stsenv::base::times::rfc3339;
 use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
 
+use crate::util::run::command;
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, shells};
 
 const ACCOUNTS: &str = r#"{
@@ -310,7 +311,7 @@ fn with_xtrace_on_no_secret_is_traced() {
     }
     // fish traces to the shell's own stderr, whatever a block's redirection says.
     if shells().contains(&"fish") {
-        let mut cmd = std::process::Command::new("fish");
+        let mut cmd = command("fish");
         cmd.args([
             "--no-config",
             "--private",

@@ -4,10 +4,10 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::sts_home;
+use crate::util::run::command;
 use crate::util::{Home, SECRET_KEY, bin, mode, stderr};
 
 /// `sh -c 'umask 000; exec stsenv ARGS'` in `home`.
@@ -97,7 +97,7 @@ fn key_files_readable_by_others_are_warned_about_on_every_path() {
         }
         // The fix the warning names silences it.
         for path in [&access, &secret] {
-            let out = Command::new("chmod").arg("600").arg(path).output().unwrap();
+            let out = command("chmod").arg("600").arg(path).output().unwrap();
             assert!(out.status.success());
         }
         let out = home.stsenv(&["switch", "personal"]);

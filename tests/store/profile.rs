@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use stsenv::store::cache::Slot;
 use time::{Duration, OffsetDateTime};
@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 use crate::util::fixtures::ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS;
 use crate::util::fixtures::sts_home;
 use crate::util::moto::{As, CALLER_ARN, Moto, aws};
+use crate::util::run::command;
 use crate::util::{Home, bin, mode, stderr, stdout};
 
 const TOKEN: &str = "cachedtoken0123456789abcdefXYZ";
@@ -226,7 +227,7 @@ fn stsenv_unprivileged(home: &Home, args: &[&str]) -> Output {
             user.give(home.path());
             user.command(crate::util::other_user_bin())
         }
-        _ => Command::new(bin()),
+        _ => command(bin()),
     };
     home.apply(&mut cmd);
     cmd.args(args).output().unwrap()

@@ -304,13 +304,6 @@ impl Home {
         run::run(self.stsenv_command(args), format!("stsenv {}", args.join(" ")), limit)
     }
 
-    /// `run` in a new session: no controlling terminal, so /dev/tty cannot be opened either.
-    pub fn run_detached(&self, args: &[&str], limit: std::time::Duration) -> run::Run {
-        let mut cmd = self.stsenv_command(args);
-        run::detach(&mut cmd);
-        run::run(cmd, format!("stsenv {} (in a new session)", args.join(" ")), limit)
-    }
-
     /// Run a scenario in a real shell: load the wrappers, then run each step (the same text
     /// in every shell) and record after each one the exported environment and the status.
     pub fn scenario(&self, shell: &str, steps: &[&str]) -> Vec<Step> {
@@ -347,7 +340,7 @@ impl Home {
         let mut env: Option<Vec<(OsString, OsString)>> = None;
         while start < steps.len() {
             let script = scenario_script(shell, &steps[start..], start, &dir, hostile, self.path());
-            let mut cmd = Command::new(shell_program(shell));
+            let mut cmd = run::command(shell_program(shell));
             match shell {
                 "bash" => cmd.args(["--noprofile", "--norc", "-u", "-c", &script]),
                 "zsh" => cmd.args(["--no-rcs", "-u", "-c", &script]),
@@ -451,7 +444,7 @@ fn scenario_script(
         "nu" => {
             let module = home.join("stsenv.nu");
             if !module.exists() {
-                let out = Command::new(bin()).args(["init", "nu"]).output().unwrap();
+                let out = run::command(bin()).args(["init", "nu"]).output().unwrap();
                 assert!(out.status.success());
                 std::fs::write(&module, out.stdout).unwrap();
             }
@@ -632,7 +625,7 @@ pub fn other_user() -> Option<OtherUser> {
             );
         }
         let id = |flag: &str| -> Option<u32> {
-            let out = Command::new("id").args([flag, OTHER_USER]).output().ok()?;
+            let out = run::command("id").args([flag, OTHER_USER]).output().ok()?;
             String::from_utf8(out.stdout).ok()?.trim().parse().ok()
         };
         for _ in 0..50 {
@@ -640,7 +633,7 @@ pub fn other_user() -> Option<OtherUser> {
                 return Some(OtherUser { uid, gid });
             }
             // Exit 9: made meanwhile by another test process; 10: /etc/passwd locked by one.
-            let _ = Command::new("useradd")
+            let _ = run::command("useradd")
                 .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER_USER])
                 .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
                 .stderr(Stdio::null())
@@ -655,7 +648,7 @@ pub fn other_user() -> Option<OtherUser> {
 impl OtherUser {
     /// `program` run as this user: `setpriv --reuid --regid --clear-groups`.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut cmd = Command::new("setpriv");
+        let mut cmd = run::command("setpriv");
         cmd.arg(format!("--reuid={}", self.uid))
             .arg(format!("--regid={}", self.gid))
             .arg("--clear-groups")
@@ -666,7 +659,7 @@ impl OtherUser {
 
     /// Make `path` (and everything under it) this user's.
     pub fn give(&self, path: &Path) {
-        let status = Command::new("chown")
+        let status = run::command("chown")
             .args(["-R", "-h", &format!("{}:{}", self.uid, self.gid)])
             .arg(path)
             .status()

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The venv with moto and the AWS CLI; a clear failure when it is missing.
@@ -67,7 +67,7 @@ impl Moto {
         let log = dir.path().join("moto.log");
         for _ in 0..3 {
             let port = free_port();
-            let mut cmd = Command::new(venv.join("bin/moto_server"));
+            let mut cmd = super::run::command(venv.join("bin/moto_server"));
             cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env_remove("AWS_ACCESS_KEY_ID")
                 .env_remove("AWS_SECRET_ACCESS_KEY")
@@ -91,8 +91,7 @@ impl Moto {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = super::run::kill(&mut child);
         }
         let mut text = String::new();
         let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
@@ -101,7 +100,7 @@ impl Moto {
 
     /// Make an IAM user with a key and a virtual MFA device (4 IAM calls).
     pub fn user(&self, name: &str) -> User {
-        let out = Command::new(venv().join("bin/python"))
+        let out = super::run::command(venv().join("bin/python"))
             .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto_setup.py"))
             .args([&self.url, name])
             .env("NO_PROXY", "*")
@@ -128,8 +127,7 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = super::run::kill(&mut self.child);
     }
 }
 
@@ -166,7 +164,6 @@ pub fn aws(home: &super::Home, who: As, args: &[&str]) -> Output {
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
     }
-    super::run::detach(&mut cmd);
     super::run::finish(cmd, &format!("aws {}", args.join(" ")), super::run::HANG).0
 }
 

@@ -1,11 +1,17 @@
 //! Starting processes: `command` is the one place a test's `Command` is made, and `finish` the
 //! one way one is run to its end (its output read as it runs, killed after a time limit).
 //! `Run` is a finished run with what was run, its time, and the checks of a clean failure.
+//!
+//! The suite never touches the terminal it was started from: every child starts a session of
+//! its own (setsid), so it has no controlling terminal and /dev/tty cannot be opened, and its
+//! stdin is /dev/null unless the test gives it another. Being a session leader, each child is
+//! also the leader of its own process group, which `kill` ends whole. The tests that need a
+//! terminal get a pseudo-terminal of their own (tests/pty_prompt.py, tests/pty_type.py).
 
 use std::ffi::OsStr;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitStatus, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use super::fixtures::CACHED_TOKEN;
@@ -17,20 +23,32 @@ pub const QUICK: Duration = Duration::from_secs(20);
 /// The limit of a run that names none (`Home::stsenv`): only a hang reaches it.
 pub const HANG: Duration = Duration::from_secs(300);
 
-/// `program`, to be configured and run.
+/// `program`, to be configured and run: in a new session (no controlling terminal, its own
+/// process group), stdin /dev/null.
 pub fn command(program: impl AsRef<OsStr>) -> Command {
-    Command::new(program)
-}
-
-/// No controlling terminal, whatever the test runner has: the child starts a new session.
-pub fn detach(cmd: &mut Command) -> &mut Command {
-    // SAFETY: setsid is async-signal-safe; it runs in the child between fork and exec.
+    let mut cmd = Command::new(program);
+    cmd.stdin(Stdio::null());
+    // SAFETY: setsid is async-signal-safe; it runs in the child between fork and exec. It fails
+    // only for a process group leader, which a child just forked is not.
     unsafe {
         cmd.pre_exec(|| {
-            libc::setsid();
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
             Ok(())
-        })
+        });
     }
+    cmd
+}
+
+/// Kill a child of `command` with its process group (SIGKILL), and reap it: how it ended.
+pub fn kill(child: &mut Child) -> ExitStatus {
+    // SAFETY: kill(2) on the group of our own child, not yet reaped (its ID is not reused).
+    unsafe {
+        libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+    }
+    let _ = child.kill();
+    child.wait().unwrap()
 }
 
 /// Run `cmd` to its end, stdout and stderr piped (read while it runs), and how long it took;
@@ -53,8 +71,7 @@ pub fn finish(mut cmd: Command, what: &str, limit: Duration) -> (Output, Duratio
             break status;
         }
         if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = kill(&mut child);
             let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
             panic!("{what}: still running after {limit:?}; stderr: {stderr}");
         }
