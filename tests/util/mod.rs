@@ -3,9 +3,42 @@
 
 #![allow(dead_code)]
 
+/// Assert that a command's stderr (of an `Output`) contains `needle`; the failure shows the
+/// needle and the whole stderr, after `context` (format arguments) when given.
+#[allow(unused_macros)] // (not in the quoting binary)
+macro_rules! assert_stderr_contains {
+    ($out:expr, $needle:expr $(,)?) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(err.contains(needle), "no {needle:?} in stderr: {err}");
+    }};
+    ($out:expr, $needle:expr, $($context:tt)+) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(err.contains(needle), "{}: no {needle:?} in stderr: {err}", format_args!($($context)+));
+    }};
+}
+
+/// The opposite: `needle` is not on the command's stderr (which the failure shows).
+#[allow(unused_macros)]
+macro_rules! assert_stderr_lacks {
+    ($out:expr, $needle:expr $(,)?) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(!err.contains(needle), "{needle:?} in stderr: {err}");
+    }};
+    ($out:expr, $needle:expr, $($context:tt)+) => {{
+        let err = $crate::util::stderr(&$out);
+        let needle = $needle;
+        assert!(!err.contains(needle), "{}: {needle:?} in stderr: {err}", format_args!($($context)+));
+    }};
+}
+
 pub mod fault;
+pub mod fixtures;
 pub mod moto;
 pub mod record;
+pub mod run;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -30,10 +63,14 @@ pub fn shells_required() -> bool {
     std::env::var_os("STSENV_REQUIRE_SHELLS").is_some_and(|v| v == "1") || std::env::var_os("CI").is_some()
 }
 
+/// Where `program` is on PATH, if it is.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
+}
+
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false)
+    find_on_path(program).is_some()
 }
 
 /// Whether `tool` is installed; if not, a failure in CI, else a loud skip (false).
@@ -217,7 +254,7 @@ impl Home {
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = match &self.run_as {
             Some(user) => user.command(program),
-            None => Command::new(program),
+            None => run::command(program),
         };
         self.apply(&mut cmd);
         cmd
@@ -248,10 +285,23 @@ impl Home {
         }
     }
 
-    /// The stsenv binary with these arguments, in this home.
-    pub fn stsenv(&self, args: &[&str]) -> Output {
+    /// The stsenv binary with these arguments, in this home (as its user), to be run.
+    pub fn stsenv_command(&self, args: &[&str]) -> Command {
         let program = if self.run_as.is_some() { other_user_bin() } else { bin() };
-        self.command(program).args(args).output().unwrap()
+        let mut cmd = self.command(program);
+        cmd.args(args);
+        cmd
+    }
+
+    /// The stsenv binary with these arguments, in this home, run to its end.
+    pub fn stsenv(&self, args: &[&str]) -> Output {
+        let what = format!("stsenv {}", args.join(" "));
+        run::finish(self.stsenv_command(args), &what, run::HANG).0
+    }
+
+    /// The same, as a `Run`: failing the test unless it ends within `limit`, and timed.
+    pub fn run(&self, args: &[&str], limit: std::time::Duration) -> run::Run {
+        run::run(self.stsenv_command(args), format!("stsenv {}", args.join(" ")), limit)
     }
 
     /// Run a scenario in a real shell: load the wrappers, then run each step (the same text
@@ -290,7 +340,7 @@ impl Home {
         let mut env: Option<Vec<(OsString, OsString)>> = None;
         while start < steps.len() {
             let script = scenario_script(shell, &steps[start..], start, &dir, hostile, self.path());
-            let mut cmd = Command::new(shell_program(shell));
+            let mut cmd = run::command(shell_program(shell));
             match shell {
                 "bash" => cmd.args(["--noprofile", "--norc", "-u", "-c", &script]),
                 "zsh" => cmd.args(["--no-rcs", "-u", "-c", &script]),
@@ -394,7 +444,7 @@ fn scenario_script(
         "nu" => {
             let module = home.join("stsenv.nu");
             if !module.exists() {
-                let out = Command::new(bin()).args(["init", "nu"]).output().unwrap();
+                let out = run::command(bin()).args(["init", "nu"]).output().unwrap();
                 assert!(out.status.success());
                 std::fs::write(&module, out.stdout).unwrap();
             }
@@ -483,6 +533,27 @@ pub fn role_slot(arn: &str) -> Slot {
     })
 }
 
+/// The venv's python running the harness `script` (tests/pty_prompt.py, tests/pty_type.py) in
+/// `home`: the program and arguments it is given run on a pseudo-terminal of the harness's own.
+pub fn on_pty(home: &Home, script: &str) -> Command {
+    let mut cmd = home.command(moto::venv().join("bin/python"));
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(script));
+    cmd
+}
+
+/// A file's mode: its permission bits with setuid, setgid and sticky.
+pub fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// An executable script `name` in the home: `#!/bin/sh`, then `body`.
+pub fn script(home: &Home, name: &str, body: &str) -> PathBuf {
+    let path = home.path().join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -554,7 +625,7 @@ pub fn other_user() -> Option<OtherUser> {
             );
         }
         let id = |flag: &str| -> Option<u32> {
-            let out = Command::new("id").args([flag, OTHER_USER]).output().ok()?;
+            let out = run::command("id").args([flag, OTHER_USER]).output().ok()?;
             String::from_utf8(out.stdout).ok()?.trim().parse().ok()
         };
         for _ in 0..50 {
@@ -562,7 +633,7 @@ pub fn other_user() -> Option<OtherUser> {
                 return Some(OtherUser { uid, gid });
             }
             // Exit 9: made meanwhile by another test process; 10: /etc/passwd locked by one.
-            let _ = Command::new("useradd")
+            let _ = run::command("useradd")
                 .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER_USER])
                 .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
                 .stderr(Stdio::null())
@@ -577,7 +648,7 @@ pub fn other_user() -> Option<OtherUser> {
 impl OtherUser {
     /// `program` run as this user: `setpriv --reuid --regid --clear-groups`.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut cmd = Command::new("setpriv");
+        let mut cmd = run::command("setpriv");
         cmd.arg(format!("--reuid={}", self.uid))
             .arg(format!("--regid={}", self.gid))
             .arg("--clear-groups")
@@ -588,7 +659,7 @@ impl OtherUser {
 
     /// Make `path` (and everything under it) this user's.
     pub fn give(&self, path: &Path) {
-        let status = Command::new("chown")
+        let status = run::command("chown")
             .args(["-R", "-h", &format!("{}:{}", self.uid, self.gid)])
             .arg(path)
             .status()

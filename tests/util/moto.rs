@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The venv with moto and the AWS CLI; a clear failure when it is missing.
@@ -67,7 +67,7 @@ impl Moto {
         let log = dir.path().join("moto.log");
         for _ in 0..3 {
             let port = free_port();
-            let mut cmd = Command::new(venv.join("bin/moto_server"));
+            let mut cmd = super::run::command(venv.join("bin/moto_server"));
             cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env_remove("AWS_ACCESS_KEY_ID")
                 .env_remove("AWS_SECRET_ACCESS_KEY")
@@ -91,8 +91,7 @@ impl Moto {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = super::run::kill(&mut child);
         }
         let mut text = String::new();
         let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
@@ -101,7 +100,7 @@ impl Moto {
 
     /// Make an IAM user with a key and a virtual MFA device (4 IAM calls).
     pub fn user(&self, name: &str) -> User {
-        let out = Command::new(venv().join("bin/python"))
+        let out = super::run::command(venv().join("bin/python"))
             .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto_setup.py"))
             .args([&self.url, name])
             .env("NO_PROXY", "*")
@@ -128,7 +127,63 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = super::run::kill(&mut self.child);
     }
+}
+
+/// `aws sts get-caller-identity` printing the caller's ARN alone.
+pub const CALLER_ARN: &[&str] = &["sts", "get-caller-identity", "--query", "Arn", "--output", "text"];
+
+/// Whose credentials the AWS CLI (`aws`) uses.
+#[derive(Clone, Copy)]
+pub enum As<'a> {
+    /// moto's default test identity (moto without auth accepts it); no config or credentials file.
+    Moto,
+    /// These keys; no config or credentials file.
+    Keys(&'a str, &'a str),
+    /// `--profile PROFILE` of the home's own `~/.aws/config` and shared credentials file.
+    Profile(&'a str),
+}
+
+/// The venv's AWS CLI in `home` with `args`, in moto's region (us-east-1), as `who`, without a
+/// terminal.
+pub fn aws(home: &super::Home, who: As, args: &[&str]) -> Output {
+    let mut cmd = home.command(venv().join("bin/aws"));
+    cmd.env("AWS_DEFAULT_REGION", "us-east-1").args(args);
+    let keys = match who {
+        As::Moto => Some(("testing", "testing")),
+        As::Keys(access, secret) => Some((access, secret)),
+        As::Profile(profile) => {
+            cmd.args(["--profile", profile]);
+            None
+        }
+    };
+    if let Some((access, secret)) = keys {
+        cmd.env("AWS_ACCESS_KEY_ID", access)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    }
+    super::run::finish(cmd, &format!("aws {}", args.join(" ")), super::run::HANG).0
+}
+
+/// Enable moto's virtual MFA device `serial` for `user` (any two codes do).
+pub fn enable_mfa(home: &super::Home, user: &str, serial: &str) {
+    let out = aws(
+        home,
+        As::Moto,
+        &[
+            "iam",
+            "enable-mfa-device",
+            "--user-name",
+            user,
+            "--serial-number",
+            serial,
+            "--authentication-code1",
+            "123456",
+            "--authentication-code2",
+            "234567",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

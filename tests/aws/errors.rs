@@ -1,0 +1,381 @@
+//! Failures, against a fault-injecting server (tests/util/fault.rs) for the answers moto cannot
+//! give: each is exit 1 (AWS or the network said no) or 2 (usage, nothing sent), stdout empty,
+//! one `stsenv: ` line on stderr saying what went wrong with no secret in it, and the cache as
+//! it was.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use stsenv::aws::client::OPERATION_TIMEOUT;
+use stsenv::store::cache::Slot;
+use time::OffsetDateTime;
+
+use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::{CACHED_TOKEN, MFA, ROLE, SERVICE_ERRORS, ServiceError, sts_home};
+use crate::util::run::QUICK;
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY};
+
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/Admin";
+
+/// Longer than role chaining allows: AssumeRole with the long-term keys and MFA.
+const LONG_ROLE: &[&str] = &["role", "Admin", "-a", "personal", "-c", "123456", "--duration", "7200"];
+
+/// The cache directory's files and their bytes, lock files aside (taking a slot's lock creates
+/// its empty lock file, which holds no credentials).
+fn cache_files(home: &Home) -> BTreeMap<PathBuf, Vec<u8>> {
+    let Ok(dir) = std::fs::read_dir(home.cache_dir()) else { return BTreeMap::new() };
+    dir.map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_none_or(|e| e != "lock"))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+/// One service error: `mfa` and `role` with an empty cache create no cache file; with `--force`
+/// over valid cached credentials they leave them byte for byte.
+fn service_error(case: &ServiceError) {
+    let fault = Fault::start(Mode::error(case.status, case.code, case.message));
+    let home = sts_home(&fault.url);
+    let force = |args: &[&'static str]| -> Vec<&'static str> { [args, &["--force"]].concat() };
+    let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
+    let steps: [(Vec<&str>, &str, &str, Option<Slot>); 5] = [
+        (MFA.to_vec(), case.mfa, "GetSessionToken", None),
+        // No MFA session: ec2role gets one first, to chain from it.
+        (ROLE.to_vec(), case.mfa, "GetSessionToken", None),
+        (LONG_ROLE.to_vec(), case.role, "AssumeRole", None),
+        // Only a role entry: the role is still assumed with the long-term keys and MFA.
+        (force(LONG_ROLE), case.role, "AssumeRole", Some(crate::util::role_slot(ROLE_ARN))),
+        (force(MFA), case.mfa, "GetSessionToken", Some(Slot::Mfa)),
+    ];
+    for (args, phrase, action, cached) in steps {
+        if let Some(slot) = cached {
+            home.cache_session("personal", slot, CACHED_TOKEN, expiration);
+        }
+        let before = cache_files(&home);
+        let sent = fault.count();
+        let run = home.run(&args, QUICK);
+        run.failed(1, phrase);
+        assert!(run.stderr.contains(case.code), "{}: the code AWS gave: {}", run.what, run.stderr);
+        assert_eq!(cache_files(&home), before, "{}: the cache changed", run.what);
+        let requests = fault.requests();
+        assert_eq!(requests.len() - sent, case.requests, "{}: requests ({})", run.what, case.code);
+        for request in &requests[sent..] {
+            assert!(request.body.contains(&format!("Action={action}")), "{}: {}", run.what, request.body);
+            assert!(request.body.contains("TokenCode=123456"), "{}: {}", run.what, request.body);
+        }
+        eprintln!("{} ({}): {:?}: {}", run.what, case.code, run.elapsed, run.stderr.trim_end());
+    }
+}
+
+#[test]
+fn sts_errors_are_one_line_saying_what_to_do_and_leave_the_cache() {
+    // Each case its own server and home, all at once.
+    std::thread::scope(|s| {
+        for case in SERVICE_ERRORS {
+            s.spawn(|| service_error(case));
+        }
+    });
+}
+
+#[test]
+fn a_role_chained_from_a_revoked_mfa_session_says_to_renew_it() {
+    let cases = [
+        (
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+            "run ec2mfa --force",
+        ),
+        (400, "ExpiredToken", "The security token included in the request is expired", "expired"),
+        (
+            403,
+            "AccessDenied",
+            "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole",
+            "AWS denied AssumeRole",
+        ),
+    ];
+    std::thread::scope(|s| {
+        for (status, code, message, phrase) in cases {
+            s.spawn(move || {
+                let fault = Fault::start(Mode::error(status, code, message));
+                let home = sts_home(&fault.url);
+                let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
+                home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, expiration);
+                let before = cache_files(&home);
+                let run = home.run(ROLE, QUICK);
+                run.failed(1, phrase);
+                assert_eq!(cache_files(&home), before, "{}: the cache changed", run.what);
+                let requests = fault.requests();
+                assert_eq!(requests.len(), 1, "{}: requests ({code})", run.what);
+                // Signed with the session, so no MFA code is sent.
+                assert!(!requests[0].body.contains("TokenCode"), "{}: {}", run.what, requests[0].body);
+                assert!(
+                    requests[0].head.contains(&CACHED_TOKEN[..20]),
+                    "{}: not the session's token",
+                    run.what
+                );
+                eprintln!("{} ({code}): {}", run.what, run.stderr.trim_end());
+            });
+        }
+    });
+}
+
+#[test]
+fn a_500_without_xml_is_one_line() {
+    let fault = Fault::start(Mode::Raw { status: 500, body: "<html><body>\nBad gateway\n</body></html>\n" });
+    let home = sts_home(&fault.url);
+    for args in [MFA, ROLE] {
+        let sent = fault.count();
+        let run = home.run(args, QUICK);
+        run.failed(1, "HTTP 500 and no error code: try again");
+        assert!(fault.count() > sent, "{}: nothing sent", run.what);
+        eprintln!(
+            "{}: {} requests, {:?}: {}",
+            run.what,
+            fault.count() - sent,
+            run.elapsed,
+            run.stderr.trim_end()
+        );
+    }
+    assert_eq!(cache_files(&home), BTreeMap::new());
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_fast() {
+    // Port 1, where nothing listens: the connection is refused. (A free ephemeral port, bound
+    // and released, could be taken meanwhile by a fault server of a test running alongside.)
+    let home = sts_home("http://127.0.0.1:1");
+    for args in [MFA, ROLE] {
+        let run = home.run(args, QUICK);
+        run.failed(1, "cannot reach STS");
+        assert!(run.stderr.contains("Connection refused"), "{}: the reason: {}", run.what, run.stderr);
+        assert!(run.elapsed < Duration::from_secs(5), "{}: took {:?}", run.what, run.elapsed);
+        eprintln!("{}: {:?}: {}", run.what, run.elapsed, run.stderr.trim_end());
+    }
+    assert_eq!(cache_files(&home), BTreeMap::new());
+}
+
+#[test]
+fn a_hung_endpoint_fails_within_the_operation_timeout() {
+    let fault = Fault::start(Mode::Hang);
+    let home = sts_home(&fault.url);
+    let bound = OPERATION_TIMEOUT + Duration::from_secs(2);
+    let run = home.run(MFA, bound + Duration::from_secs(10));
+    run.failed(1, "did not answer");
+    // A bound on hanging, not a speed test.
+    assert!(run.elapsed < bound, "{}: took {:?}, more than {bound:?}", run.what, run.elapsed);
+    assert!(fault.count() >= 1, "{}: nothing sent", run.what);
+    assert_eq!(cache_files(&home), BTreeMap::new());
+    eprintln!("{}: {} requests, {:?}: {}", run.what, fault.count(), run.elapsed, run.stderr.trim_end());
+}
+
+type UsageCase = (&'static [&'static str], &'static [(&'static str, &'static str)], &'static str);
+
+#[test]
+fn usage_errors_are_exit_2_before_any_request() {
+    let fault = Fault::start(Mode::error(403, "AccessDenied", "nothing may reach the server"));
+    let mut home = sts_home(&fault.url);
+    // Keys for an account the accounts file does not have.
+    home.keys("other", ACCESS_KEY, SECRET_KEY);
+    let six_digits = "must be the 6 digits your device shows";
+    let out_of_range = "is out of range";
+    // The arguments, extra variables, and the key phrase.
+    let cases: &[UsageCase] = &[
+        (&["mfa", "personal", "-c", "12345"], &[], six_digits),
+        (&["mfa", "personal", "-c", "abcdef"], &[], six_digits),
+        (&["mfa", "personal", "-c", "1234567"], &[], six_digits),
+        (
+            &["mfa", "personal"],
+            &[("STSENV_TOKEN_CODE", "12 345")],
+            "from STSENV_TOKEN_CODE must be the 6 digits",
+        ),
+        (&["role", "Admin", "-a", "personal", "-c", "12345"], &[], six_digits),
+        (&["mfa", "personal", "-c", "123456", "--duration", "899"], &[], out_of_range),
+        (&["mfa", "personal", "-c", "123456", "--duration", "129601"], &[], out_of_range),
+        (&["role", "Admin", "-a", "personal", "-c", "123456", "--duration", "899"], &[], out_of_range),
+        (&["role", "Admin", "-a", "personal", "-c", "123456", "--duration", "43201"], &[], out_of_range),
+        (&["mfa", "other", "-c", "123456"], &[], "account 'other' is not in the accounts file"),
+        (
+            &["role", "Admin", "-a", "other", "-c", "123456"],
+            &[],
+            "account 'other' is not in the accounts file",
+        ),
+    ];
+    for (args, vars, phrase) in cases {
+        let before = home.vars.len();
+        for (k, v) in *vars {
+            home.set(k, *v);
+        }
+        home.run(args, QUICK).failed(2, phrase);
+        home.vars.truncate(before);
+        assert_eq!(fault.count(), 0, "stsenv {}: a request was sent", args.join(" "));
+    }
+    assert!(!home.cache_dir().exists(), "usage errors create no cache directory");
+}
+
+#[test]
+fn no_code_and_no_terminal_is_exit_2_at_once() {
+    let fault = Fault::start(Mode::error(403, "AccessDenied", "nothing may reach the server"));
+    let home = sts_home(&fault.url);
+    for args in [&["mfa", "personal"][..], &["role", "Admin", "-a", "personal"]] {
+        // Every child of the suite runs without a controlling terminal (util::run::command).
+        let run = home.run(args, Duration::from_secs(10));
+        run.failed(2, "no terminal");
+        assert!(
+            run.stderr.contains("-c CODE") && run.stderr.contains("STSENV_TOKEN_CODE"),
+            "{}: {}",
+            run.what,
+            run.stderr
+        );
+        eprintln!("{}: {:?}", run.what, run.elapsed);
+    }
+    assert_eq!(fault.count(), 0, "a request was sent");
+    assert_eq!(cache_files(&home), BTreeMap::new());
+}
+
+/// An STS answer of AssumeRole or GetSessionToken that stsenv explains, and how it was made.
+struct Explained {
+    code: &'static str,
+    message: &'static str,
+    /// What is cached first (an MFA session: the role is chained from it).
+    cached: Option<Slot>,
+    args: &'static [&'static str],
+    /// Phrases the one line must hold.
+    phrases: &'static [&'static str],
+}
+
+const CLOCK_EXPIRED: &str =
+    "Signature expired: 20261201T200000Z is now earlier than 20261201T201000Z (20261201T201500Z - 5 min.)";
+const CLOCK_AHEAD: &str = "Signature not yet current: 20261201T203000Z is still later than 20261201T202000Z (20261201T201500Z + 5 min.)";
+
+const EXPLAINED: &[Explained] = &[
+    Explained {
+        code: "ValidationError",
+        message: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        cached: Some(Slot::Mfa),
+        args: ROLE,
+        phrases: &[
+            "a role assumed with session credentials (role chaining) lasts at most 1 hour",
+            "--duration 3600 or less",
+        ],
+    },
+    Explained {
+        code: "ValidationError",
+        message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        cached: None,
+        args: LONG_ROLE,
+        phrases: &[
+            "arn:aws:iam::123456789012:role/Admin allows sessions shorter than the 7200 s asked",
+            "aws iam update-role --role-name Admin --max-session-duration 7200",
+        ],
+    },
+    Explained {
+        code: "AccessDenied",
+        message: "User: arn:aws:iam::123456789012:user/jbrowne is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+        cached: None,
+        args: LONG_ROLE,
+        phrases: &[
+            "AWS denied AssumeRole of arn:aws:iam::123456789012:role/Admin (MFA sent: yes",
+            "trust policy",
+        ],
+    },
+    Explained {
+        code: "AccessDenied",
+        message: "User: arn:aws:iam::123456789012:user/jbrowne is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+        cached: None,
+        args: &["role", "Admin", "-a", "personal", "-c", "skip"],
+        phrases: &[
+            "AWS denied AssumeRole of arn:aws:iam::123456789012:role/Admin (MFA sent: no)",
+            "not -c skip",
+        ],
+    },
+    Explained {
+        code: "AccessDenied",
+        message: "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+        cached: Some(Slot::Mfa),
+        args: ROLE,
+        phrases: &["with the MFA session (MFA sent: yes", "aws:MultiFactorAuthAge", "run ec2mfa --force"],
+    },
+    Explained {
+        code: "SignatureDoesNotMatch",
+        message: CLOCK_EXPIRED,
+        cached: None,
+        args: MFA,
+        phrases: &["this computer's clock is off (about 15 min behind AWS's)", "set the clock right"],
+    },
+    Explained {
+        code: "SignatureDoesNotMatch",
+        message: CLOCK_EXPIRED,
+        cached: None,
+        args: ROLE,
+        phrases: &["clock is off (about 15 min behind", "the keys are fine"],
+    },
+    Explained {
+        code: "SignatureDoesNotMatch",
+        message: CLOCK_AHEAD,
+        cached: Some(Slot::Mfa),
+        args: ROLE,
+        phrases: &["clock is off (about 15 min ahead of AWS's)"],
+    },
+];
+
+#[test]
+fn role_and_clock_answers_say_what_to_do() {
+    std::thread::scope(|s| {
+        for case in EXPLAINED {
+            s.spawn(move || {
+                let fault = Fault::start(Mode::error(403, case.code, case.message));
+                let home = sts_home(&fault.url);
+                if let Some(slot) = &case.cached {
+                    home.cache_session(
+                        "personal",
+                        slot.clone(),
+                        CACHED_TOKEN,
+                        OffsetDateTime::now_utc() + time::Duration::hours(6),
+                    );
+                }
+                let before = cache_files(&home);
+                let run = home.run(case.args, QUICK);
+                run.failed(1, case.phrases[0]);
+                for phrase in case.phrases {
+                    assert!(run.stderr.contains(phrase), "{}: no '{phrase}' in: {}", run.what, run.stderr);
+                }
+                assert!(run.stderr.contains(case.code), "{}: {}", run.what, run.stderr);
+                // Not the explanations of other causes.
+                for wrong in ["the secret key does not match", "no longer valid"] {
+                    assert!(!run.stderr.contains(wrong), "{}: {}", run.what, run.stderr);
+                }
+                assert_eq!(cache_files(&home), before, "{}: the cache changed", run.what);
+                assert_eq!(fault.count(), 1, "{}: requests", run.what);
+                eprintln!("{} ({}): {}", run.what, case.code, run.stderr.trim_end());
+            });
+        }
+    });
+}
+
+#[test]
+fn a_role_refused_to_an_old_mfa_session_says_how_old_it_is() {
+    let fault = Fault::start(Mode::error(
+        403,
+        "AccessDenied",
+        "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin",
+    ));
+    let home = sts_home(&fault.url);
+    let now = OffsetDateTime::now_utc();
+    let entry = home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, now + time::Duration::hours(7));
+    // Made five hours ago (and a minute, so the rounding down shows 5h00m), as ec2mfa records it.
+    let entry =
+        stsenv::store::cache::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 30)), ..entry };
+    {
+        let cache = home.cache();
+        let _lock = cache.lock("personal", &Slot::Mfa).unwrap();
+        cache.write(&Slot::Mfa, &entry).unwrap();
+    }
+    let run = home.run(ROLE, QUICK);
+    run.failed(1, "aws:MultiFactorAuthAge");
+    assert!(run.stderr.trim_end().ends_with("; the MFA session was made 5h00m ago"), "{}", run.stderr);
+    eprintln!("{}", run.stderr.trim_end());
+}

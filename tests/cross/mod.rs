@@ -1,0 +1,11 @@
+//! Suites that cut across the layers. (quoting.rs, here too, is a test binary of its own:
+//! Cargo.toml's [[test]] "quoting", so it is no module of this one.)
+
+// The bad-input matrix: every case fails cleanly and changes no file.
+mod bad_inputs;
+// SIGKILL at random points, stale temp files, corrupt cache files.
+mod crash;
+// No secret in messages, other files, or a running stsenv's arguments.
+mod hygiene;
+// What stsenv refuses to trust: others' cache files, closed descriptors, held locks.
+mod trust;

@@ -1,0 +1,445 @@
+//! What stsenv refuses to trust, tried as an attacker on the same machine would: a cache that
+//! another user could have written (run as a second, non-root user), a relative cache path,
+//! closed standard descriptors, a process another one could dump or read; and a lock held by
+//! another stsenv (announced at once, bounded, the clock read again after it).
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use stsenv::store::cache::Slot;
+use time::OffsetDateTime;
+
+use crate::util::fault::{Fault, Mode};
+use crate::util::fixtures::{self, sts_home};
+use crate::util::{ACCESS_KEY, Home, SECRET_KEY, bin, mode, other_user, script, stderr, stdout};
+
+use crate::util::fixtures::ACCOUNTS_PERSONAL as ACCOUNTS;
+use crate::util::run::command;
+
+/// A cache entry an attacker wrote: valid until 2099, with credentials of their own.
+const FORGED: &str = r#"{"version": 1, "account": "personal", "kind": "mfa",
+  "access_key_id": "ASIAFORGEDFORGED1234", "secret_access_key": "forged/secret",
+  "session_token": "FORGEDTOKEN", "expiration": "2099-01-01T00:00:00Z"}"#;
+
+fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn chown(path: &Path, uid: u32, gid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(gid)).unwrap();
+}
+
+/// How a forged cache is laid out in a shared directory (like /tmp: 1777).
+struct Forgery {
+    name: &'static str,
+    /// Sets up `cache` (inside the shared directory) for a victim of uid `victim`.
+    setup: fn(shared: &Path, cache: &Path, victim: (u32, u32)),
+    /// What the one warning says (after the path).
+    why: &'static str,
+    /// The path the warning names: the directory, else the file.
+    names_dir: bool,
+    /// Whether the directory is the victim's own (which ec2mfa may make private and write to).
+    users_dir: bool,
+}
+
+fn forged_file(path: &Path, owner: (u32, u32), mode: u32) {
+    std::fs::write(path, FORGED).unwrap();
+    chmod(path, mode);
+    chown(path, owner.0, owner.1);
+}
+
+const FORGERIES: &[Forgery] = &[
+    Forgery {
+        name: "a directory another user made",
+        setup: |_, cache, _| {
+            std::fs::create_dir(cache).unwrap();
+            chmod(cache, 0o755);
+            forged_file(&cache.join("personal.mfa.json"), (0, 0), 0o644);
+        },
+        why: "belongs to another user (uid 0), so stsenv neither uses its entries nor caches anything there; set STSENV_CACHE_DIR to a directory of your own",
+        names_dir: true,
+        users_dir: false,
+    },
+    Forgery {
+        name: "the user's directory, writable by others",
+        setup: |_, cache, victim| {
+            std::fs::create_dir(cache).unwrap();
+            chown(cache, victim.0, victim.1);
+            chmod(cache, 0o777);
+            forged_file(&cache.join("personal.mfa.json"), (0, 0), 0o644);
+        },
+        why: "is writable by group or others, so its entries are not used; fix it with: chmod 700",
+        names_dir: true,
+        users_dir: true,
+    },
+    Forgery {
+        name: "a file another user owns",
+        setup: |_, cache, victim| {
+            std::fs::create_dir(cache).unwrap();
+            chown(cache, victim.0, victim.1);
+            chmod(cache, 0o700);
+            forged_file(&cache.join("personal.mfa.json"), (0, 0), 0o644);
+        },
+        why: "belongs to another user (uid 0), so it is not used; remove it with: rm",
+        names_dir: false,
+        users_dir: true,
+    },
+    Forgery {
+        name: "the user's file, writable by group",
+        setup: |_, cache, victim| {
+            std::fs::create_dir(cache).unwrap();
+            chown(cache, victim.0, victim.1);
+            chmod(cache, 0o700);
+            forged_file(&cache.join("personal.mfa.json"), victim, 0o660);
+        },
+        why: "is writable by group or others, so it is not used; remove it with: rm",
+        names_dir: false,
+        users_dir: true,
+    },
+    Forgery {
+        name: "a symlink to another user's file",
+        setup: |shared, cache, victim| {
+            std::fs::create_dir(cache).unwrap();
+            chown(cache, victim.0, victim.1);
+            chmod(cache, 0o700);
+            let planted = shared.join("planted.json");
+            forged_file(&planted, (0, 0), 0o644);
+            let link = cache.join("personal.mfa.json");
+            std::os::unix::fs::symlink(&planted, &link).unwrap();
+            chown(&link, victim.0, victim.1);
+        },
+        why: "is a symlink, so it is not used; remove it with: rm",
+        names_dir: false,
+        users_dir: true,
+    },
+];
+
+#[test]
+fn a_cache_another_user_could_have_written_is_never_used() {
+    // The victim is the second user (not root, whom the checks would not stop otherwise);
+    // the attacker's files are root's.
+    let Some(user) = other_user() else { return };
+    for forgery in FORGERIES {
+        let fault = Fault::start(Mode::ok());
+        let mut home = sts_home(&fault.url);
+        let shared = home.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        let cache = shared.join("stsenv-cache");
+        home.set("STSENV_CACHE_DIR", &cache);
+        // The home and key files are the victim's; the shared directory is like /tmp.
+        home.become_user(&user);
+        chown(&shared, 0, 0);
+        chmod(&shared, 0o1777);
+        (forgery.setup)(&shared, &cache, (user.uid, user.gid));
+        let what = forgery.name;
+        let named = if forgery.names_dir { cache.clone() } else { cache.join("personal.mfa.json") };
+        let warning = format!(
+            "stsenv: warning: the cache {} {} {}",
+            if forgery.names_dir { "directory" } else { "file" },
+            named.display(),
+            forgery.why
+        );
+        let dir_mode = mode(&cache);
+
+        // ec2switch: the long-term keys, never the forged ones; one warning naming the fix.
+        let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        let code = stdout(&out);
+        assert!(code.contains(&format!("AWS_ACCESS_KEY_ID='{ACCESS_KEY}'")), "{what}: {code}");
+        assert!(!code.contains("FORGED") && !code.contains("forged"), "{what}: {code}");
+        let err = stderr(&out);
+        assert_eq!(err.matches("warning").count(), 1, "{what}: one warning: {err}");
+        assert!(err.contains(&warning), "{what}: no\n{warning}\nin\n{err}");
+
+        // doctor names the problem too.
+        if !forgery.users_dir {
+            let out = home.stsenv(&["doctor"]);
+            let report = format!("{}{}", stdout(&out), stderr(&out));
+            let fail = format!(
+                "FAIL  cache directory {} belongs to another user (uid 0): stsenv does not use it",
+                cache.display()
+            );
+            assert!(report.contains(&fail), "{what}: {report}");
+        }
+
+        // credential-process gives the SDKs nothing from it.
+        let out = home.stsenv(&["credential-process", "personal"]);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{what}");
+        assert_stderr_contains!(out, "no valid cached session for account personal", "{what}");
+
+        // ec2mfa gets a new session, without writing it where another user can read it, and
+        // without chmod-ing another user's directory.
+        let before = fault.count();
+        let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        assert!(stdout(&out).contains("FAULTTOKEN"), "{what}: {}", stdout(&out));
+        if !forgery.users_dir {
+            assert_eq!(stderr(&out).matches("warning").count(), 1, "{what}: {}", stderr(&out));
+        }
+        assert_eq!(fault.count(), before + 1, "{what}: the forged entry was not taken for a valid session");
+        if !forgery.users_dir {
+            assert_eq!(mode(&cache), dir_mode, "{what}");
+            let text = std::fs::read_to_string(cache.join("personal.mfa.json")).unwrap();
+            assert!(
+                !text.contains("FAULTTOKEN"),
+                "{what}: the session was written to the untrusted directory"
+            );
+        } else {
+            // The user's own directory: made private, the bad file replaced by a good one.
+            assert_eq!(mode(&cache), 0o700, "{what}");
+            use std::os::unix::fs::MetadataExt;
+            let file = cache.join("personal.mfa.json");
+            let meta = std::fs::symlink_metadata(&file).unwrap();
+            assert!(meta.file_type().is_file(), "{what}");
+            assert_eq!((meta.uid(), meta.mode() & 0o777), (user.uid, 0o600), "{what}");
+            assert!(
+                std::fs::read_to_string(&file).unwrap().contains("FAULTTOKEN"),
+                "{what}: the new session replaced the bad file"
+            );
+            let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
+            assert!(
+                stdout(&out).contains("FAULTTOKEN") && !stderr(&out).contains("warning"),
+                "{what}: {}",
+                stderr(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_relative_cache_directory_is_a_usage_error() {
+    let mut home = fixtures::home();
+    home.accounts(ACCOUNTS);
+    home.set("STSENV_CACHE_DIR", "cache");
+    for args in [
+        &["switch", "personal"][..],
+        &["mfa", "personal", "-c", "123456"],
+        &["credential-process", "personal"],
+    ] {
+        let out = home.stsenv(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        assert_eq!(
+            stderr(&out),
+            "stsenv: STSENV_CACHE_DIR 'cache' is a relative path (it would change with the current directory); set it to an absolute one, like $HOME/.cache/stsenv\n"
+        );
+    }
+    assert!(!home.path().join("cache").exists());
+    // `now` reads no files: it does not care.
+    assert!(home.stsenv(&["now"]).status.success());
+}
+
+#[test]
+fn closed_standard_descriptors_never_become_a_lock_or_cache_file() {
+    let fault = Fault::start(Mode::ok());
+    let home = sts_home(&fault.url);
+    // mfa_process runs while the slot's lock is held: it reports what stsenv's 0, 1 and 2 are,
+    // and writes to the stderr it inherits.
+    let fds = home.path().join("fds");
+    let process = script(
+        &home,
+        "code.sh",
+        &format!(
+            "for fd in 0 1 2; do readlink /proc/$PPID/fd/$fd; done > '{}'\necho 'Touch your YubiKey...' >&2\necho 123456",
+            fds.display()
+        ),
+    );
+    home.accounts(&format!(
+        r#"{{"personal": {{"arn": "arn:aws:iam::123456789012:", "user": "jbrowne", "mfa_process": "{}"}}}}"#,
+        process.display()
+    ));
+    let cache_dir = home.cache_dir();
+    for closing in ["<&-", ">&-", "2>&-", "<&- >&- 2>&-"] {
+        let _ = std::fs::remove_dir_all(&cache_dir);
+        let mut cmd = command("sh");
+        home.apply(&mut cmd);
+        cmd.arg("-c")
+            .arg(format!("\"$0\" mfa personal --force --shell bash {closing}"))
+            .arg(bin())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{closing}: {}", stderr(&out));
+        let seen = std::fs::read_to_string(&fds).unwrap();
+        for line in seen.lines() {
+            assert!(
+                !line.contains(cache_dir.to_str().unwrap()),
+                "{closing}: a standard descriptor was {line}"
+            );
+        }
+        let seen: Vec<&str> = seen.lines().collect();
+        for (fd, how) in [" <&-", " >&-", " 2>&-"].iter().enumerate() {
+            if format!(" {closing}").contains(how) {
+                assert_eq!(seen[fd], "/dev/null", "{closing}: descriptor {fd}");
+            }
+        }
+        // The lock file holds nothing; the cache file is whole.
+        let lock = std::fs::read(cache_dir.join("personal.mfa.lock")).unwrap();
+        assert!(lock.is_empty(), "{closing}: the lock file got {:?}", String::from_utf8_lossy(&lock));
+        let entry = home.cache().valid("personal", &Slot::Mfa, OffsetDateTime::now_utc());
+        assert!(entry.is_some(), "{closing}: the cache file is whole");
+    }
+}
+
+#[test]
+fn stsenv_is_not_dumpable() {
+    // Its /proc files are root's, so another process of the user cannot read its environment
+    // or memory (and no core file is made). Root could read them anyway: run as the second user.
+    let Some(user) = other_user() else { return };
+    let fault = Fault::start(Mode::ok());
+    let mut home = sts_home(&fault.url);
+    let seen = home.path().join("seen");
+    let process = script(
+        &home,
+        "code.sh",
+        &format!(
+            "{{ stat -c %u /proc/$PPID/environ; cat /proc/$PPID/environ >/dev/null 2>&1 && echo readable || echo refused; }} > '{}'\necho 123456",
+            seen.display()
+        ),
+    );
+    home.accounts(&format!(
+        r#"{{"personal": {{"arn": "arn:aws:iam::123456789012:", "user": "jbrowne", "mfa_process": "{}"}}}}"#,
+        process.display()
+    ));
+    home.become_user(&user);
+    let out = home.stsenv(&["mfa", "personal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&seen).unwrap(), "0\nrefused\n", "stsenv's /proc/PID/environ");
+}
+
+/// stsenv started with its stderr read line by line (with the time each arrived).
+struct Running {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+}
+
+fn start(home: &Home, args: &[&str]) -> Running {
+    let mut cmd = command(bin());
+    home.apply(&mut cmd);
+    let mut child = cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (send, lines) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    Running { child, lines }
+}
+
+#[test]
+fn a_held_lock_is_announced_at_once_and_bounded() {
+    let fault = Fault::start(Mode::ok());
+    let mut home = sts_home(&fault.url);
+    home.set("STSENV_LOCK_TIMEOUT", "3");
+    // Another stsenv sits at the MFA prompt of personal (this test holds its lock).
+    let held = home.cache().lock("personal", &Slot::Mfa).unwrap();
+    let started = Instant::now();
+    let run = start(&home, &["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+    let first = run.lines.recv_timeout(Duration::from_secs(2)).expect("a message while it waits");
+    assert_eq!(first, "waiting for another stsenv escalating personal...");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let out = run.child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let last: Vec<String> = run.lines.iter().collect();
+    assert_eq!(last.len(), 1, "{last:?}");
+    assert!(
+        last[0].starts_with(
+            "stsenv: gave up after 3 s waiting for another stsenv escalating personal (it holds "
+        ),
+        "{last:?}"
+    );
+    assert!(last[0].contains("STSENV_LOCK_TIMEOUT"), "{last:?}");
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    assert_eq!(fault.count(), 0);
+    drop(held);
+    // A bad timeout is a usage error.
+    home.set("STSENV_LOCK_TIMEOUT", "soon");
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_stderr_contains!(out, "STSENV_LOCK_TIMEOUT 'soon' is not a number of seconds");
+}
+
+#[test]
+fn the_clock_is_read_again_after_waiting() {
+    let fault = Fault::start(Mode::ok());
+    let home = sts_home(&fault.url);
+    // Another stsenv holds the lock; this one finds no session and waits.
+    let cache = home.cache();
+    let held = cache.lock("personal", &Slot::Mfa).unwrap();
+    let run = start(&home, &["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+    std::thread::sleep(Duration::from_millis(500));
+    // The other one writes a session good for one more second (expiry minus the 5-minute
+    // margin), and lets go of the lock only after that second.
+    let credentials = stsenv::base::credentials::Credentials {
+        access_key_id: stsenv::base::credentials::Secret::new("ASIASHORTLIVEDSHORT1"),
+        secret_access_key: stsenv::base::credentials::Secret::new("short/secret"),
+        session_token: Some(stsenv::base::credentials::Secret::new("SHORTTOKEN")),
+        expiration: Some(OffsetDateTime::now_utc() + time::Duration::minutes(5) + time::Duration::seconds(1)),
+    };
+    let entry = stsenv::store::cache::Entry::new("personal", &Slot::Mfa, credentials).unwrap();
+    cache.write(&Slot::Mfa, &entry).unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    drop(held);
+    let out = run.child.wait_with_output().unwrap();
+    let err: Vec<String> = run.lines.iter().collect();
+    assert!(out.status.success(), "{err:?}");
+    assert!(
+        stdout(&out).contains("FAULTTOKEN") && !stdout(&out).contains("SHORTTOKEN"),
+        "a new session, not the one that expired while it waited: {}",
+        stdout(&out)
+    );
+    assert_eq!(fault.count(), 1);
+    assert!(err.iter().any(|l| l.starts_with("New session for account personal")), "{err:?}");
+}
+
+#[test]
+fn a_hard_linked_entry_or_a_symlinked_lock_is_not_used() {
+    let fault = Fault::start(Mode::ok());
+    let home = sts_home(&fault.url);
+    home.keys("work", ACCESS_KEY, SECRET_KEY);
+    let expiration = OffsetDateTime::now_utc() + time::Duration::hours(6);
+    home.cache_session("work", Slot::Mfa, "WORKTOKENWORKTOKEN", expiration);
+    // Another account's entry linked in as this one's: the file has two links, so it may be
+    // anyone's file, and neither name is trusted.
+    let dir = home.cache_dir();
+    std::fs::hard_link(dir.join("work.mfa.json"), dir.join("personal.mfa.json")).unwrap();
+    for account in ["personal", "work"] {
+        let out = home.stsenv(&["switch", account, "--shell", "bash"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stdout(&out).contains("WORKTOKEN"), "{account}: {}", stdout(&out));
+        let file = dir.join(format!("{account}.mfa.json"));
+        assert_stderr_contains!(
+            out,
+            &format!(
+                "stsenv: warning: the cache file {} has other hard links (it may be another file's), so it is not used; remove it with: rm {}",
+                file.display(),
+                file.display()
+            )
+        );
+    }
+    // A lock file that is a symlink is not followed: a clear error, the target untouched.
+    let target = home.path().join("elsewhere");
+    std::fs::write(&target, "keep").unwrap();
+    std::os::unix::fs::symlink(&target, dir.join("personal.mfa.lock")).unwrap();
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--force"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let lock = dir.join("personal.mfa.lock");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "stsenv: the lock file {} is a symlink: stsenv does not use it; remove it with: rm {}\n",
+            lock.display(),
+            lock.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert_eq!(fault.count(), 0);
+}

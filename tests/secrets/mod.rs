@@ -1,0 +1,4 @@
+//! Where the MFA code and the keys come from (src/secrets).
+
+// Mfa_process and NAME.totp (the TokenCode sent), and `stsenv exec`.
+mod sources;

@@ -1,0 +1,6 @@
+//! The local credential server of `exec --server` (src/serve).
+
+// The AWS SDK for JavaScript with the variables, credential_process and the server.
+mod sdk_js;
+// The server with the AWS CLI and boto3: token, renewal, exit status and signals.
+mod server;
