@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use stsenv::aws::client::OPERATION_TIMEOUT;
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::errors::{

@@ -4,7 +4,7 @@
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::moto::{Moto, User, venv};

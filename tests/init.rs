@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::macros::datetime;
 
 use crate::util::{ACCESS_KEY, Home, SECRET_KEY, require_tool, shell_program, shells};

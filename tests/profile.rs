@@ -5,7 +5,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::moto::Moto;
