@@ -152,7 +152,7 @@ pub struct Request<'a> {
 
 /// The file that gets written: a symlink's target (so a dotfiles link stays a link).
 fn real_path(path: &Path) -> Result<PathBuf> {
-    crate::sys::atomic::target(path).map_err(|e| {
+    crate::sys::atomic::resolve_link(path).map_err(|e| {
         error::usage(format!(
             "the credentials file {} is a symlink whose target cannot be used: {}",
             path.display(),
