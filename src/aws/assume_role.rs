@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 use crate::base::names;
-use crate::store::cache::{RoleSlot, Slot};
 
 /// AssumeRole's allowed durations, in seconds.
 pub const ROLE_DURATION: RangeInclusive<u32> = 900..=43_200;
@@ -200,20 +199,6 @@ impl AssumeRole {
     /// The role's name: the last part of its ARN.
     pub fn role_name(&self) -> &str {
         role_name(&self.arn)
-    }
-
-    /// The cache slot of these parameters, asked for with MFA or without: every parameter but
-    /// the duration tells two entries apart.
-    pub fn slot(&self, mfa: bool) -> Slot {
-        Slot::Role(RoleSlot {
-            arn: self.arn.clone(),
-            session_name: self.session_name.clone(),
-            external_id: self.external_id.clone(),
-            source_identity: self.source_identity.clone(),
-            tags: self.tags.clone(),
-            transitive_tags: self.transitive_tags.clone(),
-            mfa,
-        })
     }
 
     /// Whether AWS would refuse this duration for a role chained from session credentials.

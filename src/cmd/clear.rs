@@ -6,7 +6,7 @@ use super::Context;
 use crate::base::error::{self, Result, say};
 use crate::base::names;
 use crate::cli::Clear;
-use crate::store::cache::{RoleSlot, Slot};
+use crate::store::slot::{RoleSlot, Slot};
 
 pub fn run(args: &Clear, ctx: &Context) -> Result<String> {
     let cache = ctx.cache()?;

@@ -14,7 +14,8 @@ use crate::cli::Doctor;
 use crate::config::accounts::Accounts;
 use crate::config::key_dir::looks_like_access_key_id;
 use crate::engine::target::{Target, UserSource};
-use crate::store::cache::{Slot, State};
+use crate::store::entry::State;
+use crate::store::slot::Slot;
 
 struct Report {
     lines: String,

@@ -12,6 +12,7 @@ use crate::base::credentials::{Credentials, Secret};
 use crate::base::error::{self, Result, say};
 use crate::base::names;
 use crate::cli::Import;
+use crate::config::aws_files;
 use crate::store::shared_credentials;
 
 /// aws-mfa's suffix for the section with the long-term keys.
@@ -36,7 +37,7 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
         ))
     })?;
     crate::config::key_dir::warn_if_readable_by_others(&path);
-    let mut sections = shared_credentials::sections(&text);
+    let mut sections = aws_files::sections(&text);
     // The first of duplicate names is the one the SDKs read... and the one imported.
     let mut seen = Vec::new();
     sections.retain(|s| {
@@ -173,14 +174,11 @@ fn partly(e: error::Error, done: &[&str]) -> error::Error {
 }
 
 /// The section's long-term keys, if it has them (not a session's, not stsenv's own section).
-fn long_term(
-    text: &[u8],
-    section: &shared_credentials::Section,
-) -> std::result::Result<Option<Found>, String> {
+fn long_term(text: &[u8], section: &aws_files::Section) -> std::result::Result<Option<Found>, String> {
     if section.managed {
         return Ok(None);
     }
-    let values = shared_credentials::values(text, section);
+    let values = aws_files::values(text, section);
     let get =
         |key: &str| values.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
     let (Some(access), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) else {

@@ -9,7 +9,8 @@ use crate::base::error::Result;
 use crate::base::times::format_left;
 use crate::cli::List;
 use crate::config::accounts::Account;
-use crate::store::cache::{Slot, State};
+use crate::store::entry::State;
+use crate::store::slot::Slot;
 
 pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();

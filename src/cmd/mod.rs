@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 use crate::base::env::Env;
 use crate::base::error::{Result, say};
 use crate::cli::{Cli, Command, WriteProfile};
-use crate::store::cache::Entry;
+use crate::store::entry::Entry;
 use crate::store::shared_credentials;
 
 pub use crate::engine::context::Context;

@@ -7,7 +7,8 @@ use crate::base::error::{Result, say};
 use crate::base::times::format_left;
 use crate::cli::Switch;
 use crate::shell::assignments;
-use crate::store::cache::{Slot, State};
+use crate::store::entry::State;
+use crate::store::slot::Slot;
 
 pub fn run(args: &Switch, ctx: &Context) -> Result<String> {
     let keys = ctx.key_dir();

@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod accounts_edit;
+pub mod aws_files;
 pub mod key_dir;
 pub mod region;

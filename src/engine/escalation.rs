@@ -20,7 +20,9 @@ use crate::config::accounts::{Account, DEFAULT_SESSION_DURATION, SESSION_DURATIO
 use crate::engine::context::Context;
 use crate::engine::target::{Device, Target};
 use crate::secrets::mfa_code::{Asking, Source};
-use crate::store::cache::{self, Cache, Entry, Slot};
+use crate::store::cache::{self, Cache};
+use crate::store::entry::Entry;
+use crate::store::slot::Slot;
 
 use crate::aws::assume_role::CHAINED_MAX;
 
@@ -192,7 +194,7 @@ impl<'a> Engine<'a> {
         let role_name = call.role_name().to_owned();
         let cache = ctx.cache()?;
         let source = req.code.clone().or_automatic(Some(account), &ctx.key_dir(), &target.name, &ctx.env)?;
-        let slot = call.slot(source != Source::Skip);
+        let slot = Slot::role(&call, source != Source::Skip);
         let mut new_session = None;
         let (entry, fresh) = cached_or_fetch(
             &cache,

@@ -33,7 +33,8 @@ use time::{Duration, OffsetDateTime};
 use crate::base::credentials::Secret;
 use crate::base::error::{self, Result};
 use crate::base::times::rfc3339;
-use crate::store::cache::{Entry, MARGIN};
+use crate::store::cache::MARGIN;
+use crate::store::entry::Entry;
 
 /// Credentials with less than this left are renewed (the SDKs refresh container credentials
 /// inside their own window: botocore 15 and 10 minutes before expiry, the JavaScript SDK 5).
@@ -405,7 +406,7 @@ mod tests {
 
     use super::*;
     use crate::base::credentials::Credentials;
-    use crate::store::cache::Slot;
+    use crate::store::slot::Slot;
 
     fn entry(id: &str, expiration: OffsetDateTime) -> Entry {
         let credentials = Credentials {

@@ -1,4 +1,8 @@
 //! What stsenv keeps: the credential cache and the shared credentials file.
 
 pub mod cache;
+mod clear;
+pub mod entry;
 pub mod shared_credentials;
+pub mod slot;
+mod trust;

@@ -7,10 +7,7 @@
 //! `--force-profile`: it may hold the user's long-term keys. The file is written atomically
 //! (see `atomic`) under an exclusive lock on a lock file beside it.
 //!
-//! The parser reads lines the way botocore's `configparser` does: full-line comments start
-//! with `#` or `;` after optional whitespace; a section header is `[name]` (stsenv compares
-//! the name with surrounding spaces trimmed, as the AWS SDKs do); a line indented deeper than
-//! the key before it continues that key's value.
+//! The file is read with the INI scanner of `config::aws_files`.
 
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
@@ -22,90 +19,7 @@ use crate::base::credentials::{Credentials, Secret};
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
 use crate::base::times::rfc3339;
-
-/// The comment that marks a section as stsenv's to rewrite.
-pub const MARKER: &str = "managed by stsenv";
-
-/// One section of an INI file: where it is and whether stsenv wrote it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Section {
-    /// The name in brackets, spaces around it trimmed.
-    pub name: String,
-    /// 1-based line number of the header.
-    pub line: usize,
-    /// Byte offset of the header line.
-    pub start: usize,
-    /// Byte offset just past its last header, key or continuation line (its line ending
-    /// included). Comments and blank lines after that stay with what follows.
-    pub end: usize,
-    /// Whether a `# managed by stsenv` comment is in the section.
-    pub managed: bool,
-}
-
-/// Strip the line ending (`\n` or `\r\n`) from a line.
-fn line_text(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// The sections of an INI text, in file order.
-pub fn sections(text: &[u8]) -> Vec<Section> {
-    let mut found: Vec<Section> = Vec::new();
-    let mut offset = 0;
-    // The indentation of the last key line while its value may continue (configparser keeps
-    // blank lines inside values, so only a header ends it).
-    let mut open_key: Option<usize> = None;
-    for (i, line) in text.split_inclusive(|b| *b == b'\n').enumerate() {
-        let start = offset;
-        offset += line.len();
-        let raw = line_text(line);
-        let trimmed = raw.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
-        }
-        if trimmed[0] == b'#' || trimmed[0] == b';' {
-            let text = trimmed[1..].trim_ascii();
-            if text.starts_with(MARKER.as_bytes())
-                && let Some(section) = found.last_mut()
-            {
-                section.managed = true;
-            }
-            continue;
-        }
-        let indent = raw.len() - raw.trim_ascii_start().len();
-        if let Some(level) = open_key
-            && indent > level
-        {
-            if let Some(section) = found.last_mut() {
-                section.end = offset;
-            }
-            continue;
-        }
-        if trimmed[0] == b'['
-            && let Some(close) = trimmed.iter().rposition(|b| *b == b']')
-            && close > 1
-        {
-            let name = String::from_utf8_lossy(trimmed[1..close].trim_ascii()).into_owned();
-            found.push(Section { name, line: i + 1, start, end: offset, managed: false });
-            open_key = None;
-            continue;
-        }
-        // A key line (or a stray line before any section, which is not ours to judge).
-        if let Some(section) = found.last_mut() {
-            section.end = offset;
-            open_key = Some(indent);
-        }
-    }
-    found
-}
-
-/// The line ending the file uses (that of its first line), `\n` for a new file.
-fn line_ending(text: &[u8]) -> &'static str {
-    match text.iter().position(|b| *b == b'\n') {
-        Some(i) if i > 0 && text[i - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
-}
+use crate::config::aws_files::{MARKER, Section, line_ending, line_text, sections, without_sections};
 
 /// A profile name that can be a section header botocore and the SDKs read back as written.
 pub fn check_name(name: &str) -> Result<()> {
@@ -238,7 +152,7 @@ pub struct Request<'a> {
 
 /// The file that gets written: a symlink's target (so a dotfiles link stays a link).
 fn real_path(path: &Path) -> Result<PathBuf> {
-    crate::sys::atomic::target(path).map_err(|e| {
+    crate::sys::atomic::resolve_link(path).map_err(|e| {
         error::usage(format!(
             "the credentials file {} is a symlink whose target cannot be used: {}",
             path.display(),
@@ -295,39 +209,6 @@ impl Request<'_> {
         check_name(self.name)?;
         edit(&self.path, |text| replace(text.unwrap_or_default(), self.name, content, self.force, &self.path))
     }
-}
-
-/// The `key = value` (or `key: value`) lines of a section, keys in lower case, values trimmed
-/// (continuation lines are not joined: credentials are one line each).
-pub fn values(text: &[u8], section: &Section) -> Vec<(String, String)> {
-    let body = &text[section.start..section.end];
-    body.split_inclusive(|b| *b == b'\n')
-        .skip(1)
-        .filter_map(|line| {
-            let raw = line_text(line);
-            if raw.first().is_some_and(u8::is_ascii_whitespace) {
-                return None;
-            }
-            let line = String::from_utf8_lossy(raw.trim_ascii());
-            if line.is_empty() || line.starts_with(['#', ';']) {
-                return None;
-            }
-            let at = line.find(['=', ':'])?;
-            Some((line[..at].trim().to_ascii_lowercase(), line[at + 1..].trim().to_owned()))
-        })
-        .collect()
-}
-
-/// The text without the sections named (every one of each name); every other byte is kept.
-pub fn without_sections(text: &[u8], names: &[&str]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut at = 0;
-    for s in sections(text).into_iter().filter(|s| names.contains(&s.name.as_str())) {
-        out.extend_from_slice(&text[at..s.start]);
-        at = s.end;
-    }
-    out.extend_from_slice(&text[at..]);
-    out
 }
 
 /// Remove the sections named from the credentials file at `path`, under the lock, atomically.
@@ -441,35 +322,6 @@ mod tests {
         let got = run(old, "p", false).unwrap();
         assert_eq!(got, format!("[a]\r\nx = 1\r\n\r\n{}", NEW.replace('\n', "\r\n")));
         assert_eq!(run(&got, "p", false).unwrap(), got);
-    }
-
-    #[test]
-    fn indented_header_inside_a_value_is_not_a_section() {
-        let s = sections(b"[a]\nk =\n  [p]\n  v = 1\n[b]\n");
-        let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["a", "b"]);
-        assert_eq!(s[0].end, "[a]\nk =\n  [p]\n  v = 1\n".len());
-        // As configparser: blank lines stay inside a value, so an indented header after a
-        // key, even past a blank line, continues that key (botocore sees no [p] there).
-        let s = sections(b"[a]\nk = 1\n\n  [p]\n[q]\n");
-        let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["a", "q"]);
-    }
-
-    #[test]
-    fn values_and_removing_sections() {
-        let text = b"# top\n[a]\naws_access_key_id = AKIA1\n; note\nAWS_Secret_Access_Key:s/1=\n  continued\n\n# about b\n[b]\nx=1\n[a]\ny=2\n";
-        let s = sections(text);
-        assert_eq!(
-            values(text, &s[0]),
-            [
-                ("aws_access_key_id".to_owned(), "AKIA1".to_owned()),
-                ("aws_secret_access_key".to_owned(), "s/1=".to_owned())
-            ]
-        );
-        // Every section of the name goes; comments before a header stay with what follows.
-        assert_eq!(without_sections(text, &["a"]), b"# top\n\n# about b\n[b]\nx=1\n");
-        assert_eq!(without_sections(text, &["c"]), text);
     }
 
     #[test]

@@ -250,7 +250,7 @@ pub fn temp_file_parts(name: &str) -> Option<(&str, u32)> {
 }
 
 /// The file that gets written for `path`: a symlink's final target, so the link stays a link.
-pub fn target(path: &Path) -> io::Result<PathBuf> {
+pub fn resolve_link(path: &Path) -> io::Result<PathBuf> {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path),
         _ => Ok(path.to_owned()),
@@ -260,7 +260,7 @@ pub fn target(path: &Path) -> io::Result<PathBuf> {
 /// Replace the file at `path` with `bytes`, atomically. Through a symlink the link's target is
 /// written; an existing file keeps its mode and owner, a new one gets `new_mode`.
 pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
-    let real = target(path)?;
+    let real = resolve_link(path)?;
     let dir_path = match real.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

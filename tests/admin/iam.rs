@@ -155,13 +155,13 @@ fn rotation_replaces_the_key_and_the_old_one_stops_working() {
     let (home, user) = setup(&moto, OTHERS);
     // Sessions made with the old key are removed; another account's stay.
     let later = time::OffsetDateTime::now_utc() + time::Duration::hours(6);
-    home.cache_session("personal", stsenv::store::cache::Slot::Mfa, "OLDKEYSESSIONTOKEN", later);
-    home.cache_session("other", stsenv::store::cache::Slot::Mfa, "OTHERSESSIONTOKEN", later);
+    home.cache_session("personal", stsenv::store::slot::Slot::Mfa, "OLDKEYSESSIONTOKEN", later);
+    home.cache_session("other", stsenv::store::slot::Slot::Mfa, "OTHERSESSIONTOKEN", later);
     let out = home.stsenv(&["rotate-keys", "personal"]);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stderr(&out), moto.log());
     assert_stderr_contains!(out, "Removed 1 cached session made with the old key");
-    assert!(!home.cache().path("personal", &stsenv::store::cache::Slot::Mfa).exists());
-    assert!(home.cache().path("other", &stsenv::store::cache::Slot::Mfa).exists());
+    assert!(!home.cache().path("personal", &stsenv::store::slot::Slot::Mfa).exists());
+    assert!(home.cache().path("other", &stsenv::store::slot::Slot::Mfa).exists());
     let new_id = stdout(&out).trim().to_owned();
     assert!(new_id.starts_with("AKIA") && new_id != user.access_key, "{new_id}");
     assert_stderr_contains!(out, &format!("from {} to {new_id}", user.access_key));

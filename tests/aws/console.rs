@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};

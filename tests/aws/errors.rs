@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use stsenv::aws::client::OPERATION_TIMEOUT;
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
@@ -368,7 +368,7 @@ fn a_role_refused_to_an_old_mfa_session_says_how_old_it_is() {
     let entry = home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, now + time::Duration::hours(7));
     // Made five hours ago (and a minute, so the rounding down shows 5h00m), as ec2mfa records it.
     let entry =
-        stsenv::store::cache::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 30)), ..entry };
+        stsenv::store::entry::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 30)), ..entry };
     {
         let cache = home.cache();
         let _lock = cache.lock("personal", &Slot::Mfa).unwrap();

@@ -325,7 +325,7 @@ fn moto_checks_signatures() {
         assert!(err.contains(phrase), "{err}");
         assert!(!err.contains(secret) && !err.contains(&user.secret_key), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(!home.cache().path("broken", &stsenv::store::cache::Slot::Mfa).exists());
+        assert!(!home.cache().path("broken", &stsenv::store::slot::Slot::Mfa).exists());
     }
 }
 

@@ -117,7 +117,7 @@ fn creds_dir_flag_and_variable() {
 
 #[test]
 fn list_shows_keys_and_cache_state() {
-    use stsenv::store::cache::Slot;
+    use stsenv::store::slot::Slot;
     use time::{Duration, OffsetDateTime};
     let home = home();
     home.keys("work", ACCESS_KEY, SECRET_KEY);

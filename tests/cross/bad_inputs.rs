@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use stsenv::aws::client::OPERATION_TIMEOUT;
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};

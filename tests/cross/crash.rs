@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::sts_home;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};

@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fault::{Fault, Mode};
@@ -383,7 +383,7 @@ fn the_clock_is_read_again_after_waiting() {
         session_token: Some(stsenv::base::credentials::Secret::new("SHORTTOKEN")),
         expiration: Some(OffsetDateTime::now_utc() + time::Duration::minutes(5) + time::Duration::seconds(1)),
     };
-    let entry = stsenv::store::cache::Entry::new("personal", &Slot::Mfa, credentials).unwrap();
+    let entry = stsenv::store::entry::Entry::new("personal", &Slot::Mfa, credentials).unwrap();
     cache.write(&Slot::Mfa, &entry).unwrap();
     std::thread::sleep(Duration::from_millis(2500));
     drop(held);

@@ -3,7 +3,7 @@
 
 use std::process::{Output, Stdio};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS, moto_home};

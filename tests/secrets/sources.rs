@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::{moto_home, sts_home};
@@ -306,7 +306,7 @@ fn exec_uses_the_totp_seed_for_a_cron_job() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "role/Admin\n");
     assert_stderr_contains!(out, "New session for account personal");
-    std::fs::remove_file(home.cache().path("personal", &stsenv::store::cache::Slot::Mfa)).unwrap();
+    std::fs::remove_file(home.cache().path("personal", &stsenv::store::slot::Slot::Mfa)).unwrap();
     let out = exec(&home, &["personal", "--duration", "900", "--", "sh", "-c", "echo $STSENV_KIND"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "mfa\n");

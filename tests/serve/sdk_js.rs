@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fixtures::moto_home;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 use crate::util::fixtures::moto_home;

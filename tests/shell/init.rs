@@ -3,7 +3,7 @@
 //! each shell itself, with the same comments in the same order), and the golden output of
 //! `switch`.
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::macros::datetime;
 
 use crate::util::run::command;

@@ -3,7 +3,7 @@
 //! fish again under a hostile user's options and aliases: see `util::hostile_prelude`).
 
 use stsenv::base::times::rfc3339;
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::run::command;

@@ -3,7 +3,9 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use stsenv::store::cache::{Cache, Slot, State};
+use stsenv::store::cache::Cache;
+use stsenv::store::entry::State;
+use stsenv::store::slot::Slot;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 use crate::util::{Home, mode};

@@ -85,7 +85,7 @@ fn key_files_readable_by_others_are_warned_about_on_every_path() {
             &["role", "Admin", "-a", "personal", "-c", "123456", "--force"],
             &["mfa", "personal", "-c", "123456", "--force"],
         ] {
-            let _ = std::fs::remove_file(home.cache().path("personal", &stsenv::store::cache::Slot::Mfa));
+            let _ = std::fs::remove_file(home.cache().path("personal", &stsenv::store::slot::Slot::Mfa));
             let out = home.stsenv(args);
             assert!(out.status.success(), "{args:?}: {}", stderr(&out));
             let err = stderr(&out);

@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Output;
 
-use stsenv::store::cache::Slot;
+use stsenv::store::slot::Slot;
 use time::{Duration, OffsetDateTime};
 
 use crate::util::fixtures::ACCOUNTS_PERSONAL_ADMIN as ACCOUNTS;

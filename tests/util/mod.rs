@@ -48,7 +48,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use stsenv::base::credentials::{Credentials, Secret};
-use stsenv::store::cache::{Cache, Entry, Slot};
+use stsenv::store::cache::Cache;
+use stsenv::store::entry::Entry;
+use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
 pub const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -525,7 +527,7 @@ impl Step {
 /// The cache slot of a role assumed with the defaults (no flags, with MFA) by user jbrowne, the
 /// `USER` of every test home.
 pub fn role_slot(arn: &str) -> Slot {
-    Slot::Role(stsenv::store::cache::RoleSlot {
+    Slot::Role(stsenv::store::slot::RoleSlot {
         arn: arn.to_owned(),
         session_name: "stsenv-jbrowne".to_owned(),
         mfa: true,
