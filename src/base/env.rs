@@ -1,8 +1,8 @@
 //! The process environment as a map, so logic never reads the real one directly and tests
 //! can pass their own (a developer's `AWS_*` never leaks into a test); and every variable
 //! stsenv reads, one function each, so that "which variables does it read" is this file.
-//! (The HTTP client reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` itself, in
-//! `crate::aws::client`; `stsenv exec` passes the environment on to its command.)
+//! (The HTTP client reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` itself, in the AWS
+//! client; `stsenv exec` passes the environment on to its command.)
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};

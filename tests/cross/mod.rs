@@ -7,5 +7,7 @@ mod bad_inputs;
 mod crash;
 // No secret in messages, other files, or a running stsenv's arguments.
 mod hygiene;
+// The layout of src/: layers import downwards only, no import circle, at most 8 files in src/.
+mod layers;
 // What stsenv refuses to trust: others' cache files, closed descriptors, held locks.
 mod trust;
