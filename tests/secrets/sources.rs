@@ -348,3 +348,38 @@ fn mfa_process_gets_no_credential_variable_of_the_shell() {
         assert!(env.lines().any(|l| l.starts_with("PATH=")), "{env}");
     }
 }
+
+#[test]
+fn exec_never_runs_a_program_from_the_current_directory_by_accident() {
+    let moto = Moto::start(false);
+    let (home, _) = moto_home(&moto);
+    // A `true` in the directory the command is started from, and one in ./bin.
+    let planted = "#!/bin/sh\necho planted > \"$HOME/planted\"\n";
+    for dir in [home.path().to_owned(), home.path().join("bin")] {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("true"), planted).unwrap();
+        std::fs::set_permissions(dir.join("true"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |path: Option<&str>| {
+        let mut cmd = home.stsenv_command(&["exec", "personal", "-c", "123456", "--", "true"]);
+        match path {
+            Some(path) => cmd.env("PATH", path),
+            None => cmd.env_remove("PATH"),
+        };
+        crate::util::run::finish(cmd, "stsenv exec -- true", crate::util::run::QUICK).0
+    };
+    // PATH unset: the system's default path, as execvp uses, not the current directory.
+    let out = run(None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!home.path().join("planted").exists(), "PATH unset ran ./true");
+    // A relative entry before the system's: skipped, and said.
+    let out = run(Some("bin:/usr/bin:/bin"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!home.path().join("planted").exists(), "PATH=bin:... ran bin/true");
+    assert_stderr_contains!(out, "running /usr/bin/true and not bin/true");
+    // Only relative entries hold it: refused, naming what was skipped.
+    let out = run(Some(":bin"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!home.path().join("planted").exists(), "PATH=:bin ran a planted true");
+    assert_stderr_contains!(out, "command not found: true (only ./true has it");
+}

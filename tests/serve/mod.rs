@@ -4,3 +4,5 @@
 mod sdk_js;
 // The server with the AWS CLI and boto3: token, renewal, exit status and signals.
 mod server;
+// Another user's idle connections do not starve the child's requests.
+mod availability;

@@ -10,3 +10,5 @@ mod now;
 mod prompt;
 // Scenarios written once and run in every shell, also under hostile options.
 mod scenarios;
+// `set -v` never echoes the eval'd credentials to stderr.
+mod verbose;
