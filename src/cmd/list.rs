@@ -97,7 +97,7 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
         }
         for arn in cached.into_iter().filter(|arn| !shown.contains(arn)) {
             if let Some(left) = left(arn) {
-                roles.push(format!("{} ({left})", crate::aws::assume_role::role_name(arn)));
+                roles.push(format!("{} ({left})", crate::aws::arn::role_name(arn)));
             }
         }
         let keys = if entry.is_some_and(|a| a.key_process.is_some()) {

@@ -4,6 +4,7 @@
 //! object keyed by kind.
 
 use super::Context;
+use crate::aws::arn::{is_account_id, is_arn, prefix_account_id, prefix_of};
 use crate::base::error::{self, Result, say};
 use crate::cli::{Policy, PolicyKind};
 use crate::engine::target::{env_user, iam_user};
@@ -40,7 +41,7 @@ struct Subject {
 
 impl Subject {
     fn account_id(&self) -> &str {
-        self.arn.trim_end_matches(':').rsplit(':').next().unwrap_or_default()
+        prefix_account_id(&self.arn)
     }
 }
 
@@ -155,7 +156,7 @@ fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
 }
 
 fn check_account_id(id: &str) -> Result<()> {
-    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(id) {
         Ok(())
     } else {
         Err(error::usage(format!("--account-id '{}' is not a 12-digit AWS account ID", id.escape_default())))
@@ -181,11 +182,7 @@ fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
     let (arn, user, mfa_serial) = if let Some(id) = &args.account_id {
         check_account_id(id)?;
         let partition = args.partition.as_deref().unwrap_or("aws");
-        (
-            format!("arn:{partition}:iam::{id}:"),
-            args.user.clone().or_else(|| env_user(&ctx.env).map(|(u, _)| u)),
-            None,
-        )
+        (prefix_of(partition, id), args.user.clone().or_else(|| env_user(&ctx.env).map(|(u, _)| u)), None)
     } else {
         let Some(name) = args.account.as_deref().or_else(|| ctx.env.get("STSENV_ACCOUNT")) else {
             return Err(error::usage(
@@ -205,7 +202,7 @@ fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
     // An explicit serial that is a virtual device's ARN names the device; otherwise (and for
     // a group policy) the device is stsenv's default, <arn>mfa/<user>.
     let mfa_arn = match mfa_serial {
-        Some(serial) if serial.starts_with("arn:") && user != USERNAME_VARIABLE => serial,
+        Some(serial) if is_arn(&serial) && user != USERNAME_VARIABLE => serial,
         _ => format!("{arn}mfa/{user}"),
     };
     Ok(Subject { arn, user, mfa_arn })

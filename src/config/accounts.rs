@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use crate::aws::arn;
 use crate::aws::assume_role::RoleEntry;
 use crate::aws::partition::Partition;
 use crate::base::env::Env;
@@ -50,7 +51,7 @@ pub struct Account {
 impl Account {
     /// The 12-digit account ID.
     pub fn account_id(&self) -> &str {
-        self.arn.trim_end_matches(':').rsplit(':').next().unwrap_or_default()
+        arn::prefix_account_id(&self.arn)
     }
 
     /// The MFA serial: `mfa_serial`, else `<arn prefix>mfa/<user>`.
@@ -84,7 +85,7 @@ impl Account {
     }
 
     fn full_role_arn(&self, target: &str) -> String {
-        if target.starts_with("arn:") {
+        if arn::is_arn(target) {
             target.to_owned()
         } else {
             format!("{}role/{}", self.arn, target.trim_start_matches("role/"))
@@ -101,7 +102,7 @@ impl Account {
     /// A role typed as neither an ARN nor a key of `roles`, but close to a key, is a typo, not a
     /// role name: an error with the key it probably meant (and how to mean the role name).
     pub fn check_role(&self, typed: &str) -> Result<()> {
-        if typed.starts_with("arn:") || typed.starts_with("role/") {
+        if arn::is_arn(typed) || typed.starts_with("role/") {
             return Ok(());
         }
         let keys = || self.roles.keys().map(String::as_str);
@@ -125,7 +126,7 @@ impl Account {
             .keys()
             .map(|key| {
                 let arn = self.role_arn(key);
-                let name = crate::aws::assume_role::role_name(&arn).to_owned();
+                let name = arn::role_name(&arn).to_owned();
                 (key.as_str(), name)
             })
             .collect()
@@ -445,7 +446,7 @@ impl Entry {
             },
             Entry::Fields(fields) => fields,
         };
-        let arn = arn_prefix(&fields.arn).ok_or_else(|| {
+        let arn = arn::arn_prefix(&fields.arn).ok_or_else(|| {
             format!("account '{name}': \"arn\" must be an IAM ARN prefix like \"arn:aws:iam::123456789012:\"")
         })?;
         if let Some(d) = fields.duration_seconds
@@ -507,20 +508,6 @@ impl Entry {
             key_process,
         })
     }
-}
-
-/// `arn:PARTITION:iam::ACCOUNTID:` (a missing trailing colon is added).
-fn arn_prefix(arn: &str) -> Option<String> {
-    let arn = arn.trim();
-    let parts: Vec<&str> = arn.trim_end_matches(':').split(':').collect();
-    let ok = parts.len() == 5
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| format!("{}:", arn.trim_end_matches(':')))
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ impl Slot {
     fn doing(&self, account: &str) -> String {
         match self {
             Slot::Role(role) => {
-                format!("escalating {account} to role {}", crate::aws::assume_role::role_name(&role.arn))
+                format!("escalating {account} to role {}", crate::aws::arn::role_name(&role.arn))
             }
             _ => format!("escalating {account}"),
         }
