@@ -50,14 +50,16 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
+/// A policy document of these statements (JSON objects, indented as in the document).
+fn document(statements: &str) -> String {
+    format!("{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{statements}\n  ]\n}}\n")
+}
+
 fn self_service(s: &Subject) -> String {
     let user_arn = q(&format!("{}user/{}", s.arn, s.user));
     let mfa_arn = q(&s.mfa_arn);
-    format!(
-        r#"{{
-  "Version": "2012-10-17",
-  "Statement": [
-    {{
+    document(&format!(
+        r#"    {{
       "Sid": "ManageOwnVirtualMFADevice",
       "Effect": "Allow",
       "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
@@ -93,11 +95,8 @@ fn self_service(s: &Subject) -> String {
       "Effect": "Allow",
       "Action": "sts:GetCallerIdentity",
       "Resource": "*"
-    }}
-  ]
-}}
-"#
-    )
+    }}"#
+    ))
 }
 
 /// Denies everything but the self-service actions and GetSessionToken to requests without MFA.
@@ -110,11 +109,8 @@ fn deny_without_mfa(allow_assume_role: bool) -> String {
     let extra: &[&str] = if allow_assume_role { &["sts:AssumeRole"] } else { &[] };
     let actions: Vec<String> =
         SELF_SERVICE_ACTIONS.iter().chain(extra).map(|a| format!("        {}", q(a))).collect();
-    format!(
-        r#"{{
-  "Version": "2012-10-17",
-  "Statement": [
-    {{
+    document(&format!(
+        r#"    {{
       "Sid": "DenyAllButSelfServiceWithoutMFA",
       "Effect": "Deny",
       "NotAction": [
@@ -122,12 +118,9 @@ fn deny_without_mfa(allow_assume_role: bool) -> String {
       ],
       "Resource": "*",
       "Condition": {{"BoolIfExists": {{"aws:MultiFactorAuthPresent": "false"}}}}
-    }}
-  ]
-}}
-"#,
+    }}"#,
         actions.join(",\n")
-    )
+    ))
 }
 
 fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
@@ -136,11 +129,8 @@ fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
         Some(age) => format!(",\n        \"NumericLessThan\": {{\"aws:MultiFactorAuthAge\": \"{age}\"}}"),
         None => String::new(),
     };
-    format!(
-        r#"{{
-  "Version": "2012-10-17",
-  "Statement": [
-    {{
+    document(&format!(
+        r#"    {{
       "Sid": "AssumeRoleOnlyWithMFA",
       "Effect": "Allow",
       "Principal": {{"AWS": {root}}},
@@ -148,11 +138,8 @@ fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
       "Condition": {{
         "Bool": {{"aws:MultiFactorAuthPresent": "true"}}{age}
       }}
-    }}
-  ]
-}}
-"#
-    )
+    }}"#
+    ))
 }
 
 fn check_account_id(id: &str) -> Result<()> {
