@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Context;
 use crate::aws::iam::Iam;
 use crate::aws::mfa_devices::Caller;
-use crate::base::credentials::{Credentials, Secret};
+use crate::base::credentials::Credentials;
 use crate::base::error::{self, Result};
 use crate::base::times::format_left;
 use crate::cli::Doctor;
@@ -224,12 +224,7 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
     let [access, secret] = values.as_slice() else {
         return r.ok_if(serial_line);
     };
-    let keys = Credentials {
-        access_key_id: Secret::new(access.clone()),
-        secret_access_key: Secret::new(secret.clone()),
-        session_token: None,
-        expiration: None,
-    };
+    let keys = Credentials::long_term(access.clone(), secret.clone());
     let caller = match Caller::of(&keys, &target.region, &ctx.env) {
         Ok(caller) => caller,
         Err(e) => {

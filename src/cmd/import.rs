@@ -10,7 +10,7 @@ use std::path::Path;
 use super::Context;
 use super::add::refused;
 use crate::admin::account_setup::{self, Learned, NewAccount, Place};
-use crate::base::credentials::{Credentials, Secret};
+use crate::base::credentials::Credentials;
 use crate::base::error::{self, Result, say};
 use crate::base::names;
 use crate::cli::Import;
@@ -246,12 +246,7 @@ fn long_term(text: &[u8], section: &Section) -> std::result::Result<Option<Found
     Ok(Some(Found {
         profile: section.name.clone(),
         account: account.to_owned(),
-        keys: Credentials {
-            access_key_id: Secret::new(access),
-            secret_access_key: Secret::new(secret),
-            session_token: None,
-            expiration: None,
-        },
+        keys: Credentials::long_term(access, secret),
         mfa_device: get("aws_mfa_device").map(str::to_owned),
     }))
 }
