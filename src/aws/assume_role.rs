@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
+use crate::aws::arn::{is_role_arn, role_name};
 use crate::base::names;
 
 /// AssumeRole's allowed durations, in seconds.
@@ -144,22 +145,6 @@ fn check_role(arn: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `arn:PARTITION:iam::ACCOUNTID:role/[PATH/]NAME`.
-fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && parts[5].strip_prefix("role/").is_some_and(|name| {
-            !name.is_empty()
-                && !name.ends_with('/')
-                && name.chars().all(|c| names::is_iam_char(c) || c == '/')
-        })
-}
-
 /// Everything AssumeRole is sent besides the caller's credentials and MFA.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssumeRole {
@@ -236,11 +221,6 @@ fn check_iam_name(name: &str, what: &str) -> Result<(), String> {
             name.escape_default()
         ))
     }
-}
-
-/// A role's name: the last part of its ARN (`Admin` of `arn:aws:iam::123456789012:role/Admin`).
-pub fn role_name(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// `--tag KEY=VALUE`: split at the first `=` (a value may hold more).

@@ -188,29 +188,3 @@ impl Iam {
         })
     }
 }
-
-/// The user name in an IAM user ARN (`arn:aws:iam::123456789012:user/path/jbrowne` → jbrowne).
-pub fn user_from_arn(arn: &str) -> Option<&str> {
-    let resource = arn.splitn(6, ':').nth(5)?;
-    let rest = resource.strip_prefix("user/")?;
-    rest.rsplit('/').next().filter(|n| !n.is_empty())
-}
-
-/// The account ID in an ARN.
-pub fn account_from_arn(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| a.len() == 12)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arns() {
-        assert_eq!(user_from_arn("arn:aws:iam::123456789012:user/jbrowne"), Some("jbrowne"));
-        assert_eq!(user_from_arn("arn:aws:iam::123456789012:user/ops/team/jb"), Some("jb"));
-        assert_eq!(user_from_arn("arn:aws:iam::123456789012:root"), None);
-        assert_eq!(user_from_arn("arn:aws:sts::123456789012:assumed-role/R/s"), None);
-        assert_eq!(account_from_arn("arn:aws:iam::123456789012:user/jbrowne"), Some("123456789012"));
-    }
-}

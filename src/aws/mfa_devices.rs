@@ -1,7 +1,8 @@
 //! Finding the MFA device of an account's keys: GetCallerIdentity says which IAM user the keys
 //! belong to, ListMFADevices lists that user's devices.
 
-use crate::aws::iam::{self, Device, Iam};
+use crate::aws::arn;
+use crate::aws::iam::{Device, Iam};
 use crate::aws::sts::Sts;
 use crate::base::credentials::Credentials;
 use crate::base::env::Env;
@@ -23,8 +24,8 @@ impl Caller {
     }
 
     pub fn from_arn(arn: String) -> Caller {
-        let user = iam::user_from_arn(&arn).map(str::to_owned);
-        let account_id = iam::account_from_arn(&arn).unwrap_or_default().to_owned();
+        let user = arn::user_from_arn(&arn).map(str::to_owned);
+        let account_id = arn::account_from_arn(&arn).unwrap_or_default().to_owned();
         Caller { arn, user, account_id }
     }
 
@@ -37,8 +38,7 @@ impl Caller {
 
     /// `arn:PARTITION:iam::ACCOUNT_ID:`, the accounts file's `arn`.
     pub fn arn_prefix(&self) -> String {
-        let partition = self.arn.split(':').nth(1).unwrap_or("aws");
-        format!("arn:{partition}:iam::{}:", self.account_id)
+        arn::prefix_of(arn::partition(&self.arn).unwrap_or("aws"), &self.account_id)
     }
 }
 

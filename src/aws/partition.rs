@@ -13,7 +13,7 @@ pub enum Partition {
 impl Partition {
     /// The partition of an ARN (`arn:PARTITION:...`); anything unknown is the commercial one.
     pub fn of_arn(arn: &str) -> Partition {
-        match arn.split(':').nth(1) {
+        match super::arn::partition(arn) {
             Some("aws-cn") => Partition::China,
             Some("aws-us-gov") => Partition::GovCloud,
             _ => Partition::Aws,

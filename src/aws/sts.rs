@@ -164,7 +164,7 @@ impl Sts {
                 "ValidationError" if detail.contains("MaxSessionDuration") => format!(
                     "{role} allows sessions shorter than the {} s asked: pass a smaller --duration (or the role's duration_seconds), or raise the role's limit: aws iam update-role --role-name {} --max-session-duration {}",
                     what.duration,
-                    crate::aws::assume_role::role_name(role),
+                    crate::aws::arn::role_name(role),
                     what.duration
                 ),
                 "ExpiredToken" => {

@@ -83,6 +83,21 @@ pub struct Credentials {
     pub expiration: Option<OffsetDateTime>,
 }
 
+impl Credentials {
+    /// Long-term keys: an access key ID and its secret, without a token or an expiry.
+    pub fn long_term(
+        access_key_id: impl Into<Vec<u8>>,
+        secret_access_key: impl Into<Vec<u8>>,
+    ) -> Credentials {
+        Credentials {
+            access_key_id: Secret::new(access_key_id),
+            secret_access_key: Secret::new(secret_access_key),
+            session_token: None,
+            expiration: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, IsTerminal, Write};
 
 use super::Context;
 use crate::admin::account_setup::{self, NewAccount, Place};
-use crate::base::credentials::{Credentials, Secret};
+use crate::base::credentials::Credentials;
 use crate::base::error::{self, Result, say};
 use crate::base::names;
 use crate::cli::Add;
@@ -100,12 +100,7 @@ fn read_keys() -> Result<Credentials> {
             "the access key ID does not look like one (16 or more capital letters and digits, like AKIA...); AWS will say whether it is right"
         ));
     }
-    Ok(Credentials {
-        access_key_id: Secret::new(access),
-        secret_access_key: Secret::new(secret),
-        session_token: None,
-        expiration: None,
-    })
+    Ok(Credentials::long_term(access, secret))
 }
 
 /// The secret, typed without echo. rpassword reads in raw mode and answers Ctrl-C by raising

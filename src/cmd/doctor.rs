@@ -7,12 +7,12 @@ use std::path::Path;
 use super::Context;
 use crate::aws::iam::Iam;
 use crate::aws::mfa_devices::Caller;
-use crate::base::credentials::{Credentials, Secret};
+use crate::base::credentials::Credentials;
 use crate::base::error::{self, Result};
 use crate::base::times::format_left;
 use crate::cli::Doctor;
-use crate::config::accounts::Accounts;
-use crate::config::key_dir::looks_like_access_key_id;
+use crate::config::accounts::{Account, Accounts};
+use crate::config::key_dir::{KeyDir, looks_like_access_key_id};
 use crate::engine::target::{Target, UserSource};
 use crate::store::entry::State;
 use crate::store::slot::Slot;
@@ -51,12 +51,35 @@ impl Report {
             }
         }
     }
+
+    /// An ok line, when there is one.
+    fn ok_if(&mut self, text: Option<String>) {
+        if let Some(text) = text {
+            self.ok(text);
+        }
+    }
 }
 
 pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     let mut r = Report { lines: String::new(), problems: 0 };
     let key_dir = ctx.key_dir();
-    let with_process = |a: &Accounts| a.accounts.iter().any(|a| a.key_process.is_some());
+    key_directory(&mut r, ctx, &key_dir);
+    let accounts = accounts_file(&mut r, ctx);
+    cache_directory(&mut r, ctx)?;
+    for name in account_names(&mut r, args, ctx, &key_dir, &accounts) {
+        account(&mut r, ctx, name, &accounts);
+    }
+    verdict(r)
+}
+
+/// Whether some account gets its keys from a key_process (and so needs no key directory).
+fn with_process(accounts: &Accounts) -> bool {
+    accounts.accounts.iter().any(|a| a.key_process.is_some())
+}
+
+/// The key directory: there (unless the accounts with a key_process need none), and not
+/// writable by group or others.
+fn key_directory(r: &mut Report, ctx: &Context, key_dir: &KeyDir) {
     if !key_dir.path.is_dir() && ctx.accounts().is_ok_and(|a| with_process(&a)) {
         r.ok(format!(
             "key directory {} does not exist (the accounts with a key_process need none)",
@@ -80,7 +103,11 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             _ => r.ok(format!("key directory {}", key_dir.path.display())),
         }
     }
-    let accounts = match Accounts::locate(ctx.accounts_flag.as_deref(), &ctx.env) {
+}
+
+/// The accounts file: found and valid; when it is not, a FAIL and no accounts.
+fn accounts_file(r: &mut Report, ctx: &Context) -> Accounts {
+    match Accounts::locate(ctx.accounts_flag.as_deref(), &ctx.env) {
         Ok(Some(path)) => match Accounts::read(&path) {
             Ok(accounts) => {
                 let n = accounts.accounts.len();
@@ -108,7 +135,11 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             r.fail(e.message);
             Accounts::default()
         }
-    };
+    }
+}
+
+/// The cache directory: the user's own and private, or not made yet.
+fn cache_directory(r: &mut Report, ctx: &Context) -> Result<()> {
     let cache = ctx.cache()?;
     if cache.dir.is_dir() {
         let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::sys::atomic::euid());
@@ -123,16 +154,28 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     } else {
         r.ok(format!("cache directory {} (made on the first escalation)", cache.dir.display()));
     }
-    let names = match args.account.as_deref().or_else(|| ctx.env.stsenv_account()) {
-        Some(typed) => match key_dir.resolve_in(typed, &accounts) {
+    Ok(())
+}
+
+/// The accounts to look at: the one named (or the shell's), else every account with keys,
+/// after a FAIL for each account of the accounts file without them.
+fn account_names(
+    r: &mut Report,
+    args: &Doctor,
+    ctx: &Context,
+    key_dir: &KeyDir,
+    accounts: &Accounts,
+) -> Vec<String> {
+    match args.account.as_deref().or_else(|| ctx.env.stsenv_account()) {
+        Some(typed) => match key_dir.resolve_in(typed, accounts) {
             Ok(name) => vec![name],
             Err(e) => {
                 r.fail(e.message);
                 Vec::new()
             }
         },
-        None if key_dir.path.is_dir() || with_process(&accounts) => {
-            let names = key_dir.names_with(&accounts).unwrap_or_default();
+        None if key_dir.path.is_dir() || with_process(accounts) => {
+            let names = key_dir.names_with(accounts).unwrap_or_default();
             // Accounts of the accounts file that have no key files (nor a key_process).
             for account in &accounts.accounts {
                 if !names.iter().any(|n| n.eq_ignore_ascii_case(&account.name)) {
@@ -147,10 +190,12 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             names
         }
         None => Vec::new(),
-    };
-    for name in names {
-        account(&mut r, ctx, name, &accounts);
     }
+}
+
+/// The findings and the outcome: on stdout when everything is fine, else on stderr with the
+/// error.
+fn verdict(mut r: Report) -> Result<String> {
     if r.problems > 0 {
         // The findings go to stderr with the error, so that stdout is empty on failure.
         eprint!("{}", r.lines);
@@ -164,112 +209,143 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
     Ok(r.lines)
 }
 
+/// One account: its keys, its entry in the accounts file, whose keys they are, its MFA device
+/// and its cached MFA session.
 fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
-    let key_dir = ctx.key_dir();
     let target = match Target::with_accounts(ctx, name.clone(), accounts.clone()) {
         Ok(t) => t,
         Err(e) => return r.fail(format!("{name}: {}", e.message)),
     };
-    // Key files: present, private, plausible; or what the key_process prints.
-    let mut values = Vec::new();
-    let key_process = accounts.find(&name).and_then(|a| a.key_process.as_deref());
-    if let Some(argv) = key_process
-        && let Some(keys) = process_keys(r, ctx, &name, argv)
-    {
-        values = vec![keys.access_key_id.expose().to_vec(), keys.secret_access_key.expose().to_vec()];
-    }
-    for suffix in ["access_key", "secret_key"].into_iter().filter(|_| key_process.is_none()) {
-        let path = key_dir.file(&name, suffix);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                r.fail(format!(
-                    "{}: {}; put the key in it",
-                    path.display(),
-                    crate::base::error::io_reason(&e)
-                ));
-                continue;
-            }
-        };
-        let private = r.private(&path, "key file", 0o600);
-        // The same checks as every command's (trimmed; not empty; no NUL), as a FAIL line.
-        let value = match crate::config::key_dir::checked_value(&path, bytes) {
-            Ok(value) => value,
-            Err(e) => {
-                r.fail(e.message);
-                continue;
-            }
-        };
-        if suffix == "access_key" && !looks_like_access_key_id(&value) {
-            r.fail(format!(
-                "{} does not look like an access key ID (AKIA...): are the access and secret key files swapped?",
-                path.display()
-            ));
-        } else if private {
-            r.ok(format!("{}", path.display()));
-        }
-        values.push(value);
-    }
+    let values = key_values(r, ctx, &name, accounts);
     let entry = accounts.find(&name);
+    entry_line(r, &name, entry);
+    let serial = entry.and_then(|a| target.mfa_serial(a));
+    // The serial's line waits for GetCallerIdentity, which may show the guess to be wrong.
+    let serial_line = serial_line(&name, entry, &serial);
+    let [access, secret] = values.as_slice() else {
+        return r.ok_if(serial_line);
+    };
+    let keys = Credentials::long_term(access.clone(), secret.clone());
+    let caller = match Caller::of(&keys, &target.region, &ctx.env) {
+        Ok(caller) => caller,
+        Err(e) => {
+            r.ok_if(serial_line);
+            return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message));
+        }
+    };
+    serial_of_user(r, ctx, &target, entry, &serial, serial_line, &caller);
+    keys_account(r, &name, entry, &caller);
+    if let Some(user) = &caller.user {
+        mfa_device(r, ctx, &target, &keys, user, &serial);
+    }
+    cached_session(r, ctx, &name);
+}
+
+/// The two key values: what the key_process prints, else the key files' (none on a FAIL).
+fn key_values(r: &mut Report, ctx: &Context, name: &str, accounts: &Accounts) -> Vec<Vec<u8>> {
+    let key_process = accounts.find(name).and_then(|a| a.key_process.as_deref());
+    if let Some(argv) = key_process {
+        return match process_keys(r, ctx, name, argv) {
+            Some(keys) => {
+                vec![keys.access_key_id.expose().to_vec(), keys.secret_access_key.expose().to_vec()]
+            }
+            None => Vec::new(),
+        };
+    }
+    let key_dir = ctx.key_dir();
+    let mut values = Vec::new();
+    for suffix in ["access_key", "secret_key"] {
+        if let Some(value) = key_file(r, &key_dir.file(name, suffix), suffix) {
+            values.push(value);
+        }
+    }
+    values
+}
+
+/// A key file: present, private, plausible; its value, unless a FAIL made it unusable.
+fn key_file(r: &mut Report, path: &Path, suffix: &str) -> Option<Vec<u8>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            r.fail(format!("{}: {}; put the key in it", path.display(), crate::base::error::io_reason(&e)));
+            return None;
+        }
+    };
+    let private = r.private(path, "key file", 0o600);
+    // The same checks as every command's (trimmed; not empty; no NUL), as a FAIL line.
+    let value = match crate::config::key_dir::checked_value(path, bytes) {
+        Ok(value) => value,
+        Err(e) => {
+            r.fail(e.message);
+            return None;
+        }
+    };
+    if suffix == "access_key" && !looks_like_access_key_id(&value) {
+        r.fail(format!(
+            "{} does not look like an access key ID (AKIA...): are the access and secret key files swapped?",
+            path.display()
+        ));
+    } else if private {
+        r.ok(format!("{}", path.display()));
+    }
+    Some(value)
+}
+
+/// Whether the account is in the accounts file, and which account ID it says.
+fn entry_line(r: &mut Report, name: &str, entry: Option<&Account>) {
     match entry {
         Some(a) => r.ok(format!("{name}: in the accounts file, account {}", a.account_id())),
         None => r.fail(format!(
             "{name}: not in the accounts file (MFA and roles need it): add \"{name}\": \"arn:aws:iam::ACCOUNT_ID:\""
         )),
     }
-    let serial = entry.and_then(|a| target.mfa_serial(a));
-    // The serial's line waits for GetCallerIdentity, which may show the guess to be wrong.
-    let serial_line = match &serial {
+}
+
+/// The line about the MFA serial stsenv uses, or about finding it; none without an entry.
+fn serial_line(name: &str, entry: Option<&Account>, serial: &Option<(String, String)>) -> Option<String> {
+    match serial {
         Some((serial, from)) => Some(format!("{name}: MFA serial {serial} ({from})")),
         None if entry.is_some() => {
             Some(format!("{name}: no user name, so ec2mfa finds the MFA device with ListMFADevices"))
         }
         None => None,
-    };
-    let [access, secret] = values.as_slice() else {
-        if let Some(line) = serial_line {
-            r.ok(line);
-        }
-        return;
-    };
-    let keys = Credentials {
-        access_key_id: Secret::new(access.clone()),
-        secret_access_key: Secret::new(secret.clone()),
-        session_token: None,
-        expiration: None,
-    };
-    let caller = match Caller::of(&keys, &target.region, &ctx.env) {
-        Ok(caller) => caller,
-        Err(e) => {
-            if let Some(line) = serial_line {
-                r.ok(line);
-            }
-            return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message));
-        }
-    };
-    // A serial made from a user name that is not the keys' IAM user is the wrong device.
+    }
+}
+
+/// A serial made from a user name that is not the keys' IAM user is the wrong device: a FAIL
+/// instead of the serial's line.
+fn serial_of_user(
+    r: &mut Report,
+    ctx: &Context,
+    target: &Target,
+    entry: Option<&Account>,
+    serial: &Option<(String, String)>,
+    serial_line: Option<String>,
+    caller: &Caller,
+) {
+    let name = &target.name;
     let guessed = entry.is_some_and(|a| a.mfa_serial.is_none());
-    match (&serial, &caller.user) {
+    match (serial, &caller.user) {
         (Some((serial, _)), Some(user)) if guessed && *user != target.user => {
             let fix = match target.user_source {
                 UserSource::Accounts => format!("set \"user\": \"{user}\" in the accounts file"),
                 _ => format!(
                     "put {user} in {}, or set \"user\": \"{user}\" in the accounts file",
-                    key_dir.file(&name, "user").display()
+                    ctx.key_dir().file(name, "user").display()
                 ),
             };
             r.fail(format!(
                 "{name}: MFA serial {serial} is made from the user name {} ({}), but the keys are IAM user {user}'s: {fix} (or \"mfa_serial\" with the device's ARN)",
                 target.user,
-                target.user_source.describe(&name)
+                target.user_source.describe(name)
             ));
         }
-        _ => {
-            if let Some(line) = serial_line {
-                r.ok(line);
-            }
-        }
+        _ => r.ok_if(serial_line),
     }
+}
+
+/// The keys belong to the account the accounts file says (or say what to add there).
+fn keys_account(r: &mut Report, name: &str, entry: Option<&Account>, caller: &Caller) {
     match entry {
         Some(a) if a.account_id() != caller.account_id => r.fail(format!(
             "{name}: the keys are {}, of account {}, but the accounts file says {}: fix \"arn\" or the key files",
@@ -284,35 +360,49 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         )),
         _ => r.ok(format!("{name}: the keys work: {}", caller.arn)),
     }
-    if let Some(user) = &caller.user {
-        let devices = Iam::new(&keys, &target.region, &ctx.env).and_then(|iam| iam.mfa_devices(Some(user)));
-        match devices {
-            Err(e) => r.fail(format!("{name}: ListMFADevices: {}", e.message)),
-            Ok(devices) if devices.is_empty() => {
-                r.fail(format!("{name}: IAM user {user} has no MFA device: stsenv mfa-device enroll {name}"))
-            }
-            Ok(devices) => {
-                let serials: Vec<&str> = devices.iter().map(|d| d.serial.as_str()).collect();
-                match &serial {
-                    Some((serial, _)) if serials.contains(&serial.as_str()) => {
-                        r.ok(format!("{name}: MFA device {serial} is enabled"))
-                    }
-                    Some((serial, _)) => r.fail(format!(
-                        "{name}: MFA serial {serial} is not a device of IAM user {user} ({}): set \"mfa_serial\": \"{}\" in the accounts file",
-                        serials.join(", "),
-                        serials[0]
-                    )),
-                    None if serials.len() > 1 => r.fail(format!(
-                        "{name}: IAM user {user} has {} MFA devices ({}): pick one with \"mfa_serial\" in the accounts file",
-                        serials.len(),
-                        serials.join(", ")
-                    )),
-                    None => r.ok(format!("{name}: MFA device {} is enabled", serials[0])),
+}
+
+/// The IAM user's MFA devices: there is one, and it is the one stsenv uses.
+fn mfa_device(
+    r: &mut Report,
+    ctx: &Context,
+    target: &Target,
+    keys: &Credentials,
+    user: &str,
+    serial: &Option<(String, String)>,
+) {
+    let name = &target.name;
+    let devices = Iam::new(keys, &target.region, &ctx.env).and_then(|iam| iam.mfa_devices(Some(user)));
+    match devices {
+        Err(e) => r.fail(format!("{name}: ListMFADevices: {}", e.message)),
+        Ok(devices) if devices.is_empty() => {
+            r.fail(format!("{name}: IAM user {user} has no MFA device: stsenv mfa-device enroll {name}"))
+        }
+        Ok(devices) => {
+            let serials: Vec<&str> = devices.iter().map(|d| d.serial.as_str()).collect();
+            match serial {
+                Some((serial, _)) if serials.contains(&serial.as_str()) => {
+                    r.ok(format!("{name}: MFA device {serial} is enabled"))
                 }
+                Some((serial, _)) => r.fail(format!(
+                    "{name}: MFA serial {serial} is not a device of IAM user {user} ({}): set \"mfa_serial\": \"{}\" in the accounts file",
+                    serials.join(", "),
+                    serials[0]
+                )),
+                None if serials.len() > 1 => r.fail(format!(
+                    "{name}: IAM user {user} has {} MFA devices ({}): pick one with \"mfa_serial\" in the accounts file",
+                    serials.len(),
+                    serials.join(", ")
+                )),
+                None => r.ok(format!("{name}: MFA device {} is enabled", serials[0])),
             }
         }
     }
-    match ctx.cache().map_or(State::Absent, |cache| cache.state(&name, &Slot::Mfa, ctx.now)) {
+}
+
+/// The account's cached MFA session and the time it has left.
+fn cached_session(r: &mut Report, ctx: &Context, name: &str) {
+    match ctx.cache().map_or(State::Absent, |cache| cache.state(name, &Slot::Mfa, ctx.now)) {
         State::Valid(entry) => {
             r.ok(format!("{name}: cached MFA session, {} left", format_left(entry.seconds_left(ctx.now))))
         }

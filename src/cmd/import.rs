@@ -5,14 +5,16 @@
 //! checked with AWS before anything is written; the credentials file changes only with
 //! `--remove`, which takes out the imported sections and keeps every other byte.
 
+use std::path::Path;
+
 use super::Context;
 use super::add::refused;
 use crate::admin::account_setup::{self, Learned, NewAccount, Place};
-use crate::base::credentials::{Credentials, Secret};
+use crate::base::credentials::Credentials;
 use crate::base::error::{self, Result, say};
 use crate::base::names;
 use crate::cli::Import;
-use crate::config::aws_files;
+use crate::config::aws_files::{self, Section};
 use crate::store::shared_credentials;
 
 /// aws-mfa's suffix for the section with the long-term keys.
@@ -29,16 +31,47 @@ struct Found {
 
 pub fn run(args: &Import, ctx: &Context) -> Result<String> {
     let path = shared_credentials::locate(&ctx.env);
-    let text = std::fs::read(&path).map_err(|e| {
+    let text = read_credentials(&path)?;
+    let sections = first_of_each_name(aws_files::sections(&text));
+    let found = if args.profiles.is_empty() {
+        every_profile(&text, &sections, &path)?
+    } else {
+        named_profiles(&args.profiles, &text, &sections, &path)?
+    };
+    check_distinct(&found)?;
+    let place = Place::locate(ctx.key_dir(), ctx.accounts_flag.as_deref(), &ctx.env)?;
+    if !args.force {
+        check_free(&place, &found)?;
+    }
+    let learned = check_keys(&found, &place, ctx)?;
+    let done = save_all(&found, &learned, &place, args.force)?;
+    if args.remove {
+        remove_profiles(&path, &done)?;
+    } else {
+        say(format!(
+            "{} is unchanged; stsenv import --remove {} takes the imported profiles out of it",
+            path.display(),
+            done.join(" ")
+        ));
+    }
+    Ok(String::new())
+}
+
+/// The credentials file's bytes (a warning when group or others can read it).
+fn read_credentials(path: &Path) -> Result<Vec<u8>> {
+    let text = std::fs::read(path).map_err(|e| {
         error::usage(format!(
             "cannot read the credentials file {}: {} (AWS_SHARED_CREDENTIALS_FILE names another)",
             path.display(),
             crate::base::error::io_reason(&e)
         ))
     })?;
-    crate::config::key_dir::warn_if_readable_by_others(&path);
-    let mut sections = aws_files::sections(&text);
-    // The first of duplicate names is the one the SDKs read... and the one imported.
+    crate::config::key_dir::warn_if_readable_by_others(path);
+    Ok(text)
+}
+
+/// The first of duplicate names is the one the SDKs read... and the one imported.
+fn first_of_each_name(mut sections: Vec<Section>) -> Vec<Section> {
     let mut seen = Vec::new();
     sections.retain(|s| {
         if seen.contains(&s.name) {
@@ -48,55 +81,69 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
             true
         }
     });
+    sections
+}
+
+/// No profile named: every profile with long-term keys, skipping (and saying so) those whose
+/// name is not an account name.
+fn every_profile(text: &[u8], sections: &[Section], path: &Path) -> Result<Vec<Found>> {
     let mut found: Vec<Found> = Vec::new();
-    if args.profiles.is_empty() {
-        for section in &sections {
-            match long_term(&text, section) {
-                Ok(Some(f)) if names::is_valid(&f.account) => found.push(f),
-                Ok(Some(f)) => say(format!(
-                    "Skipped [{}]: {} (import it under another name with stsenv add)",
-                    f.profile,
-                    names::invalid_message(&f.account)
-                )),
-                _ => {}
-            }
+    for section in sections {
+        match long_term(text, section) {
+            Ok(Some(f)) if names::is_valid(&f.account) => found.push(f),
+            Ok(Some(f)) => say(format!(
+                "Skipped [{}]: {} (import it under another name with stsenv add)",
+                f.profile,
+                names::invalid_message(&f.account)
+            )),
+            _ => {}
         }
-        if found.is_empty() {
+    }
+    if found.is_empty() {
+        return Err(error::usage(format!(
+            "no long-term keys in {}: no profile has aws_access_key_id and aws_secret_access_key without aws_session_token",
+            path.display()
+        )));
+    }
+    Ok(found)
+}
+
+/// The profiles named: each must be there, with long-term keys and a name fit for an account.
+fn named_profiles(wanted: &[String], text: &[u8], sections: &[Section], path: &Path) -> Result<Vec<Found>> {
+    let mut found: Vec<Found> = Vec::new();
+    for wanted in wanted {
+        let Some(section) = sections.iter().find(|s| &s.name == wanted) else {
+            let all: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
             return Err(error::usage(format!(
-                "no long-term keys in {}: no profile has aws_access_key_id and aws_secret_access_key without aws_session_token",
-                path.display()
+                "there is no profile [{wanted}] in {} (its profiles: {})",
+                path.display(),
+                all.join(" ")
             )));
-        }
-    } else {
-        for wanted in &args.profiles {
-            let Some(section) = sections.iter().find(|s| &s.name == wanted) else {
-                let all: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
+        };
+        match long_term(text, section) {
+            Ok(Some(f)) if names::is_valid(&f.account) => found.push(f),
+            Ok(Some(f)) => {
                 return Err(error::usage(format!(
-                    "there is no profile [{wanted}] in {} (its profiles: {})",
-                    path.display(),
-                    all.join(" ")
+                    "profile [{wanted}]: {}; use stsenv add NAME to pick another name",
+                    names::invalid_message(&f.account)
                 )));
-            };
-            match long_term(&text, section) {
-                Ok(Some(f)) if names::is_valid(&f.account) => found.push(f),
-                Ok(Some(f)) => {
-                    return Err(error::usage(format!(
-                        "profile [{wanted}]: {}; use stsenv add NAME to pick another name",
-                        names::invalid_message(&f.account)
-                    )));
-                }
-                Ok(None) => {
-                    return Err(error::usage(format!(
-                        "profile [{wanted}] of {} has no long-term keys (aws_access_key_id and aws_secret_access_key)",
-                        path.display()
-                    )));
-                }
-                Err(why) => {
-                    return Err(error::usage(format!("profile [{wanted}] of {}: {why}", path.display())));
-                }
+            }
+            Ok(None) => {
+                return Err(error::usage(format!(
+                    "profile [{wanted}] of {} has no long-term keys (aws_access_key_id and aws_secret_access_key)",
+                    path.display()
+                )));
+            }
+            Err(why) => {
+                return Err(error::usage(format!("profile [{wanted}] of {}: {why}", path.display())));
             }
         }
     }
+    Ok(found)
+}
+
+/// No two profiles become the same account.
+fn check_distinct(found: &[Found]) -> Result<()> {
     for (i, f) in found.iter().enumerate() {
         if let Some(other) = found[..i].iter().find(|o| o.account.eq_ignore_ascii_case(&f.account)) {
             return Err(error::usage(format!(
@@ -105,20 +152,26 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
             )));
         }
     }
-    let place = Place::locate(ctx.key_dir(), ctx.accounts_flag.as_deref(), &ctx.env)?;
-    if !args.force {
-        for f in &found {
-            if let Some(why) = account_setup::taken(&place, &f.account)? {
-                return Err(error::usage(format!(
-                    "profile [{}]: {why}: pass --force to replace it, or leave it out (nothing was imported)",
-                    f.profile
-                )));
-            }
+    Ok(())
+}
+
+/// Without --force, no account is there already.
+fn check_free(place: &Place, found: &[Found]) -> Result<()> {
+    for f in found {
+        if let Some(why) = account_setup::taken(place, &f.account)? {
+            return Err(error::usage(format!(
+                "profile [{}]: {why}: pass --force to replace it, or leave it out (nothing was imported)",
+                f.profile
+            )));
         }
     }
-    // AWS checks every key before anything is written.
+    Ok(())
+}
+
+/// AWS checks every key before anything is written.
+fn check_keys(found: &[Found], place: &Place, ctx: &Context) -> Result<Vec<Learned>> {
     let mut learned: Vec<Learned> = Vec::new();
-    for f in &found {
+    for f in found {
         let l =
             account_setup::learn(&f.keys, &place.region(&f.account, &ctx.env), &ctx.env).map_err(|e| {
                 let e = refused(e);
@@ -132,37 +185,39 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
             })?;
         learned.push(l);
     }
+    Ok(learned)
+}
+
+/// Write each account as `stsenv add` would, and say what was written; the profiles imported.
+fn save_all<'a>(found: &'a [Found], learned: &[Learned], place: &Place, force: bool) -> Result<Vec<&'a str>> {
     let mut done: Vec<&str> = Vec::new();
-    for (f, learned) in found.iter().zip(&learned) {
+    for (f, learned) in found.iter().zip(learned) {
         let new = NewAccount {
             name: &f.account,
             keys: &f.keys,
             key_process: None,
             learned,
             fallback_serial: f.mfa_device.as_deref(),
-            force: args.force,
+            force,
         };
-        account_setup::save(&place, &new).map_err(|e| partly(e, &done))?;
+        account_setup::save(place, &new).map_err(|e| partly(e, &done))?;
         say(format!("From profile [{}]:", f.profile));
         for line in account_setup::summary(&f.account, &new, &place.accounts) {
             say(format!("  {line}"));
         }
         done.push(&f.profile);
     }
-    if args.remove {
-        shared_credentials::remove_sections(&path, &done).map_err(|e| error::Error {
-            message: format!("the keys are imported, but removing their profiles failed: {}", e.message),
-            ..e
-        })?;
-        say(format!("Removed [{}] from {}", done.join("], ["), path.display()));
-    } else {
-        say(format!(
-            "{} is unchanged; stsenv import --remove {} takes the imported profiles out of it",
-            path.display(),
-            done.join(" ")
-        ));
-    }
-    Ok(String::new())
+    Ok(done)
+}
+
+/// --remove: take the imported profiles out of the credentials file.
+fn remove_profiles(path: &Path, done: &[&str]) -> Result<()> {
+    shared_credentials::remove_sections(path, done).map_err(|e| error::Error {
+        message: format!("the keys are imported, but removing their profiles failed: {}", e.message),
+        ..e
+    })?;
+    say(format!("Removed [{}] from {}", done.join("], ["), path.display()));
+    Ok(())
 }
 
 /// An error part-way: say which profiles were imported already.
@@ -174,7 +229,7 @@ fn partly(e: error::Error, done: &[&str]) -> error::Error {
 }
 
 /// The section's long-term keys, if it has them (not a session's, not stsenv's own section).
-fn long_term(text: &[u8], section: &aws_files::Section) -> std::result::Result<Option<Found>, String> {
+fn long_term(text: &[u8], section: &Section) -> std::result::Result<Option<Found>, String> {
     if section.managed {
         return Ok(None);
     }
@@ -192,12 +247,7 @@ fn long_term(text: &[u8], section: &aws_files::Section) -> std::result::Result<O
     Ok(Some(Found {
         profile: section.name.clone(),
         account: account.to_owned(),
-        keys: Credentials {
-            access_key_id: Secret::new(access),
-            secret_access_key: Secret::new(secret),
-            session_token: None,
-            expiration: None,
-        },
+        keys: Credentials::long_term(access, secret),
         mfa_device: get("aws_mfa_device").map(str::to_owned),
     }))
 }

@@ -3,11 +3,13 @@
 //! recorded in the accounts file) and `stsenv mfa-device resync` (a device whose clock drifted,
 //! resynchronised with two consecutive codes).
 
+use std::path::{Path, PathBuf};
+
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
 use super::Context;
-use crate::aws::iam::Iam;
+use crate::aws::iam::{Iam, VirtualDevice};
 use crate::aws::mfa_devices::{self, Caller};
 use crate::base::error::{self, Result, say};
 use crate::cli::{MfaDevice, MfaDeviceEnroll, MfaDeviceList, MfaDeviceResync};
@@ -59,14 +61,7 @@ fn resync(args: &MfaDeviceResync, ctx: &Context) -> Result<String> {
         }
     };
     iam.resync_mfa_device(&user, &serial, &code1, &code2).map_err(|e| {
-        if matches!(e.code.as_deref(), Some("InvalidAuthenticationCode")) {
-            error::aws(format!(
-                "AWS rejected the two codes: enter two consecutive codes of the device {serial}, 30 seconds apart ({})",
-                e.message
-            ))
-        } else {
-            e
-        }
+        codes_rejected(e, &format!("enter two consecutive codes of the device {serial}, 30 seconds apart"))
     })?;
     say(format!("Resynchronised MFA device {serial} of IAM user {user}; ec2mfa accepts its codes again"));
     Ok(format!("{serial}\n"))
@@ -120,6 +115,28 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
     let keys = target.keys(ctx)?;
     let caller = Caller::of(&keys, &target.region, &ctx.env)?;
     let user = caller.require_user("enrolling an MFA device")?.to_owned();
+    check_same_account(&target, &caller)?;
+    let accounts_path = accounts_path(&target, ctx)?;
+    let name = args.name.clone().unwrap_or_else(|| user.clone());
+    let iam = Iam::new(&keys, &target.region, &ctx.env)?;
+    let device = create_device(&iam, &name, &caller)?;
+    // From here on a failure deletes the device, so that enrolling again works.
+    let enabled = two_codes(args, ctx, &device, &user, &target.name, &totp_path)
+        .and_then(|(code1, code2)| enable_device(&iam, &user, &device, &code1, &code2));
+    if let Err(e) = enabled {
+        if args.store_seed {
+            let _ = std::fs::remove_file(&totp_path);
+        }
+        return Err(delete_device(&iam, &device, e));
+    }
+    say(format!("Enabled MFA device {} for IAM user {user}", device.serial));
+    accounts_edit::write_mfa_serial(&accounts_path, &target.name, &caller.arn_prefix(), &device.serial)?;
+    say(format!("Recorded it as mfa_serial of {} in {}", target.name, accounts_path.display()));
+    Ok(format!("{}\n", device.serial))
+}
+
+/// The keys belong to the account the accounts file says, if it says one.
+fn check_same_account(target: &Target, caller: &Caller) -> Result<()> {
     if let Some(account) = target.accounts.find(&target.name)
         && account.account_id() != caller.account_id
     {
@@ -130,14 +147,21 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
             account.account_id()
         )));
     }
-    let accounts_path = match &target.accounts.path {
-        Some(path) => path.clone(),
+    Ok(())
+}
+
+/// Where the new serial is recorded: the accounts file, else where a new one goes.
+fn accounts_path(target: &Target, ctx: &Context) -> Result<PathBuf> {
+    match &target.accounts.path {
+        Some(path) => Ok(path.clone()),
         None => Accounts::default_path(&ctx.env)
-            .ok_or_else(|| error::usage("no accounts file and no config directory: pass --config PATH"))?,
-    };
-    let name = args.name.clone().unwrap_or_else(|| user.clone());
-    let iam = Iam::new(&keys, &target.region, &ctx.env)?;
-    let device = iam.create_virtual_mfa_device(&name).map_err(|e| {
+            .ok_or_else(|| error::usage("no accounts file and no config directory: pass --config PATH")),
+    }
+}
+
+/// CreateVirtualMFADevice, with what to do when one of that name is left over.
+fn create_device(iam: &Iam, name: &str, caller: &Caller) -> Result<VirtualDevice> {
+    iam.create_virtual_mfa_device(name).map_err(|e| {
         if e.code.as_deref() == Some("EntityAlreadyExists") {
             error::usage(format!(
                 "a virtual MFA device named {name} already exists in account {} (left from an unfinished enrollment?): pick another name with --name, or delete it with: aws iam delete-virtual-mfa-device --serial-number {}mfa/{name}",
@@ -147,72 +171,81 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
         } else {
             e
         }
-    })?;
-    // From here on a failure deletes the device, so that enrolling again works.
-    let enabled = (|| {
-        let (code1, code2) = if args.store_seed {
-            crate::sys::atomic::write(&totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(
-                |e| {
-                    error::usage(format!(
-                        "cannot write {}: {}",
-                        totp_path.display(),
-                        crate::base::error::io_reason(&e)
-                    ))
-                },
-            )?;
-            say(format!("Stored the seed in {}", totp_path.display()));
-            // Two consecutive windows: the previous one and the current one.
-            let now = ctx.now.unix_timestamp().max(totp::STEP as i64) as u64;
-            let code = |t| {
-                totp::code(device.seed.as_bytes(), t)
-                    .map_err(|reason| error::aws(format!("IAM returned a seed stsenv cannot use: {reason}")))
-            };
-            (code(now - totp::STEP)?, code(now)?)
-        } else {
-            show(&device.seed, &user, &target.name);
-            match (&args.code1, &args.code2) {
-                (Some(a), Some(b)) => (a.clone(), b.clone()),
-                _ => ask_two(
-                    "no terminal to ask for the two codes on: pass --code1 and --code2, or use --store-seed for a service user",
-                )?,
-            }
-        };
-        iam.enable_mfa_device(&user, &device.serial, &code1, &code2).map_err(|e| {
-            if matches!(e.code.as_deref(), Some("InvalidAuthenticationCode")) {
-                error::aws(format!(
-                    "AWS rejected the two codes: enroll again and enter two consecutive codes, and check that the device's clock is right ({})",
-                    e.message
-                ))
-            } else {
-                e
-            }
-        })
-    })();
-    if let Err(e) = enabled {
-        if args.store_seed {
-            let _ = std::fs::remove_file(&totp_path);
-        }
-        return Err(match iam.delete_virtual_mfa_device(&device.serial) {
-            Ok(()) => error::Error {
-                message: format!(
-                    "{}; the new device was deleted, so enrolling again starts afresh",
-                    e.message
-                ),
-                ..e
-            },
-            Err(d) => error::Error {
-                message: format!(
-                    "{}; deleting the new device failed too ({}): delete it with: aws iam delete-virtual-mfa-device --serial-number {}",
-                    e.message, d.message, device.serial
-                ),
-                ..e
-            },
-        });
+    })
+}
+
+/// The two codes that enable the device: made from the seed stored with --store-seed, else
+/// from the flags or asked for, after showing the seed.
+fn two_codes(
+    args: &MfaDeviceEnroll,
+    ctx: &Context,
+    device: &VirtualDevice,
+    user: &str,
+    account: &str,
+    totp_path: &Path,
+) -> Result<(String, String)> {
+    if args.store_seed {
+        return stored_seed_codes(ctx, device, totp_path);
     }
-    say(format!("Enabled MFA device {} for IAM user {user}", device.serial));
-    accounts_edit::write_mfa_serial(&accounts_path, &target.name, &caller.arn_prefix(), &device.serial)?;
-    say(format!("Recorded it as mfa_serial of {} in {}", target.name, accounts_path.display()));
-    Ok(format!("{}\n", device.serial))
+    show(&device.seed, user, account);
+    match (&args.code1, &args.code2) {
+        (Some(a), Some(b)) => Ok((a.clone(), b.clone())),
+        _ => ask_two(
+            "no terminal to ask for the two codes on: pass --code1 and --code2, or use --store-seed for a service user",
+        ),
+    }
+}
+
+/// --store-seed: write the seed to the totp file, and make the codes of two consecutive
+/// windows from it.
+fn stored_seed_codes(ctx: &Context, device: &VirtualDevice, totp_path: &Path) -> Result<(String, String)> {
+    crate::sys::atomic::write(totp_path, format!("{}\n", device.seed).as_bytes(), 0o600).map_err(|e| {
+        error::usage(format!("cannot write {}: {}", totp_path.display(), crate::base::error::io_reason(&e)))
+    })?;
+    say(format!("Stored the seed in {}", totp_path.display()));
+    // Two consecutive windows: the previous one and the current one.
+    let now = ctx.now.unix_timestamp().max(totp::STEP as i64) as u64;
+    let code = |t| {
+        totp::code(device.seed.as_bytes(), t)
+            .map_err(|reason| error::aws(format!("IAM returned a seed stsenv cannot use: {reason}")))
+    };
+    Ok((code(now - totp::STEP)?, code(now)?))
+}
+
+/// EnableMFADevice with the two codes.
+fn enable_device(iam: &Iam, user: &str, device: &VirtualDevice, code1: &str, code2: &str) -> Result<()> {
+    iam.enable_mfa_device(user, &device.serial, code1, code2).map_err(|e| {
+        codes_rejected(
+            e,
+            "enroll again and enter two consecutive codes, and check that the device's clock is right",
+        )
+    })
+}
+
+/// After a failed enrollment: delete the new device, and say whether that worked.
+fn delete_device(iam: &Iam, device: &VirtualDevice, e: error::Error) -> error::Error {
+    match iam.delete_virtual_mfa_device(&device.serial) {
+        Ok(()) => error::Error {
+            message: format!("{}; the new device was deleted, so enrolling again starts afresh", e.message),
+            ..e
+        },
+        Err(d) => error::Error {
+            message: format!(
+                "{}; deleting the new device failed too ({}): delete it with: aws iam delete-virtual-mfa-device --serial-number {}",
+                e.message, d.message, device.serial
+            ),
+            ..e
+        },
+    }
+}
+
+/// AWS's InvalidAuthenticationCode as what to do about it; any other error as it is.
+fn codes_rejected(e: error::Error, what_to_do: &str) -> error::Error {
+    if matches!(e.code.as_deref(), Some("InvalidAuthenticationCode")) {
+        error::aws(format!("AWS rejected the two codes: {what_to_do} ({})", e.message))
+    } else {
+        e
+    }
 }
 
 /// The otpauth URI of a virtual device, for authenticator apps.

@@ -4,6 +4,7 @@
 //! object keyed by kind.
 
 use super::Context;
+use crate::aws::arn::{is_account_id, is_arn, prefix_account_id, prefix_of};
 use crate::base::error::{self, Result, say};
 use crate::cli::{Policy, PolicyKind};
 use crate::engine::target::{env_user, iam_user};
@@ -40,7 +41,7 @@ struct Subject {
 
 impl Subject {
     fn account_id(&self) -> &str {
-        self.arn.trim_end_matches(':').rsplit(':').next().unwrap_or_default()
+        prefix_account_id(&self.arn)
     }
 }
 
@@ -49,14 +50,16 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
+/// A policy document of these statements (JSON objects, indented as in the document).
+fn document(statements: &str) -> String {
+    format!("{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{statements}\n  ]\n}}\n")
+}
+
 fn self_service(s: &Subject) -> String {
     let user_arn = q(&format!("{}user/{}", s.arn, s.user));
     let mfa_arn = q(&s.mfa_arn);
-    format!(
-        r#"{{
-  "Version": "2012-10-17",
-  "Statement": [
-    {{
+    document(&format!(
+        r#"    {{
       "Sid": "ManageOwnVirtualMFADevice",
       "Effect": "Allow",
       "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
@@ -92,11 +95,8 @@ fn self_service(s: &Subject) -> String {
       "Effect": "Allow",
       "Action": "sts:GetCallerIdentity",
       "Resource": "*"
-    }}
-  ]
-}}
-"#
-    )
+    }}"#
+    ))
 }
 
 /// Denies everything but the self-service actions and GetSessionToken to requests without MFA.
@@ -109,11 +109,8 @@ fn deny_without_mfa(allow_assume_role: bool) -> String {
     let extra: &[&str] = if allow_assume_role { &["sts:AssumeRole"] } else { &[] };
     let actions: Vec<String> =
         SELF_SERVICE_ACTIONS.iter().chain(extra).map(|a| format!("        {}", q(a))).collect();
-    format!(
-        r#"{{
-  "Version": "2012-10-17",
-  "Statement": [
-    {{
+    document(&format!(
+        r#"    {{
       "Sid": "DenyAllButSelfServiceWithoutMFA",
       "Effect": "Deny",
       "NotAction": [
@@ -121,12 +118,9 @@ fn deny_without_mfa(allow_assume_role: bool) -> String {
       ],
       "Resource": "*",
       "Condition": {{"BoolIfExists": {{"aws:MultiFactorAuthPresent": "false"}}}}
-    }}
-  ]
-}}
-"#,
+    }}"#,
         actions.join(",\n")
-    )
+    ))
 }
 
 fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
@@ -135,11 +129,8 @@ fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
         Some(age) => format!(",\n        \"NumericLessThan\": {{\"aws:MultiFactorAuthAge\": \"{age}\"}}"),
         None => String::new(),
     };
-    format!(
-        r#"{{
-  "Version": "2012-10-17",
-  "Statement": [
-    {{
+    document(&format!(
+        r#"    {{
       "Sid": "AssumeRoleOnlyWithMFA",
       "Effect": "Allow",
       "Principal": {{"AWS": {root}}},
@@ -147,15 +138,12 @@ fn role_trust(s: &Subject, max_age: Option<u32>) -> String {
       "Condition": {{
         "Bool": {{"aws:MultiFactorAuthPresent": "true"}}{age}
       }}
-    }}
-  ]
-}}
-"#
-    )
+    }}"#
+    ))
 }
 
 fn check_account_id(id: &str) -> Result<()> {
-    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(id) {
         Ok(())
     } else {
         Err(error::usage(format!("--account-id '{}' is not a 12-digit AWS account ID", id.escape_default())))
@@ -181,11 +169,7 @@ fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
     let (arn, user, mfa_serial) = if let Some(id) = &args.account_id {
         check_account_id(id)?;
         let partition = args.partition.as_deref().unwrap_or("aws");
-        (
-            format!("arn:{partition}:iam::{id}:"),
-            args.user.clone().or_else(|| env_user(&ctx.env).map(|(u, _)| u)),
-            None,
-        )
+        (prefix_of(partition, id), args.user.clone().or_else(|| env_user(&ctx.env).map(|(u, _)| u)), None)
     } else {
         let Some(name) = args.account.as_deref().or_else(|| ctx.env.stsenv_account()) else {
             return Err(error::usage(
@@ -205,7 +189,7 @@ fn subject(args: &Policy, ctx: &Context) -> Result<Subject> {
     // An explicit serial that is a virtual device's ARN names the device; otherwise (and for
     // a group policy) the device is stsenv's default, <arn>mfa/<user>.
     let mfa_arn = match mfa_serial {
-        Some(serial) if serial.starts_with("arn:") && user != USERNAME_VARIABLE => serial,
+        Some(serial) if is_arn(&serial) && user != USERNAME_VARIABLE => serial,
         _ => format!("{arn}mfa/{user}"),
     };
     Ok(Subject { arn, user, mfa_arn })

@@ -5,7 +5,7 @@
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::base::credentials::{Credentials, Secret};
+use crate::base::credentials::Credentials;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
 use crate::base::names;
@@ -136,12 +136,7 @@ impl KeyDir {
                 self.file(name, "access_key").display()
             ));
         }
-        Ok(Credentials {
-            access_key_id: Secret::new(access),
-            secret_access_key: Secret::new(secret),
-            session_token: None,
-            expiration: None,
-        })
+        Ok(Credentials::long_term(access, secret))
     }
 
     /// Lock the account's key pair (`.NAME.keys.lock` in the key directory): shared to read

@@ -92,7 +92,7 @@ impl Slot {
     pub(super) fn doing(&self, account: &str) -> String {
         match self {
             Slot::Role(role) => {
-                format!("escalating {account} to role {}", crate::aws::assume_role::role_name(&role.arn))
+                format!("escalating {account} to role {}", crate::aws::arn::role_name(&role.arn))
             }
             _ => format!("escalating {account}"),
         }
