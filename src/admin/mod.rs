@@ -1,4 +1,4 @@
 //! Changing an account: setting one up from its keys, rotating its keys.
 
-pub mod account_setup;
-pub mod rotate;
+pub(crate) mod account_setup;
+pub(crate) mod rotate;

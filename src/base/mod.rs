@@ -2,8 +2,8 @@
 
 pub mod credentials;
 pub mod env;
-pub mod error;
-pub mod names;
-pub mod percent;
+pub(crate) mod error;
+pub(crate) mod names;
+pub(crate) mod percent;
 pub mod times;
 pub mod variables;

@@ -1,7 +1,7 @@
 //! The command line: every clap type is in this file (completions and the man page are generated
 //! from it); the fast parser for the lines a prompt and the SDKs run is apart.
 
-pub mod fast;
+pub(crate) mod fast;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

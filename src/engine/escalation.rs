@@ -68,8 +68,6 @@ impl Request {
 pub enum Want {
     /// GetSessionToken with an MFA code (without one when the code source is `Skip`).
     Mfa,
-    /// GetSessionToken without MFA.
-    Session,
     /// AssumeRole of the role the settings name (`arn`: an ARN, a key of `roles` or a role
     /// name), with the flags' settings over the accounts file's ([`RoleSettings::over`]).
     Role(RoleSettings),
@@ -140,7 +138,7 @@ impl<'a> Engine<'a> {
     pub fn credentials(&self, req: &Request, now: OffsetDateTime) -> Result<Granted> {
         let granted = match &req.want {
             Want::Role(flags) => self.assume(req, flags, now)?,
-            Want::Mfa | Want::Session => self.session(req, now)?,
+            Want::Mfa => self.session(req, now)?,
         };
         // Only new credentials can have less than the window left (cached ones are renewed).
         if granted.entry.expiration - req.window <= now {
@@ -164,10 +162,7 @@ impl<'a> Engine<'a> {
         let target = Target::resolve(ctx, req.account.as_deref(), "ec2mfa")?;
         let entry = target.accounts.find(&target.name);
         let duration = session_duration(req.duration, entry)?;
-        let kind = match (&req.want, &req.code) {
-            (Want::Session, _) | (_, Source::Skip) => Kind::Session,
-            _ => Kind::Mfa,
-        };
+        let kind = if req.code == Source::Skip { Kind::Session } else { Kind::Mfa };
         // An MFA session needs the account's entry (its ARN, maybe its serial).
         let (slot, account) = match kind {
             Kind::Mfa => (Slot::Mfa, Some(target.account("ec2mfa")?)),

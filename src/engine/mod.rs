@@ -1,5 +1,5 @@
 //! One escalation engine: the context of a command, the target account, and getting credentials (cache, MFA session, role).
 
-pub mod context;
-pub mod escalation;
-pub mod target;
+pub(crate) mod context;
+pub(crate) mod escalation;
+pub(crate) mod target;

@@ -1,8 +1,8 @@
 //! Where secrets come from: key_process, MFA code sources (typed, a process, a TOTP seed) and TOTP.
 
-pub mod code_form;
-pub mod key_process;
-pub mod long_term;
-pub mod mfa_code;
-pub mod prompt;
-pub mod totp;
+pub(crate) mod code_form;
+pub(crate) mod key_process;
+pub(crate) mod long_term;
+pub(crate) mod mfa_code;
+pub(crate) mod prompt;
+pub(crate) mod totp;

@@ -1,3 +1,3 @@
 //! The local credential server of `exec --server`.
 
-pub mod credential_server;
+pub(crate) mod credential_server;

@@ -1,6 +1,6 @@
 //! The shells: quoting, the emitted assignments, and the wrapper and completion scripts.
 
-pub mod assignments;
+pub(crate) mod assignments;
 pub mod scripts;
 
 pub use scripts::Shell;

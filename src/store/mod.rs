@@ -3,6 +3,6 @@
 pub mod cache;
 mod clear;
 pub mod entry;
-pub mod shared_credentials;
+pub(crate) mod shared_credentials;
 pub mod slot;
 mod trust;

@@ -1,7 +1,7 @@
 //! The operating system: atomic file writes, locks, child processes without secrets, helper processes with a deadline, and supervising a child.
 
-pub mod atomic;
-pub mod helper;
-pub mod lock;
-pub mod supervise;
-pub mod without_secrets;
+pub(crate) mod atomic;
+pub(crate) mod helper;
+pub(crate) mod lock;
+pub(crate) mod supervise;
+pub(crate) mod without_secrets;

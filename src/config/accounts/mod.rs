@@ -21,8 +21,6 @@ pub const SESSION_DURATION: std::ops::RangeInclusive<u32> = 900..=129_600;
 /// The default GetSessionToken duration (12 hours).
 pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
 
-pub use locate::LEGACY_PATH;
-
 /// One account of the accounts file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
