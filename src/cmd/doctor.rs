@@ -109,14 +109,11 @@ pub fn run(args: &Doctor, ctx: &Context) -> Result<String> {
             Accounts::default()
         }
     };
-    let cache = ctx.cache()?;
+    // Where the cache is, judged here (the commands that use it refuse it as `refusal` says).
+    let cache = crate::store::cache::Cache::configured(&ctx.env)?;
     if cache.dir.is_dir() {
-        let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::sys::atomic::euid());
-        if owner != crate::sys::atomic::euid() {
-            r.fail(format!(
-                "cache directory {} belongs to another user (uid {owner}): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
-                cache.dir.display()
-            ));
+        if let Some(why) = cache.refusal() {
+            r.fail(why);
         } else if r.private(&cache.dir, "cache directory", 0o700) {
             r.ok(format!("cache directory {}", cache.dir.display()));
         }
