@@ -138,16 +138,13 @@ fn accounts_file(r: &mut Report, ctx: &Context) -> Accounts {
     }
 }
 
-/// The cache directory: the user's own and private, or not made yet.
+/// The cache directory: the user's own and private, or not made yet. Judged here; the commands
+/// that use it refuse it as `refusal` says.
 fn cache_directory(r: &mut Report, ctx: &Context) -> Result<()> {
-    let cache = ctx.cache()?;
+    let cache = crate::store::cache::Cache::configured(&ctx.env)?;
     if cache.dir.is_dir() {
-        let owner = std::fs::metadata(&cache.dir).map(|m| m.uid()).unwrap_or(crate::sys::atomic::euid());
-        if owner != crate::sys::atomic::euid() {
-            r.fail(format!(
-                "cache directory {} belongs to another user (uid {owner}): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
-                cache.dir.display()
-            ));
+        if let Some(why) = cache.refusal() {
+            r.fail(why);
         } else if r.private(&cache.dir, "cache directory", 0o700) {
             r.ok(format!("cache directory {}", cache.dir.display()));
         }

@@ -3,12 +3,14 @@
 //! atomically (temp file, fsync, rename) under an exclusive lock. Readers never lock: a rename
 //! is atomic, so a reader sees the old file or the new one, never a mix.
 //!
-//! Trusted like ssh's StrictModes trusts `~/.ssh`: a cache directory, cache file or lock file that
-//! another user owns, or that group or others may write, is never used (one warning names the
-//! path and the fix). The directory is opened once and checked by its descriptor; its files are
-//! opened without following symlinks and checked with `fstat` (owner, mode, a regular file with
-//! one link). A directory of another user is neither read nor written nor chmod-ed: nothing is
-//! cached there.
+//! Trusted like ssh's StrictModes trusts `~/.ssh`: a cache directory that another user owns, or
+//! that group or others may write (a shared one like /tmp too), is refused when the cache is
+//! located (one line naming the path and the fix, exit 2), never repaired; a cache file or lock
+//! file that is not trusted is never used (one warning, or for a lock an error). The directory is
+//! opened once and checked by its descriptor; its files are opened without following symlinks
+//! and checked with `fstat` (owner, mode, a regular file with one link). stsenv changes the mode
+//! of no directory: one it makes is made 0700, an existing one keeps its mode. It removes only
+//! regular files of its user with the names it gives (`Slot::is_file_name`, their temp files).
 //!
 //! Here: `Cache` (reading, locking and writing its entries) and `Lock`. The slots and their
 //! file names are in `slot`, the file format in `entry`, the trust checks in `trust`, clearing
@@ -27,7 +29,7 @@ use crate::base::error::{self, Result};
 use crate::store::entry::{Entry, State, parse, serialize, stored_role};
 use crate::store::slot::Slot;
 use crate::store::trust::{self, distrust, is_symlink_error, read_file};
-use crate::sys::atomic::{Dir, Stat};
+use crate::sys::atomic::{Dir, STALE_TEMP, Stat, temp_file_parts};
 use crate::sys::lock;
 
 /// A cache entry is used until this long before it expires.
@@ -41,8 +43,7 @@ pub struct Cache {
 
 /// Holds the exclusive lock of one cache slot until dropped.
 pub struct Lock {
-    /// None when the cache directory is not trusted: nothing is cached, so nothing to lock.
-    _file: Option<File>,
+    _file: File,
     /// How long it waited for another process: the time read before is that much older.
     pub waited: std::time::Duration,
 }
@@ -54,8 +55,25 @@ impl Cache {
     }
 
     /// `$STSENV_CACHE_DIR` (an absolute path), else `<cache dir>/stsenv` (`$XDG_CACHE_HOME`
-    /// honoured when absolute).
+    /// honoured when absolute); an error (exit 2, naming the fix) when the directory exists and
+    /// is not trusted (`refusal`).
     pub fn locate(env: &Env) -> Result<Cache> {
+        let cache = Cache::configured(env)?;
+        match cache.refusal() {
+            Some(why) => Err(error::usage(format!("the {why}"))),
+            None => Ok(cache),
+        }
+    }
+
+    /// Why the existing cache directory is not used, with the fix (`cache directory PATH ...`);
+    /// None when it is trusted or missing (it is then made 0700 on the first write).
+    pub fn refusal(&self) -> Option<String> {
+        let st = Dir::open(&self.dir).ok()?.stat().ok()?;
+        trust::refusal(&self.dir, &st)
+    }
+
+    /// Where the cache is (as `locate`), not judged yet: for `doctor`, which reports on it.
+    pub fn configured(env: &Env) -> Result<Cache> {
         let dir = match env.stsenv_cache_dir() {
             Some(dir) if !Path::new(dir).is_absolute() => {
                 return Err(error::usage(format!(
@@ -125,8 +143,7 @@ impl Cache {
     }
 
     /// Take the slot's exclusive lock, waiting (said at once, bounded by `lock_timeout`) for
-    /// another process that holds it. In a directory that is not trusted nothing is cached, so
-    /// nothing is locked.
+    /// another process that holds it. A directory that is not trusted is an error (exit 2).
     pub fn lock(&self, account: &str, slot: &Slot) -> Result<Lock> {
         self.lock_stem(&slot.stem(account), &slot.doing(account))
     }
@@ -134,9 +151,7 @@ impl Cache {
     /// The exclusive lock of the slot whose file name stem is `stem` (see `lock`); `doing` is
     /// what a holder does, for the waiting message.
     pub(super) fn lock_stem(&self, stem: &str, doing: &str) -> Result<Lock> {
-        let Some(dir) = self.open_for_writing()? else {
-            return Ok(Lock { _file: None, waited: std::time::Duration::ZERO });
-        };
+        let dir = self.open_for_writing()?;
         let name = format!("{stem}.lock");
         let path = self.dir.join(&name);
         let refused = |why: &str| {
@@ -154,18 +169,18 @@ impl Cache {
             return Err(refused(&why));
         }
         let waited = lock::acquire(&file, lock::Mode::Exclusive, doing, &path, self.lock_timeout)?;
-        Ok(Lock { _file: Some(file), waited })
+        Ok(Lock { _file: file, waited })
     }
 
     /// Write an entry atomically: a 0600 temp file in the same directory, fsync, rename, fsync
-    /// of the directory. Call with the slot's lock held. In a directory that is not trusted
-    /// nothing is written (its warning was given).
+    /// of the directory. Call with the slot's lock held. A directory that is not trusted is an
+    /// error (exit 2).
     pub fn write(&self, slot: &Slot, entry: &Entry) -> Result<()> {
-        let Some(dir) = self.open_for_writing()? else { return Ok(()) };
+        let dir = self.open_for_writing()?;
         let path = self.path(&entry.account, slot);
         let text = serialize(slot, entry)?;
         // Temp files of killed writers of other slots (this slot's go in `replace`).
-        dir.remove_dead_temp_files(OsStr::new(""), true);
+        remove_stale_temp_files(&dir);
         let name = path.file_name().unwrap_or_default();
         dir.replace(name, text.as_bytes(), 0o600, None).map_err(|e| self.write_error(&path, &e))
     }
@@ -175,15 +190,13 @@ impl Cache {
         trust::open_for_reading(&self.dir)
     }
 
-    /// The cache directory opened for writing: made 0700 if missing, tightened to 0700 if it is
-    /// this user's and looser. None (with one warning) when another user owns it.
-    pub(super) fn open_for_writing(&self) -> Result<Option<Dir>> {
+    /// The cache directory opened for writing: made 0700 if missing; an existing one keeps its
+    /// mode, and is an error (exit 2, naming the fix) when it is not trusted (`trust::refusal`).
+    pub(super) fn open_for_writing(&self) -> Result<Dir> {
         self.ensure_dir()?;
         let dir = Dir::open(&self.dir).map_err(|e| self.write_error(&self.dir, &e))?;
-        if !trust::claim_for_writing(&dir, &self.dir).map_err(|e| self.write_error(&self.dir, &e))? {
-            return Ok(None);
-        }
-        Ok(Some(dir))
+        trust::check_for_writing(&dir, &self.dir, |e| self.write_error(&self.dir, e))?;
+        Ok(dir)
     }
 
     /// Create the cache directory 0700 if it is missing (parents too, as the XDG spec asks of
@@ -280,5 +293,26 @@ impl Cache {
                 (account, arns)
             })
             .collect()
+    }
+}
+
+/// Remove the temp files of writers killed between creating and renaming them (older than
+/// `STALE_TEMP`), of every slot: only temp files of the cache's own file names, regular files
+/// of this user (the directory is trusted, so nobody else can swap one in between).
+fn remove_stale_temp_files(dir: &Dir) {
+    let Ok(entries) = fs::read_dir(&dir.path) else { return };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        let Some((target, _pid)) = temp_file_parts(&name) else { continue };
+        if !Slot::is_file_name(target) {
+            continue;
+        }
+        // (`DirEntry::metadata` does not follow a symlink.)
+        let Ok(meta) = entry.metadata() else { continue };
+        let old = meta.modified().is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
+        if old && trust::why_kept(&Stat::of(&meta)).is_none() {
+            let _ = dir.remove(OsStr::new(&name));
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! Clearing the cache: removing an account's, a slot's or every cached session, each under its lock.
 
+use std::ffi::OsStr;
 use std::fs;
 
 use crate::base::error::Result;
 use crate::store::cache::Cache;
 use crate::store::slot::Slot;
+use crate::store::trust;
 use crate::sys::atomic::Dir;
 
 impl Cache {
@@ -13,13 +15,14 @@ impl Cache {
     /// each under its slot's lock, so an escalation that holds it finishes writing first and
     /// no file is removed halfway. (The lock files stay: removing one another process waits on
     /// would let a third lock a new file beside it.) Returns the file names removed, sorted.
+    ///
+    /// Only files with the names stsenv gives (`Slot::is_file_name`) are looked at, and of those
+    /// only regular files of this user are removed (a symlink is neither followed nor removed;
+    /// one warning names each file left and the fix). A directory that is not trusted is an
+    /// error (exit 2) and nothing in it is touched; the directory's mode is never changed.
     pub fn clear(&self, account: Option<&str>, slot: Option<&Slot>) -> Result<Vec<String>> {
-        // Another user's directory is not stsenv's to change (its warning is given).
-        if Dir::open(&self.dir).is_ok() && self.open_for_writing()?.is_none() {
-            return Ok(Vec::new());
-        }
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
+        let dir = match Dir::open(&self.dir) {
+            Ok(dir) => dir,
             Err(e)
                 if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
             {
@@ -27,6 +30,8 @@ impl Cache {
             }
             Err(e) => return Err(self.write_error(&self.dir, &e)),
         };
+        trust::check_for_writing(&dir, &self.dir, |e| self.write_error(&self.dir, e))?;
+        let entries = fs::read_dir(&self.dir).map_err(|e| self.write_error(&self.dir, &e))?;
         let wanted = |stem: &str| match (account, slot) {
             (None, _) => true,
             // Every entry of the role (`.<digest>`), and one of a version before the digest.
@@ -55,21 +60,56 @@ impl Cache {
         let mut stems: Vec<String> = entries
             .flatten()
             .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|file| Slot::is_file_name(file))
             .filter_map(|file| file.strip_suffix(".json").map(str::to_owned))
-            .filter(|stem| !stem.starts_with('.') && wanted(stem))
+            .filter(|stem| wanted(stem))
             .collect();
         stems.sort();
         let mut removed = Vec::new();
         for stem in stems {
-            let _lock = self.lock_stem(&stem, &format!("writing {stem}.json"))?;
-            let path = self.dir.join(format!("{stem}.json"));
-            match fs::remove_file(&path) {
-                Ok(()) => removed.push(format!("{stem}.json")),
+            let name = format!("{stem}.json");
+            let path = self.dir.join(&name);
+            // Looked at before the lock (no lock file for a file that stays) and again under it
+            // (a writer may have renamed its own file over it meanwhile). The directory is this
+            // user's and nobody else may write it, so nobody else can swap the file in between.
+            if !self.removable(&dir, &name, &path)? {
+                continue;
+            }
+            let _lock = self.lock_stem(&stem, &format!("writing {name}"))?;
+            if !self.removable(&dir, &name, &path)? {
+                continue;
+            }
+            match dir.remove(OsStr::new(&name)) {
+                Ok(()) => removed.push(name),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(self.write_error(&path, &e)),
             }
         }
         Ok(removed)
+    }
+
+    /// Whether the cache file `name` (at `path`) is there to be removed: a regular file of this
+    /// user (`lstat`, so a symlink is looked at, not followed). Else false, with one warning
+    /// naming it when it exists.
+    fn removable(&self, dir: &Dir, name: &str, path: &std::path::Path) -> Result<bool> {
+        let st = match dir.stat_of(OsStr::new(name)) {
+            Ok(Some(st)) => st,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(self.write_error(path, &e)),
+        };
+        match trust::why_kept(&st) {
+            None => Ok(true),
+            Some(why) => {
+                let shown = path.display();
+                trust::warn_once(
+                    path,
+                    format_args!(
+                        "the cache file {shown} {why}, so stsenv does not remove it; remove it yourself with: rm {shown}"
+                    ),
+                );
+                Ok(false)
+            }
+        }
     }
 }
 

@@ -87,6 +87,39 @@ impl Slot {
         }
     }
 
+    /// Whether `stem` is a file name stem stsenv gives a slot of some account (see `stem`):
+    /// `ACCOUNT.mfa`, `ACCOUNT.session`, `ACCOUNT.role.<encoded ARN>.<digest>` (or, from before
+    /// the digest, without it), ACCOUNT a valid name in lower case, the ARN encoded as
+    /// `percent::encode` writes it. Only such files (and their locks and temp files) are the
+    /// cache's: nothing else in its directory is ever removed.
+    pub(super) fn is_stem(stem: &str) -> bool {
+        let account_ok =
+            |a: &str| crate::base::names::is_valid(a) && !a.bytes().any(|b| b.is_ascii_uppercase());
+        let arn_ok = |encoded: &str| {
+            crate::base::percent::decode(encoded)
+                .is_some_and(|arn| arn.starts_with("arn:") && crate::base::percent::encode(&arn) == encoded)
+        };
+        if let Some(account) = stem.strip_suffix(".mfa").or_else(|| stem.strip_suffix(".session"))
+            && account_ok(account)
+        {
+            return true;
+        }
+        stem.match_indices(".role.").any(|(i, sep)| {
+            let (account, rest) = (&stem[..i], &stem[i + sep.len()..]);
+            let digested = rest.rsplit_once('.').is_some_and(|(encoded, digest)| {
+                digest.len() == 16
+                    && digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                    && arn_ok(encoded)
+            });
+            account_ok(account) && (digested || arn_ok(rest))
+        })
+    }
+
+    /// Whether `name` is a cache file name stsenv gives a slot: `STEM.json` (see `is_stem`).
+    pub(super) fn is_file_name(name: &str) -> bool {
+        name.strip_suffix(".json").is_some_and(Slot::is_stem)
+    }
+
     /// What a process holding this slot's lock does, for the waiting message:
     /// `escalating personal`, `escalating personal to role Admin`.
     pub(super) fn doing(&self, account: &str) -> String {
@@ -124,6 +157,38 @@ mod tests {
         ];
         for v in variants {
             assert_ne!(stem(v.clone()), stem(base.clone()), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_names_stsenv_gives_are_slot_names() {
+        let role = Slot::Role(RoleSlot { arn: "arn:aws:iam::1:role/ops.mfa".into(), ..RoleSlot::default() });
+        for account in ["Personal", "a.role.b", "x-1_y"] {
+            for slot in [Slot::Mfa, Slot::Session, role.clone()] {
+                let stem = slot.stem(account);
+                assert!(Slot::is_stem(&stem), "{stem}");
+                assert!(Slot::is_file_name(&format!("{stem}.json")), "{stem}");
+            }
+        }
+        // A role file from before the digest.
+        assert!(Slot::is_stem("personal.role.arn%3Aaws%3Aiam%3A%3A1%3Arole%2FAdmin"));
+        for other in [
+            "package.json",
+            "tsconfig.json",
+            "x.json",
+            ".personal.mfa.json",
+            "personal.mfa",
+            "personal.mfa.lock",
+            "Personal.mfa.json",
+            ".mfa.json",
+            "personal.role.json",
+            "personal.role.Admin.json",
+            "personal.role.arn:aws:iam::1:role%2FAdmin.json",
+            "personal.role.arn%3ax.json",
+            "per%sonal.mfa.json",
+            "personal.mfa.json.123.0.tmp",
+        ] {
+            assert!(!Slot::is_file_name(other), "{other}");
         }
     }
 }

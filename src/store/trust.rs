@@ -40,8 +40,33 @@ pub(super) fn is_symlink_error(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::ELOOP) | Some(libc::EMLINK))
 }
 
-/// The cache directory at `path` opened for reading, if it is trusted: this user's, and not
-/// writable by group or others. Else None, with one warning naming the fix.
+/// Why the cache directory `path` (with owner and mode `st`) is not used, as a phrase that
+/// starts `cache directory PATH` and ends with the fix: another user's, or writable by group or
+/// others (a shared sticky one like /tmp said so). None when it is trusted. stsenv never changes
+/// the mode of a directory it did not make, so this is refused, not repaired.
+pub(super) fn refusal(path: &Path, st: &Stat) -> Option<String> {
+    let shown = path.display();
+    if st.uid != euid() {
+        Some(format!(
+            "cache directory {shown} belongs to another user (uid {}): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
+            st.uid
+        ))
+    } else if st.mode & 0o022 != 0 && st.mode & 0o1000 != 0 {
+        Some(format!(
+            "cache directory {shown} is a shared directory (sticky and writable by others, like /tmp): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own, like $HOME/.cache/stsenv"
+        ))
+    } else if st.mode & 0o022 != 0 {
+        Some(format!(
+            "cache directory {shown} is writable by group or others: stsenv does not use it; make it yours alone with: chmod 700 {shown}, or set STSENV_CACHE_DIR to a directory of your own"
+        ))
+    } else {
+        None
+    }
+}
+
+/// The cache directory at `path` opened for reading, if it is trusted (see `refusal`). Else
+/// None, with one warning naming the fix. (Commands refuse such a directory when they locate
+/// the cache; this is what a directory swapped in since then gets.)
 pub(super) fn open_for_reading(path: &Path) -> Option<Dir> {
     let dir = match Dir::open(path) {
         Ok(dir) => dir,
@@ -56,45 +81,49 @@ pub(super) fn open_for_reading(path: &Path) -> Option<Dir> {
         }
     };
     let st = dir.stat().ok()?;
-    if st.uid != euid() {
-        warn_foreign(path, st.uid);
-        return None;
-    }
-    if st.mode & 0o022 != 0 {
-        let shown = path.display();
-        warn_once(
-            path,
-            format_args!(
-                "the cache directory {shown} is writable by group or others, so its entries are not used; fix it with: chmod 700 {shown}"
-            ),
-        );
+    if let Some(why) = refusal(path, &st) {
+        warn_once(path, format_args!("the {why}"));
         return None;
     }
     Some(dir)
 }
 
-/// Whether the open cache directory at `path` may be written: false (with one warning) when
-/// another user owns it; this user's is tightened to 0700 if it is looser.
-pub(super) fn claim_for_writing(dir: &Dir, path: &Path) -> std::io::Result<bool> {
-    let st = dir.stat()?;
-    if st.uid != euid() {
-        warn_foreign(path, st.uid);
-        return Ok(false);
+/// Whether the open cache directory at `path` may be written: an error (exit 2) naming the fix
+/// when it is refused (see `refusal`); its mode is never changed. One open to group or others
+/// for reading is used, with one warning (they see the file names: accounts and role ARNs).
+/// (`io_error` makes the error of a failed `fstat`.)
+pub(super) fn check_for_writing(
+    dir: &Dir,
+    path: &Path,
+    io_error: impl Fn(&std::io::Error) -> error::Error,
+) -> error::Result<()> {
+    let st = dir.stat().map_err(|e| io_error(&e))?;
+    if let Some(why) = refusal(path, &st) {
+        return Err(error::usage(format!("the {why}")));
     }
     if st.mode & 0o077 != 0 {
-        dir.chmod(0o700)?;
+        let shown = path.display();
+        warn_once(
+            path,
+            format_args!(
+                "the cache directory {shown} is open to group or others ({:o}): they can see which accounts and roles you have sessions of, not the credentials; make it private with: chmod 700 {shown}",
+                st.mode
+            ),
+        );
     }
-    Ok(true)
+    Ok(())
 }
 
-fn warn_foreign(path: &Path, uid: u32) {
-    warn_once(
-        path,
-        format_args!(
-            "the cache directory {} belongs to another user (uid {uid}), so stsenv neither uses its entries nor caches anything there; set STSENV_CACHE_DIR to a directory of your own",
-            path.display()
-        ),
-    );
+/// Why a file named like one of the cache's is left where it is instead of removed, if it is:
+/// stsenv removes only regular files of its user (a symlink is neither followed nor removed).
+pub(super) fn why_kept(st: &Stat) -> Option<String> {
+    if !st.regular {
+        Some("is not a regular file".to_owned())
+    } else if st.uid != euid() {
+        Some(format!("belongs to another user (uid {})", st.uid))
+    } else {
+        None
+    }
 }
 
 /// The bytes of a cache file, opened without following a symlink and trusted (see `distrust`);

@@ -86,12 +86,6 @@ impl Dir {
         self.file.metadata().map(|m| Stat::of(&m))
     }
 
-    /// Set the directory's mode (through its descriptor).
-    pub fn chmod(&self, mode: u32) -> io::Result<()> {
-        use std::os::unix::fs::PermissionsExt;
-        self.file.set_permissions(fs::Permissions::from_mode(mode))
-    }
-
     /// Open `name` in this directory without following a symlink (`O_NOFOLLOW`; a symlink is
     /// the error ELOOP) and without blocking on a FIFO. `flags` adds to `O_CLOEXEC`.
     pub fn open_file(&self, name: &OsStr, flags: libc::c_int, mode: u32) -> io::Result<File> {

@@ -107,11 +107,10 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
                     Ok(0) => break Ok(()),
                     Ok(n) => {
                         let mut all = into.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        // Past the limit the rest is read and dropped, so the helper is not
+                        // killed by SIGPIPE before it is told it printed too much.
                         let room = (PROCESS_OUTPUT_LIMIT + 1).saturating_sub(all.len() as u64) as usize;
                         all.extend_from_slice(&buffer[..n.min(room)]);
-                        if all.len() as u64 > PROCESS_OUTPUT_LIMIT {
-                            break Ok(());
-                        }
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => break Err(e),
@@ -145,14 +144,9 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
         }
     };
     drop(group);
-    if !status.success() {
-        return Err(error::usage(format!("{field} `{shown}` failed ({status}); {missing}")));
-    }
     // A process it left behind may hold stdout open: what the helper printed before it exited
     // is in the pipe already, so a short wait for the end is enough, then what was read counts.
-    if let Ok(Err(e)) = receiver.recv_timeout(Duration::from_millis(200)) {
-        return Err(error::usage(format!("cannot read the output of {field} `{shown}`: {e}")));
-    }
+    let read = receiver.recv_timeout(Duration::from_millis(200));
     let bytes = std::mem::take(&mut *output.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     if bytes.len() as u64 > PROCESS_OUTPUT_LIMIT {
         return Err(error::usage(format!(
@@ -160,6 +154,12 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
             PROCESS_OUTPUT_LIMIT / 1024,
             if field == "mfa_process" { "the MFA code" } else { "the credentials JSON" }
         )));
+    }
+    if !status.success() {
+        return Err(error::usage(format!("{field} `{shown}` failed ({status}); {missing}")));
+    }
+    if let Ok(Err(e)) = read {
+        return Err(error::usage(format!("cannot read the output of {field} `{shown}`: {e}")));
     }
     Ok(bytes)
 }

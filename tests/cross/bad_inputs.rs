@@ -302,7 +302,7 @@ fn cases() -> Vec<Case> {
             std::fs::write(&file, "not a directory").unwrap();
             h.set("STSENV_CACHE_DIR", file.join("stsenv"));
         }),
-        // 0500, not 0555: stsenv tightens a directory open to group or others to 0700 (writable again).
+        // 0500: a read-only directory of the user's own (stsenv never changes its mode).
         case("cache: read-only directory (chmod 500)", MFA, 2, "cannot write the cache")
             .setup(|h| {
                 std::fs::create_dir_all(h.cache_dir()).unwrap();

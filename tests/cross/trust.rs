@@ -38,12 +38,14 @@ struct Forgery {
     name: &'static str,
     /// Sets up `cache` (inside the shared directory) for a victim of uid `victim`.
     setup: fn(shared: &Path, cache: &Path, victim: (u32, u32)),
-    /// What the one warning says (after the path).
+    /// What the one line says (after the path): the error that refuses the directory, else the
+    /// warning about the file.
     why: &'static str,
-    /// The path the warning names: the directory, else the file.
-    names_dir: bool,
-    /// Whether the directory is the victim's own (which ec2mfa may make private and write to).
-    users_dir: bool,
+    /// Whether the directory is refused (every command that uses the cache stops with exit 2 and
+    /// changes nothing), else only the file is not used (in the victim's own private directory).
+    refused: bool,
+    /// Whether `stsenv clear` removes the file (the user's own regular file).
+    cleared: bool,
 }
 
 fn forged_file(path: &Path, owner: (u32, u32), mode: u32) {
@@ -60,9 +62,9 @@ const FORGERIES: &[Forgery] = &[
             chmod(cache, 0o755);
             forged_file(&cache.join("personal.mfa.json"), (0, 0), 0o644);
         },
-        why: "belongs to another user (uid 0), so stsenv neither uses its entries nor caches anything there; set STSENV_CACHE_DIR to a directory of your own",
-        names_dir: true,
-        users_dir: false,
+        why: "belongs to another user (uid 0): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own",
+        refused: true,
+        cleared: false,
     },
     Forgery {
         name: "the user's directory, writable by others",
@@ -72,9 +74,9 @@ const FORGERIES: &[Forgery] = &[
             chmod(cache, 0o777);
             forged_file(&cache.join("personal.mfa.json"), (0, 0), 0o644);
         },
-        why: "is writable by group or others, so its entries are not used; fix it with: chmod 700",
-        names_dir: true,
-        users_dir: true,
+        why: "is writable by group or others: stsenv does not use it; make it yours alone with: chmod 700",
+        refused: true,
+        cleared: false,
     },
     Forgery {
         name: "a file another user owns",
@@ -85,8 +87,8 @@ const FORGERIES: &[Forgery] = &[
             forged_file(&cache.join("personal.mfa.json"), (0, 0), 0o644);
         },
         why: "belongs to another user (uid 0), so it is not used; remove it with: rm",
-        names_dir: false,
-        users_dir: true,
+        refused: false,
+        cleared: false,
     },
     Forgery {
         name: "the user's file, writable by group",
@@ -97,8 +99,8 @@ const FORGERIES: &[Forgery] = &[
             forged_file(&cache.join("personal.mfa.json"), victim, 0o660);
         },
         why: "is writable by group or others, so it is not used; remove it with: rm",
-        names_dir: false,
-        users_dir: true,
+        refused: false,
+        cleared: true,
     },
     Forgery {
         name: "a symlink to another user's file",
@@ -113,8 +115,8 @@ const FORGERIES: &[Forgery] = &[
             chown(&link, victim.0, victim.1);
         },
         why: "is a symlink, so it is not used; remove it with: rm",
-        names_dir: false,
-        users_dir: true,
+        refused: false,
+        cleared: false,
     },
 ];
 
@@ -136,14 +138,45 @@ fn a_cache_another_user_could_have_written_is_never_used() {
         chmod(&shared, 0o1777);
         (forgery.setup)(&shared, &cache, (user.uid, user.gid));
         let what = forgery.name;
-        let named = if forgery.names_dir { cache.clone() } else { cache.join("personal.mfa.json") };
-        let warning = format!(
-            "stsenv: warning: the cache {} {} {}",
-            if forgery.names_dir { "directory" } else { "file" },
-            named.display(),
-            forgery.why
-        );
+        let forged = cache.join("personal.mfa.json");
+        let forged_before = std::fs::symlink_metadata(&forged).map(|m| (m.len(), m.file_type()));
         let dir_mode = mode(&cache);
+        if forgery.refused {
+            // Each command that uses the cache: one line naming the directory and the fix, exit 2,
+            // stdout empty, nothing asked of STS, nothing written, removed or chmod-ed.
+            let error = format!("stsenv: the cache directory {} {}", cache.display(), forgery.why);
+            for args in [
+                &["switch", "personal", "--shell", "bash"][..],
+                &["credential-process", "personal"],
+                &["mfa", "personal", "-c", "123456", "--shell", "bash"],
+                &["clear"],
+                &["list"],
+            ] {
+                let out = home.stsenv(args);
+                assert_eq!(out.status.code(), Some(2), "{what}: {args:?}: {}", stderr(&out));
+                assert_eq!(stdout(&out), "", "{what}: {args:?}");
+                let err = stderr(&out);
+                assert_eq!(err.lines().count(), 1, "{what}: {args:?}: one line: {err}");
+                assert!(err.starts_with(&error), "{what}: {args:?}: no\n{error}\nin\n{err}");
+                assert!(!err.contains("FORGED") && !err.contains("forged/"), "{what}: {err}");
+            }
+            assert_eq!(fault.count(), 0, "{what}: no STS call");
+            assert_eq!(mode(&cache), dir_mode, "{what}: the directory keeps its mode");
+            assert_eq!(std::fs::read_to_string(&forged).unwrap(), FORGED, "{what}");
+            assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1, "{what}: no file added");
+            // doctor names the problem too.
+            let out = home.stsenv(&["doctor"]);
+            let report = format!("{}{}", stdout(&out), stderr(&out));
+            let fail = format!("FAIL  cache directory {} {}", cache.display(), forgery.why);
+            assert!(report.contains(&fail), "{what}: {report}");
+            continue;
+        }
+        let warning = format!(
+            "stsenv: warning: the cache file {} {} {}",
+            forged.display(),
+            forgery.why,
+            forged.display()
+        );
 
         // ec2switch: the long-term keys, never the forged ones; one warning naming the fix.
         let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
@@ -155,60 +188,157 @@ fn a_cache_another_user_could_have_written_is_never_used() {
         assert_eq!(err.matches("warning").count(), 1, "{what}: one warning: {err}");
         assert!(err.contains(&warning), "{what}: no\n{warning}\nin\n{err}");
 
-        // doctor names the problem too.
-        if !forgery.users_dir {
-            let out = home.stsenv(&["doctor"]);
-            let report = format!("{}{}", stdout(&out), stderr(&out));
-            let fail = format!(
-                "FAIL  cache directory {} belongs to another user (uid 0): stsenv does not use it",
-                cache.display()
-            );
-            assert!(report.contains(&fail), "{what}: {report}");
-        }
-
         // credential-process gives the SDKs nothing from it.
         let out = home.stsenv(&["credential-process", "personal"]);
         assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
         assert_eq!(stdout(&out), "", "{what}");
         assert_stderr_contains!(out, "no valid cached session for account personal", "{what}");
 
-        // ec2mfa gets a new session, without writing it where another user can read it, and
-        // without chmod-ing another user's directory.
+        // clear removes the user's own regular file, and leaves any other, saying so.
+        let out = home.stsenv(&["clear", "personal"]);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        let left = std::fs::symlink_metadata(&forged).map(|m| (m.len(), m.file_type()));
+        if forgery.cleared {
+            assert!(left.is_err(), "{what}: removed");
+            assert_stderr_contains!(out, "Removed 1 cached session of account personal", "{what}");
+        } else {
+            assert_eq!(left.ok(), forged_before.as_ref().ok().cloned(), "{what}: kept as it was");
+            assert_stderr_contains!(
+                out,
+                &format!(
+                    "stsenv: warning: the cache file {} {}, so stsenv does not remove it; remove it yourself with: rm {}",
+                    forged.display(),
+                    if forgery.why.contains("symlink") {
+                        "is not a regular file".to_owned()
+                    } else {
+                        "belongs to another user (uid 0)".to_owned()
+                    },
+                    forged.display()
+                ),
+                "{what}"
+            );
+        }
+
+        // ec2mfa gets a new session: the user's own private directory, the bad file replaced
+        // by a good one (never read).
         let before = fault.count();
         let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
         assert!(out.status.success(), "{what}: {}", stderr(&out));
         assert!(stdout(&out).contains("FAULTTOKEN"), "{what}: {}", stdout(&out));
-        if !forgery.users_dir {
-            assert_eq!(stderr(&out).matches("warning").count(), 1, "{what}: {}", stderr(&out));
-        }
         assert_eq!(fault.count(), before + 1, "{what}: the forged entry was not taken for a valid session");
-        if !forgery.users_dir {
-            assert_eq!(mode(&cache), dir_mode, "{what}");
-            let text = std::fs::read_to_string(cache.join("personal.mfa.json")).unwrap();
-            assert!(
-                !text.contains("FAULTTOKEN"),
-                "{what}: the session was written to the untrusted directory"
-            );
-        } else {
-            // The user's own directory: made private, the bad file replaced by a good one.
-            assert_eq!(mode(&cache), 0o700, "{what}");
-            use std::os::unix::fs::MetadataExt;
-            let file = cache.join("personal.mfa.json");
-            let meta = std::fs::symlink_metadata(&file).unwrap();
-            assert!(meta.file_type().is_file(), "{what}");
-            assert_eq!((meta.uid(), meta.mode() & 0o777), (user.uid, 0o600), "{what}");
-            assert!(
-                std::fs::read_to_string(&file).unwrap().contains("FAULTTOKEN"),
-                "{what}: the new session replaced the bad file"
-            );
-            let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
-            assert!(
-                stdout(&out).contains("FAULTTOKEN") && !stderr(&out).contains("warning"),
-                "{what}: {}",
-                stderr(&out)
-            );
+        assert_eq!(mode(&cache), 0o700, "{what}");
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(&forged).unwrap();
+        assert!(meta.file_type().is_file(), "{what}");
+        assert_eq!((meta.uid(), meta.mode() & 0o777), (user.uid, 0o600), "{what}");
+        assert!(
+            std::fs::read_to_string(&forged).unwrap().contains("FAULTTOKEN"),
+            "{what}: the new session replaced the bad file"
+        );
+        let out = home.stsenv(&["switch", "personal", "--shell", "bash"]);
+        assert!(
+            stdout(&out).contains("FAULTTOKEN") && !stderr(&out).contains("warning"),
+            "{what}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_shared_sticky_cache_directory_is_refused_and_left_alone() {
+    // STSENV_CACHE_DIR=/tmp by mistake: a sticky directory everyone may write, holding another
+    // user's files. stsenv (here root, whose /tmp it is) neither removes them nor chmods it.
+    let Some(user) = other_user() else { return };
+    let fault = Fault::start(Mode::ok());
+    let mut home = sts_home(&fault.url);
+    let shared = home.path().join("tmp");
+    std::fs::create_dir(&shared).unwrap();
+    chmod(&shared, 0o1777);
+    // The other user's files: one named like nothing of stsenv's, one named like a session.
+    let theirs = [("x.json", "{\"theirs\": true}\n"), ("personal.mfa.json", FORGED)];
+    for (name, text) in theirs {
+        let path = shared.join(name);
+        std::fs::write(&path, text).unwrap();
+        chmod(&path, 0o644);
+        chown(&path, user.uid, user.gid);
+    }
+    home.set("STSENV_CACHE_DIR", &shared);
+    let error = format!(
+        "stsenv: the cache directory {} is a shared directory (sticky and writable by others, like /tmp): stsenv does not use it; set STSENV_CACHE_DIR to a directory of your own, like $HOME/.cache/stsenv\n",
+        shared.display()
+    );
+    for args in [
+        &["clear"][..],
+        &["clear", "personal"],
+        &["mfa", "personal", "-c", "123456", "--shell", "bash"],
+        &["switch", "personal", "--shell", "bash"],
+    ] {
+        let out = home.stsenv(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert_eq!(stderr(&out), error, "{args:?}");
+        assert_eq!(mode(&shared), 0o1777, "{args:?}: the directory keeps its mode, sticky bit and all");
+        let mut names: Vec<String> = std::fs::read_dir(&shared)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["personal.mfa.json", "x.json"], "{args:?}: nothing removed, nothing added");
+        for (name, text) in theirs {
+            assert_eq!(std::fs::read_to_string(shared.join(name)).unwrap(), text, "{args:?}: {name}");
         }
     }
+    assert_eq!(fault.count(), 0, "no STS call");
+}
+
+#[test]
+fn clear_leaves_files_named_like_sessions_that_are_not_the_users() {
+    // In the user's own cache directory: a file with a session's name that the second user
+    // owns, and a symlink with another; clear removes only the user's own regular files, and
+    // never follows the link.
+    let Some(user) = other_user() else { return };
+    let home = fixtures::home();
+    let later = OffsetDateTime::now_utc() + time::Duration::hours(6);
+    home.cache_session("work", Slot::Mfa, "WORKTOKENWORKTOKEN", later);
+    home.cache_session("personal", Slot::Session, "SESSIONTOKENSESSION", later);
+    let dir = home.cache_dir();
+    let foreign = dir.join("personal.mfa.json");
+    std::fs::write(&foreign, FORGED).unwrap();
+    chmod(&foreign, 0o600);
+    chown(&foreign, user.uid, user.gid);
+    let target = home.path().join("elsewhere.json");
+    std::fs::write(&target, "keep").unwrap();
+    let link = dir.join("other.mfa.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let kept = |path: &Path, why: &str| {
+        format!(
+            "stsenv: warning: the cache file {} {why}, so stsenv does not remove it; remove it yourself with: rm {}\n",
+            path.display(),
+            path.display()
+        )
+    };
+
+    let out = home.stsenv(&["clear", "personal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{}Removed 1 cached session of account personal\n",
+            kept(&foreign, &format!("belongs to another user (uid {})", user.uid))
+        )
+    );
+    assert!(!dir.join("personal.session.json").exists(), "the user's own session is removed");
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), FORGED, "the other user's file stays");
+
+    let out = home.stsenv(&["clear"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_stderr_contains!(out, &kept(&link, "is not a regular file"));
+    assert_stderr_contains!(out, "Removed 1 cached session of any account");
+    assert!(!dir.join("work.mfa.json").exists());
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), FORGED);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep", "its target is untouched");
+    assert_eq!(mode(&dir), 0o700);
 }
 
 #[test]

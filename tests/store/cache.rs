@@ -81,7 +81,9 @@ fn corrupt_files_are_absent() {
 }
 
 #[test]
-fn a_loose_cache_directory_is_tightened() {
+fn a_readable_cache_directory_keeps_its_mode() {
+    // Open to others for reading only: used (with a warning, which stsenv gives on stderr), but
+    // its mode is the user's to set; stsenv changes the mode only of a directory it makes.
     let home = Home::new();
     std::fs::create_dir_all(home.cache_dir()).unwrap();
     std::fs::set_permissions(home.cache_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -91,5 +93,65 @@ fn a_loose_cache_directory_is_tightened() {
         "TOKENTOKENTOKENTOKEN",
         OffsetDateTime::now_utc() + Duration::hours(1),
     );
-    assert_eq!(mode(&home.cache_dir()), 0o700);
+    assert_eq!(mode(&home.cache_dir()), 0o755);
+    assert_eq!(mode(&home.cache().path("a", &Slot::Mfa)), 0o600);
+    assert!(home.cache().valid("a", &Slot::Mfa, OffsetDateTime::now_utc()).is_some());
+}
+
+#[test]
+fn clearing_a_project_directory_removes_only_the_sessions() {
+    // STSENV_CACHE_DIR set to a project's directory by mistake: its files are not stsenv's,
+    // even those named *.json or like a killed writer's temp file, and neither is its mode.
+    let mut home = crate::util::fixtures::home();
+    let project = home.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::set_permissions(&project, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let files: &[(&str, &[u8])] = &[
+        ("package.json", b"{\"name\": \"app\", \"version\": \"1.0.0\"}\n"),
+        ("tsconfig.json", b"{\"compilerOptions\": {\"strict\": true}}\n"),
+        ("README.md", b"# app\n"),
+        // Named like a temp file of a writer that died long ago, but of no cache file.
+        (".tsbuildinfo.4194305.0.tmp", b"build state\n"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(project.join(name), bytes).unwrap();
+    }
+    let stale =
+        std::fs::File::options().write(true).open(project.join(".tsbuildinfo.4194305.0.tmp")).unwrap();
+    stale.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
+    drop(stale);
+    // A cached session, written as an escalation writes it (under its lock).
+    let cache = Cache::new(project.clone());
+    let credentials = stsenv::base::credentials::Credentials {
+        access_key_id: stsenv::base::credentials::Secret::new("ASIAPROJECTPROJECT12"),
+        secret_access_key: stsenv::base::credentials::Secret::new("project/secret"),
+        session_token: Some(stsenv::base::credentials::Secret::new("PROJECTTOKEN")),
+        expiration: Some(OffsetDateTime::now_utc() + Duration::hours(1)),
+    };
+    let entry = stsenv::store::entry::Entry::new("personal", &Slot::Mfa, credentials).unwrap();
+    {
+        let _lock = cache.lock("personal", &Slot::Mfa).unwrap();
+        cache.write(&Slot::Mfa, &entry).unwrap();
+    }
+    let session = cache.path("personal", &Slot::Mfa);
+    assert!(session.is_file());
+
+    home.set("STSENV_CACHE_DIR", &project);
+    let out = home.stsenv(&["clear"]);
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert_stderr_contains!(out, "Removed 1 cached session of any account");
+    assert!(!session.exists(), "the session is removed");
+    for (name, bytes) in files {
+        let path = project.join(name);
+        assert_eq!(std::fs::read(&path).ok().as_deref(), Some(*bytes), "{name} is kept byte for byte");
+    }
+    assert_eq!(mode(&project), 0o755, "the project directory keeps its mode");
+    // What is left: the project's files and the session's lock file.
+    let mut left: Vec<String> =
+        std::fs::read_dir(&project).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [".tsbuildinfo.4194305.0.tmp", "README.md", "package.json", "personal.mfa.lock", "tsconfig.json"]
+    );
 }

@@ -53,14 +53,62 @@ fn cache_is_0700_and_0600_under_umask_000() {
 }
 
 #[test]
-fn a_loose_cache_directory_is_tightened_by_the_binary() {
+fn a_loose_cache_directory_is_refused_by_the_binary() {
+    // Group or others may write it: refused with the fix (the trust rule), not repaired: its
+    // mode is the user's, and nothing is written to it or asked of STS.
     let fault = Fault::start(Mode::ok());
     let home = sts_home(&fault.url);
-    std::fs::create_dir_all(home.cache_dir()).unwrap();
-    std::fs::set_permissions(home.cache_dir(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let dir = home.cache_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    for loose in [0o777, 0o770, 0o702] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(loose)).unwrap();
+        let out = under_umask_000(&home, &["mfa", "personal", "-c", "123456"]);
+        assert_eq!(out.status.code(), Some(2), "{loose:o}: {}", stderr(&out));
+        assert_eq!(crate::util::stdout(&out), "", "{loose:o}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "stsenv: the cache directory {} is writable by group or others: stsenv does not use it; make it yours alone with: chmod 700 {}, or set STSENV_CACHE_DIR to a directory of your own\n",
+                dir.display(),
+                dir.display()
+            ),
+            "{loose:o}"
+        );
+        assert_eq!(mode(&dir), loose, "its mode is kept");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "{loose:o}: nothing written there");
+    }
+    assert_eq!(fault.count(), 0, "no STS call");
+    // The fix it names works.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let out = under_umask_000(&home, &["mfa", "personal", "-c", "123456"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(mode(&home.cache_dir()), 0o700);
+    assert_stderr_lacks!(out, "warning");
+    assert_eq!(mode(&dir), 0o700);
+}
+
+#[test]
+fn a_cache_directory_others_may_read_is_used_and_keeps_its_mode() {
+    // 0755: others see the file names (account names, role ARNs), never the 0600 files' content:
+    // used, with one warning naming the fix, and left as the user set it.
+    let fault = Fault::start(Mode::ok());
+    let home = sts_home(&fault.url);
+    let dir = home.cache_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = under_umask_000(&home, &["mfa", "personal", "-c", "123456"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("warning").count(), 1, "{}", stderr(&out));
+    assert_stderr_contains!(
+        out,
+        &format!(
+            "stsenv: warning: the cache directory {} is open to group or others (755): they can see which accounts and roles you have sessions of, not the credentials; make it private with: chmod 700 {}\n",
+            dir.display(),
+            dir.display()
+        )
+    );
+    assert_eq!(mode(&dir), 0o755);
+    assert_eq!(mode(&dir.join("personal.mfa.json")), 0o600);
+    assert_eq!(fault.count(), 1);
 }
 
 #[test]
