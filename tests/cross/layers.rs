@@ -46,7 +46,8 @@ fn code(text: &str) -> String {
 /// The modules a file's code names: `crate::a::b` as `a::b` (or `a` when `b` is an item of
 /// `a`), and `super::b` in a folder as `folder::b`.
 fn imports(module: &str, code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
-    let ident = |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    let ident =
+        |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
     let folder = match module.rsplit_once("::") {
         Some((folder, _)) => folder.to_owned(),
         None if modules.iter().any(|m| m.starts_with(&format!("{module}::"))) => module.to_owned(),
