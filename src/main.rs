@@ -129,7 +129,8 @@ fn run(args: Vec<OsString>) -> c_int {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
                 // Like every other error: one line, stdout empty, exit 2.
                 _ => {
-                    eprintln!("stsenv: {}", one_line(&e.to_string(), &args));
+                    let _ = std::io::stderr()
+                        .write_all(format!("stsenv: {}\n", one_line(&e.to_string(), &args)).as_bytes());
                     return 2;
                 }
             },
@@ -144,7 +145,8 @@ fn run(args: Vec<OsString>) -> c_int {
             0
         }
         Err(e) => {
-            eprintln!("stsenv: {e}");
+            // One write, so the line reaches a log or a terminal whole.
+            let _ = std::io::stderr().write_all(format!("stsenv: {e}\n").as_bytes());
             c_int::from(e.exit_code() as u8)
         }
     }

@@ -67,6 +67,12 @@ impl Env {
         self.get("XDG_CONFIG_HOME")
     }
 
+    /// `XDG_RUNTIME_DIR`: Where `stsenv console` puts the page it hands the browser
+    /// (`stsenv/`), when it is a directory of the user's that nobody else can write.
+    pub fn xdg_runtime_dir(&self) -> Option<&str> {
+        self.get("XDG_RUNTIME_DIR")
+    }
+
     /// `XDG_CACHE_HOME`: Where the cache goes (`stsenv/`) unless `STSENV_CACHE_DIR` says.
     pub fn xdg_cache_home(&self) -> Option<&str> {
         self.get("XDG_CACHE_HOME")

@@ -51,7 +51,9 @@ pub fn aws(message: impl Into<String>) -> Error {
 
 /// Print a warning on stderr.
 pub fn warn(message: impl fmt::Display) {
-    eprintln!("stsenv: warning: {message}");
+    // One write, so the line reaches a log or a terminal whole.
+    let _ =
+        std::io::Write::write_all(&mut std::io::stderr(), format!("stsenv: warning: {message}\n").as_bytes());
 }
 
 /// Print a human message on stderr (stdout carries only shell code or JSON).

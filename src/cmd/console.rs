@@ -2,8 +2,9 @@
 //! [--print]` / `ec2console`: the AWS console signed in as a role, through the federation
 //! endpoint. Federation refuses GetSessionToken credentials, so the link is made from role
 //! credentials: the role asked for, else the role the shell is in. The link holds a sign-in
-//! token (a secret for 15 minutes): `--print` puts it on stdout, otherwise it goes to the
-//! browser as its argument and stderr shows nothing of it.
+//! token (a secret for 15 minutes): `--print` puts it on stdout, otherwise the browser gets a
+//! private page that forwards to it (never the link in its arguments, which `ps` shows) and
+//! stderr shows nothing of it.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -18,9 +19,15 @@ use crate::cli::Console;
 use crate::engine::escalation::{Engine, Request, Want};
 use crate::engine::target::Target;
 use crate::secrets::mfa_code::Source;
+use crate::store::cache::Cache;
+use crate::sys::handoff::{self, Handoff};
 
-/// How long to watch the browser command for a failure before leaving it to run.
+/// How long to watch the browser command for a failure before leaving it to run (when it is
+/// given the link itself).
 const BROWSER_WAIT: Duration = Duration::from_secs(5);
+
+/// How long the page waits to be read by the browser before it is removed.
+const READ_WAIT: Duration = Duration::from_secs(60);
 
 pub fn run(args: &Console, ctx: &Context) -> Result<String> {
     if let Some(region) = &args.region
@@ -137,23 +144,39 @@ fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(C
     )))
 }
 
-/// Open the link with `$BROWSER` (a `:`-separated list of commands; `%s` stands for the link,
+/// Open the link with `$BROWSER` (a `:`-separated list of commands; `%s` stands for the page,
 /// else it is the last argument), else `xdg-open` (`open` on macOS). No shell is involved; the
-/// browser gets none of the credential variables and not stsenv's stdout. The link is its
-/// argument: there is no other way to hand a URL to a browser.
+/// browser gets none of the credential variables and not stsenv's stdout. What it is given is
+/// the `file://` URL of a private page that forwards to the link (see `sys::handoff`), removed
+/// once read; only when no such page can be made is the link itself the argument, with a
+/// warning.
 fn open_browser(link: &str, ctx: &Context) -> Result<String> {
     let fallback = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     let commands: Vec<String> = match ctx.env.browser() {
         Some(list) => list.split(':').filter(|c| !c.trim().is_empty()).map(str::to_owned).collect(),
         None => vec![fallback.to_owned()],
     };
+    let console_dir = Cache::locate(&ctx.env)?.dir.join("console");
+    let dir = handoff::directory(&ctx.env, console_dir);
+    let page = match Handoff::create(&dir, "signin", "html", forwarding_page(link).as_bytes()) {
+        Ok(page) => Some(page),
+        Err(why) => {
+            error::warn(format!(
+                "cannot make the private page for the browser ({why}), so the browser gets the link as its argument, which other local users can see in ps; fix that, or use stsenv console --print"
+            ));
+            None
+        }
+    };
+    let given = page.as_ref().map_or_else(|| link.to_owned(), Handoff::url);
     for command in &commands {
         let words: Vec<&str> = command.split_whitespace().collect();
         let Some((program, rest)) = words.split_first() else { continue };
-        let mut argv: Vec<String> = rest.iter().map(|w| w.replace("%s", link)).collect();
+        let mut argv: Vec<String> = rest.iter().map(|w| w.replace("%s", &given)).collect();
         if !command.contains("%s") {
-            argv.push(link.to_owned());
+            argv.push(given.clone());
         }
+        // Watching before the browser starts, so that no open of the page is missed.
+        let mut watch = page.as_ref().map(Handoff::watch);
         let mut child = crate::sys::without_secrets::command(program);
         child.args(&argv).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
         let mut child = match child.spawn() {
@@ -166,18 +189,38 @@ fn open_browser(link: &str, ctx: &Context) -> Result<String> {
                 )));
             }
         };
-        // A browser may stay in the foreground: watch it for a while for a failure only.
+        // A browser may stay in the foreground, or hand the page to one already running and
+        // end: the command is watched for a failure, the page until it has been read.
         let started = Instant::now();
+        let mut ended = false;
         loop {
-            match child.try_wait() {
-                Ok(Some(status)) if status.success() => return Ok((*program).to_owned()),
-                Ok(Some(status)) => {
-                    return Err(error::usage(format!(
-                        "the browser command {program} failed ({status}); run stsenv console --print and open the link yourself"
-                    )));
+            if !ended {
+                match child.try_wait() {
+                    Ok(Some(status)) if status.success() => ended = true,
+                    Ok(Some(status)) => {
+                        return Err(error::usage(format!(
+                            "the browser command {program} failed ({status}); run stsenv console --print and open the link yourself"
+                        )));
+                    }
+                    Ok(None) => {}
+                    Err(_) => ended = true,
                 }
-                Ok(None) if started.elapsed() < BROWSER_WAIT => std::thread::sleep(Duration::from_millis(20)),
-                _ => return Ok((*program).to_owned()),
+            }
+            match &mut watch {
+                Some(watch) => {
+                    if watch.wait(Duration::from_millis(20)) {
+                        return Ok((*program).to_owned());
+                    }
+                    if started.elapsed() >= READ_WAIT {
+                        return Err(error::usage(format!(
+                            "the browser {program} did not open the sign-in page within {} s, so it was removed; a browser that cannot read files in {} (a snap or flatpak) needs stsenv console --print and the link pasted",
+                            READ_WAIT.as_secs(),
+                            dir.display()
+                        )));
+                    }
+                }
+                None if ended || started.elapsed() >= BROWSER_WAIT => return Ok((*program).to_owned()),
+                None => std::thread::sleep(Duration::from_millis(20)),
             }
         }
     }
@@ -185,4 +228,25 @@ fn open_browser(link: &str, ctx: &Context) -> Result<String> {
     Err(error::usage(format!(
         "cannot open a browser: {tried} is not installed; set BROWSER, or run stsenv console --print and open the link yourself"
     )))
+}
+
+/// The page the browser is given: it goes on to `link` at once (a meta refresh, and
+/// `location.replace` so that the page leaves no entry in the history), with a link to click
+/// where neither works.
+fn forwarding_page(link: &str) -> String {
+    let attribute = link
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let script = serde_json::Value::from(link).to_string().replace('<', "\\u003c");
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta http-equiv=\"refresh\" content=\"0;url={attribute}\">\n\
+         <title>AWS console sign-in</title>\n\
+         <script>location.replace({script});</script>\n\
+         </head><body><p><a href=\"{attribute}\" rel=\"noreferrer\">Sign in to the AWS console</a></p></body></html>\n"
+    )
 }

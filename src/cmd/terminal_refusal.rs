@@ -1,7 +1,8 @@
 //! Shell code printed to a terminal shows the secret key instead of setting it: run directly on a
 //! terminal, `switch`, `mfa` and `role --format shell` print nothing, say what to run instead,
-//! and stop (exit 2) before any prompt or STS call. Through a pipe (the functions, `eval`,
-//! `| source`) nothing changes.
+//! and stop (exit 2) before any prompt or STS call. So does `credential-process`, whose JSON is
+//! for the AWS CLI and SDKs (they read it through a pipe). Through a pipe (the functions, `eval`,
+//! `| source`, an SDK) nothing changes.
 
 use std::io::IsTerminal;
 
@@ -24,6 +25,7 @@ pub fn check(command: &Command) -> Result<()> {
 /// The message for a command that would print shell code, with what to run instead.
 pub fn refusal(command: &Command) -> Option<String> {
     let (function, args, shell) = match command {
+        Command::CredentialProcess(a) => return Some(credential_process(&a.account, a.role.as_deref())),
         // Without an account, switch lists the accounts on stderr: nothing secret.
         Command::Switch(a) => {
             ("ec2switch", format!("switch {}", shown_account(a.account.as_deref()?)), a.shell.shell)
@@ -62,6 +64,22 @@ pub fn refusal(command: &Command) -> Option<String> {
     Some(format!(
         "stdout is a terminal: the shell code would show the secret key instead of setting it; use the function: {instead}"
     ))
+}
+
+/// `credential-process` on a terminal: what it is for, and the function that gives this shell
+/// the same credentials.
+fn credential_process(account: &str, role: Option<&str>) -> String {
+    let account = shown_account(account);
+    let (line, function) = match role {
+        Some(role) => {
+            let role = shown_role(role);
+            (format!("{account} --role {role}"), format!("ec2role {role} --account {account}"))
+        }
+        None => (account.clone(), format!("ec2mfa {account}")),
+    };
+    format!(
+        "stdout is a terminal: credential-process would show the secret key; it is for the AWS CLI and SDKs, through `credential_process = stsenv credential-process {line}` in ~/.aws/config; for this shell use the function: {function}"
+    )
 }
 
 /// An account name as typed, when it is one (a message never repeats anything else).

@@ -189,22 +189,52 @@ fn the_shells_role_is_used_without_sts() {
     assert_eq!(s.signin.count(), 1);
 }
 
-#[test]
-fn without_print_the_browser_gets_the_link_and_no_credentials() {
-    let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
-    let mut home = s.home;
-    let args_file = home.path().join("browser.args");
-    let env_file = home.path().join("browser.env");
-    let script = script(
-        &home,
+/// A fake browser: records its arguments, its environment, and for a `file://` argument the
+/// modes of the file and its directory and what the file holds (in the home, `browser.*`).
+fn fake_browser(home: &Home) -> std::path::PathBuf {
+    let out = home.path().display().to_string();
+    script(
+        home,
         "browser",
         &format!(
-            "printf '%s\\n' \"$@\" > '{}'\nenv > '{}'\necho 'browser output'",
-            args_file.display(),
-            env_file.display()
+            "printf '%s\\n' \"$@\" > '{out}/browser.args'\nenv > '{out}/browser.env'\n\
+             for a in \"$@\"; do case \"$a\" in file://*) f=\"${{a#file://}}\";; esac; done\n\
+             if [ -n \"$f\" ]; then\n\
+               stat -c '%a' \"$f\" \"$(dirname \"$f\")\" > '{out}/browser.modes'\n\
+               cat \"$f\" > '{out}/browser.page'\n\
+             fi\n\
+             echo 'browser output'"
         ),
-    );
-    home.set("BROWSER", script.as_os_str()).set("AWS_SESSION_TOKEN", "SHELLTOKENOFTHEUSER");
+    )
+}
+
+fn read(home: &Home, name: &str) -> String {
+    std::fs::read_to_string(home.path().join(name)).unwrap_or_default()
+}
+
+/// The path of the page a `file://` URL names (the test paths need no percent-decoding).
+fn page_path(url: &str) -> std::path::PathBuf {
+    let path = url.strip_prefix("file://").unwrap_or_else(|| panic!("not a file:// URL: {url}"));
+    assert!(!path.contains('%'), "{url}");
+    std::path::PathBuf::from(path)
+}
+
+/// The link a forwarding page goes on to (its `location.replace`), checked against its meta refresh.
+fn forwarded_link(page: &str) -> String {
+    let script =
+        page.split_once("location.replace(").unwrap_or_else(|| panic!("no location.replace: {page}")).1;
+    let json = &script[..script.find(')').unwrap()];
+    let link: String = serde_json::from_str(json).unwrap();
+    assert!(page.contains(&format!("content=\"0;url={}\"", link.replace('&', "&amp;"))), "{page}");
+    link
+}
+
+#[test]
+fn without_print_the_browser_gets_a_private_page_not_the_link() {
+    let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
+    let mut home = s.home;
+    let browser = fake_browser(&home);
+    home.set("BROWSER", browser.as_os_str()).set("AWS_SESSION_TOKEN", "SHELLTOKENOFTHEUSER");
     let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "", "nothing on stdout, not even the browser's");
@@ -214,26 +244,124 @@ fn without_print_the_browser_gets_the_link_and_no_credentials() {
         "{}",
         run.stderr
     );
-    let args = std::fs::read_to_string(&args_file).unwrap();
-    let link = args.strip_suffix('\n').unwrap();
-    assert!(!link.contains('\n'), "one argument: {args}");
-    assert!(link.starts_with(&format!("{}/federation?Action=login&", s.signin.url)));
-    assert_eq!(query(link)["SigninToken"], SIGNIN_TOKEN);
-    let env = std::fs::read_to_string(&env_file).unwrap();
+    // Its one argument is the page, which `ps` may show: no sign-in token in it.
+    let args = read(&home, "browser.args");
+    let url = args.strip_suffix('\n').unwrap();
+    assert!(!url.contains('\n'), "one argument: {args}");
+    assert!(!url.contains("SIGNINTOKEN") && !url.contains("SigninToken"), "the token in argv: {url}");
+    let page = page_path(url);
+    let console_dir = home.cache_dir().join("console");
+    assert_eq!(page.parent().unwrap(), console_dir, "{url}");
+    assert!(url.ends_with(".html"), "{url}");
+    // The page was 0600 in a 0700 directory, and goes on to the link.
+    assert_eq!(read(&home, "browser.modes"), "600\n700\n");
+    let link = forwarded_link(&read(&home, "browser.page"));
+    assert!(link.starts_with(&format!("{}/federation?Action=login&", s.signin.url)), "{link}");
+    assert_eq!(query(&link)["SigninToken"], SIGNIN_TOKEN);
+    assert_eq!(query(&link)["Destination"], "https://console.aws.amazon.com/console/home?region=eu-west-1");
+    // Gone once stsenv has ended; the directory stays, empty.
+    assert!(!page.exists(), "the page is left: {}", page.display());
+    assert_eq!(std::fs::read_dir(&console_dir).unwrap().count(), 0);
+    let env = read(&home, "browser.env");
     for name in ["AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
         assert!(!env.contains(&format!("{name}=")), "the browser got {name}");
     }
-    // `%s` places the link; a failing browser is a clear error.
-    home.set("BROWSER", format!("{} --new-window %s", script.display()));
+    eprintln!("argv: {url}");
+
+    // $XDG_RUNTIME_DIR, when it is the user's and private: its stsenv/ directory.
+    let runtime = home.path().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    home.set("XDG_RUNTIME_DIR", runtime.as_os_str());
     let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
     assert!(run.status.success(), "{}", run.stderr);
-    let args = std::fs::read_to_string(&args_file).unwrap();
-    assert!(args.starts_with("--new-window\nhttp://"), "{args}");
+    let page = page_path(read(&home, "browser.args").trim_end());
+    assert_eq!(page.parent().unwrap(), runtime.join("stsenv"));
+    assert_eq!(read(&home, "browser.modes"), "600\n700\n");
+    assert_eq!(query(&forwarded_link(&read(&home, "browser.page")))["SigninToken"], SIGNIN_TOKEN);
+    assert!(!page.exists());
+    // One that others may write is not used.
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert_eq!(page_path(read(&home, "browser.args").trim_end()).parent().unwrap(), console_dir);
+}
+
+#[test]
+fn the_browser_command_placement_and_failures() {
+    let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
+    let mut home = s.home;
+    let browser = fake_browser(&home);
+    let console_dir = home.cache_dir().join("console");
+    // `%s` places the page.
+    home.set("BROWSER", format!("{} --new-window %s", browser.display()));
+    let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
+    assert!(run.status.success(), "{}", run.stderr);
+    let args = read(&home, "browser.args");
+    assert!(args.starts_with("--new-window\nfile:///"), "{args}");
+    assert!(!args.contains("SIGNINTOKEN"), "{args}");
+    // A failing browser is a clear error, and the page is removed.
     home.set("BROWSER", "false");
     home.run(&["console", "personal", "--role", "admin"], QUICK)
         .failed(2, "the browser command false failed");
+    assert_eq!(std::fs::read_dir(&console_dir).unwrap().count(), 0);
     home.set("BROWSER", "/nonexistent/browser");
     home.run(&["console", "personal", "--role", "admin"], QUICK).failed(2, "cannot open a browser");
+    assert_eq!(std::fs::read_dir(&console_dir).unwrap().count(), 0);
+    // Where no private page can be made, the link is the argument, and a warning says so.
+    std::fs::remove_dir(&console_dir).unwrap();
+    std::fs::write(&console_dir, "").unwrap();
+    home.set("BROWSER", browser.as_os_str());
+    let run = home.run(&["console", "personal", "--role", "admin"], QUICK);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "stsenv: warning: cannot make the private page for the browser ({} is not a directory), so the browser gets the link as its argument, which other local users can see in ps",
+            console_dir.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    no_secret(&run.stderr);
+    assert_eq!(query(read(&home, "browser.args").trim_end())["SigninToken"], SIGNIN_TOKEN);
+}
+
+#[test]
+fn a_signal_while_waiting_for_the_browser_removes_the_page() {
+    let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
+    let mut home = s.home;
+    // A browser that never reads the page.
+    let browser = script(&home, "slow-browser", "exec sleep 30");
+    home.set("BROWSER", browser.as_os_str());
+    let mut cmd = home.stsenv_command(&["console", "personal", "--role", "admin"]);
+    cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let console_dir = home.cache_dir().join("console");
+    let started = std::time::Instant::now();
+    let page = loop {
+        let found =
+            std::fs::read_dir(&console_dir).ok().and_then(|mut d| d.next()).map(|e| e.unwrap().path());
+        if let Some(page) = found {
+            break page;
+        }
+        if started.elapsed() > QUICK {
+            crate::util::run::kill(&mut child);
+            panic!("no page was made");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // SAFETY: kill(2) on our own child, not yet reaped.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    // The browser is left in stsenv's process group: end it too.
+    // SAFETY: as above, the group our child led.
+    unsafe {
+        libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+    }
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(libc::SIGTERM), "{status}");
+    assert!(!page.exists(), "the page is left: {}", page.display());
 }
 
 #[test]

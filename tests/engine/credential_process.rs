@@ -301,3 +301,41 @@ fn clearing_during_concurrent_escalations_leaves_no_torn_file() {
         assert!(home.cache().valid("personal", &slot, now).is_some(), "{name} is not a whole entry");
     }
 }
+
+#[test]
+fn on_a_terminal_it_prints_nothing_and_names_the_function() {
+    use crate::util::fault::{Fault, Mode};
+    use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN, CACHED_TOKEN, sts_home};
+    let fault = Fault::start(Mode::ok());
+    let home = sts_home(&fault.url);
+    home.accounts(ACCOUNTS_PERSONAL_ADMIN);
+    home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, OffsetDateTime::now_utc() + Duration::hours(6));
+    // Typed at a prompt (stdout and stderr on the terminal): one line, exit 2, no secret.
+    for (args, expected) in [
+        (
+            &["credential-process", "personal"][..],
+            "stsenv: stdout is a terminal: credential-process would show the secret key; it is for the AWS CLI and SDKs, through `credential_process = stsenv credential-process personal` in ~/.aws/config; for this shell use the function: ec2mfa personal",
+        ),
+        (
+            &["credential-process", "personal", "--role", "admin"][..],
+            "stsenv: stdout is a terminal: credential-process would show the secret key; it is for the AWS CLI and SDKs, through `credential_process = stsenv credential-process personal --role admin` in ~/.aws/config; for this shell use the function: ec2role admin --account personal",
+        ),
+    ] {
+        let mut cmd = on_pty(&home, "pty_prompt.py");
+        cmd.arg(crate::util::bin()).args(args).env("PTY_STDOUT", "1");
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let screen = report["terminal"].as_str().unwrap().replace("\r\n", "\n");
+        assert_eq!(report["status"], 2, "{args:?}: {report}");
+        assert!(!screen.contains(CACHED_TOKEN) && !screen.contains("tmpsecret/"), "{screen}");
+        assert_eq!(screen.trim_end(), expected, "{args:?}");
+    }
+    assert_eq!(fault.count(), 0, "no STS call");
+    // Through a pipe (as the AWS CLI and SDKs run it) the JSON, as before.
+    let out = credential_process(&home, &["personal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["SessionToken"], CACHED_TOKEN);
+    assert_eq!(json["Version"], 1);
+}
