@@ -129,7 +129,7 @@ fn run(args: Vec<OsString>) -> c_int {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
                 // Like every other error: one line, stdout empty, exit 2.
                 _ => {
-                    eprintln!("stsenv: {}", one_line(&e.to_string(), &args));
+                    eprintln!("stsenv: {}", stsenv::base::names::shown(&one_line(&e.to_string(), &args)));
                     return 2;
                 }
             },

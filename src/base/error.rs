@@ -31,9 +31,11 @@ impl Error {
     }
 }
 
+/// The message as a person sees it: one line, with any control character that came from a file
+/// or the environment escaped (`names::shown`).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&crate::base::names::shown(&self.message))
     }
 }
 
@@ -51,7 +53,7 @@ pub fn aws(message: impl Into<String>) -> Error {
 
 /// Print a warning on stderr.
 pub fn warn(message: impl fmt::Display) {
-    eprintln!("stsenv: warning: {message}");
+    eprintln!("stsenv: warning: {}", crate::base::names::shown(&message.to_string()));
 }
 
 /// Print a human message on stderr (stdout carries only shell code or JSON).
