@@ -129,8 +129,14 @@ fn run(args: Vec<OsString>) -> c_int {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
                 // Like every other error: one line, stdout empty, exit 2.
                 _ => {
-                    let _ = std::io::stderr()
-                        .write_all(format!("stsenv: {}\n", one_line(&e.to_string(), &args)).as_bytes());
+                    let line = stsenv::base::names::shown(&one_line(&e.to_string(), &args));
+                    let _ = std::io::stderr().write_all(
+                        format!(
+                            "stsenv: {line}
+"
+                        )
+                        .as_bytes(),
+                    );
                     return 2;
                 }
             },

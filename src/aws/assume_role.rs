@@ -145,6 +145,36 @@ fn check_role(arn: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A role as typed (`stsenv role ROLE`, `--role ROLE`): a role ARN, or a key of `roles` or a
+/// role name (`role/` and a path before it allowed), of the characters IAM allows in role names,
+/// 1 to 64 of them. Checked before any lock file, prompt or call, so a typo costs nothing.
+pub fn check_typed_role(typed: &str) -> Result<(), String> {
+    if typed.starts_with("arn:") {
+        if is_role_arn(typed) {
+            return Ok(());
+        }
+        return Err(format!(
+            "'{}' is not a role ARN like arn:aws:iam::123456789012:role/Admin",
+            typed.escape_default()
+        ));
+    }
+    let path = typed.strip_prefix("role/").unwrap_or(typed);
+    let name = role_name(path);
+    let ok = !path.starts_with('/')
+        && !path.contains("//")
+        && (1..=64).contains(&name.len())
+        && path.len() <= 576
+        && path.chars().all(|c| names::is_iam_char(c) || c == '/');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' is not a role name: use a key of the account's \"roles\", a role name of 1 to 64 letters, digits and +=,.@_-, or a role ARN",
+            typed.escape_default()
+        ))
+    }
+}
+
 /// Everything AssumeRole is sent besides the caller's credentials and MFA.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssumeRole {

@@ -31,9 +31,11 @@ impl Error {
     }
 }
 
+/// The message as a person sees it: one line, with any control character that came from a file
+/// or the environment escaped (`names::shown`).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&crate::base::names::shown(&self.message))
     }
 }
 
@@ -51,9 +53,13 @@ pub fn aws(message: impl Into<String>) -> Error {
 
 /// Print a warning on stderr.
 pub fn warn(message: impl fmt::Display) {
-    // One write, so the line reaches a log or a terminal whole.
-    let _ =
-        std::io::Write::write_all(&mut std::io::stderr(), format!("stsenv: warning: {message}\n").as_bytes());
+    // One write, so the line reaches a log or a terminal whole; a name in it shown escaped.
+    let line = format!(
+        "stsenv: warning: {}
+",
+        crate::base::names::shown(&message.to_string())
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 /// Print a human message on stderr (stdout carries only shell code or JSON).

@@ -3,7 +3,7 @@
 pub mod credentials;
 pub mod env;
 pub(crate) mod error;
-pub(crate) mod names;
+pub mod names;
 pub(crate) mod percent;
 pub mod times;
 pub mod variables;

@@ -9,6 +9,7 @@ use crate::aws::iam::Iam;
 use crate::aws::mfa_devices::Caller;
 use crate::base::credentials::Credentials;
 use crate::base::error::{self, Result};
+use crate::base::names;
 use crate::base::times::format_left;
 use crate::cli::Doctor;
 use crate::config::accounts::{Account, Accounts};
@@ -22,14 +23,16 @@ struct Report {
     problems: usize,
 }
 
+/// Each line as a person may see it (`names::shown`): names, paths, commands and messages from
+/// files and the environment never put a raw control character on the terminal.
 impl Report {
     fn ok(&mut self, text: impl AsRef<str>) {
-        self.lines.push_str(&format!("ok    {}\n", text.as_ref()));
+        self.lines.push_str(&format!("ok    {}\n", names::shown(text.as_ref())));
     }
 
     fn fail(&mut self, text: impl AsRef<str>) {
         self.problems += 1;
-        self.lines.push_str(&format!("FAIL  {}\n", text.as_ref()));
+        self.lines.push_str(&format!("FAIL  {}\n", names::shown(text.as_ref())));
     }
 
     /// A FAIL when group or others can use the path, naming the chmod.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::Context;
 use crate::base::error::Result;
+use crate::base::names;
 use crate::base::times::format_left;
 use crate::cli::List;
 use crate::config::accounts::{Account, Accounts};
@@ -21,8 +22,8 @@ pub fn run(args: &List, ctx: &Context) -> Result<String> {
     let key_dir = ctx.key_dir();
     if args.names {
         // For completion: the accounts with a key_process too, and no error for a broken file.
-        let names = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
-        return Ok(names.iter().map(|n| format!("{n}\n")).collect());
+        let all = key_dir.names_with(&ctx.accounts().unwrap_or_default())?;
+        return Ok(all.iter().map(|n| format!("{}\n", names::shown(n))).collect());
     }
     if let Some(account) = &args.roles {
         return role_keys(account, ctx);
@@ -150,7 +151,11 @@ fn roles(cache: &Cache, name: &str, slots: &[&Slot], entry: Option<&Account>, ct
     roles
 }
 
+/// The table, each cell as a person may see it (`names::shown`: a name or role from a file
+/// never puts a raw control character on the terminal), in aligned columns.
 fn render(table: &[[String; 4]]) -> String {
+    let table: Vec<[String; 4]> =
+        table.iter().map(|row| row.clone().map(|cell| names::shown(&cell).into_owned())).collect();
     let widths: Vec<usize> = (0..4).map(|c| table.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for row in table {

@@ -3,6 +3,8 @@
 //! recorded in the accounts file) and `stsenv mfa-device resync` (a device whose clock drifted,
 //! resynchronised with two consecutive codes).
 
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qrcode::QrCode;
@@ -104,6 +106,15 @@ fn list(args: &MfaDeviceList, ctx: &Context) -> Result<String> {
 
 fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
     check_codes(&args.code1, &args.code2)?;
+    // The new seed is shown on the terminal only; without one (and without --store-seed) no
+    // device is made whose seed nobody could see.
+    let tty = if args.store_seed {
+        None
+    } else {
+        Some(crate::secrets::prompt::terminal(
+            "no terminal to show the new MFA device's secret key on (never on stderr, which may be a log): run stsenv mfa-device enroll on a terminal, or use --store-seed to keep the seed in ACCOUNT.totp for a service user",
+        )?)
+    };
     let target = Target::resolve(ctx, args.account.as_deref(), "stsenv mfa-device enroll")?;
     let totp_path = ctx.key_dir().file(&target.name, "totp");
     if args.store_seed && totp_path.exists() {
@@ -121,7 +132,7 @@ fn enroll(args: &MfaDeviceEnroll, ctx: &Context) -> Result<String> {
     let iam = Iam::new(&keys, &target.region, &ctx.env)?;
     let device = create_device(&iam, &name, &caller)?;
     // From here on a failure deletes the device, so that enrolling again works.
-    let enabled = two_codes(args, ctx, &device, &user, &target.name, &totp_path)
+    let enabled = two_codes(args, ctx, tty.as_ref(), &device, &user, &target.name, &totp_path)
         .and_then(|(code1, code2)| enable_device(&iam, &user, &device, &code1, &code2));
     if let Err(e) = enabled {
         if args.store_seed {
@@ -175,19 +186,21 @@ fn create_device(iam: &Iam, name: &str, caller: &Caller) -> Result<VirtualDevice
 }
 
 /// The two codes that enable the device: made from the seed stored with --store-seed, else
-/// from the flags or asked for, after showing the seed.
+/// from the flags or asked for, after showing the seed on the terminal `tty`.
 fn two_codes(
     args: &MfaDeviceEnroll,
     ctx: &Context,
+    tty: Option<&File>,
     device: &VirtualDevice,
     user: &str,
     account: &str,
     totp_path: &Path,
 ) -> Result<(String, String)> {
-    if args.store_seed {
+    let Some(tty) = tty.filter(|_| !args.store_seed) else {
         return stored_seed_codes(ctx, device, totp_path);
-    }
-    show(&device.seed, user, account);
+    };
+    show(tty, &device.seed, user, account)
+        .map_err(|e| error::usage(format!("cannot show the secret key on the terminal: {e}")))?;
     match (&args.code1, &args.code2) {
         (Some(a), Some(b)) => Ok((a.clone(), b.clone())),
         _ => ask_two(
@@ -257,19 +270,22 @@ pub fn otpauth_uri(seed: &str, user: &str, account: &str) -> String {
     )
 }
 
-/// The QR code and the secret, on stderr (the terminal), never stdout.
-fn show(seed: &str, user: &str, account: &str) {
+/// The QR code and the secret, on the terminal only: never stdout, never stderr (a log, a
+/// `2>&1 | tee`).
+fn show(mut tty: &File, seed: &str, user: &str, account: &str) -> std::io::Result<()> {
     let uri = otpauth_uri(seed, user, account);
     if let Ok(code) = QrCode::new(uri.as_bytes()) {
         let image = code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).build();
-        say(image);
+        writeln!(tty, "{image}")?;
     }
-    say(
-        "Scan the QR code with your authenticator app, or enter this secret key by hand (time-based, 6 digits, 30 s):",
-    );
+    writeln!(
+        tty,
+        "Scan the QR code with your authenticator app, or enter this secret key by hand (time-based, 6 digits, 30 s):"
+    )?;
     let grouped: Vec<String> =
         seed.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-    say(format!("  {}", grouped.join(" ")));
+    writeln!(tty, "  {}", grouped.join(" "))?;
+    tty.flush()
 }
 
 fn ask_two(no_terminal: &str) -> Result<(String, String)> {

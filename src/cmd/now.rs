@@ -8,6 +8,7 @@ use super::Context;
 use crate::base::credentials::Kind;
 use crate::base::env::Env;
 use crate::base::error::Result;
+use crate::base::names;
 use crate::base::times::{format_left, rfc3339};
 use crate::cli::{Now, NowFormat};
 
@@ -51,6 +52,20 @@ impl Status {
             role: env.stsenv_role().map(str::to_owned),
             region: env.aws_region().or_else(|| env.aws_default_region()).map(str::to_owned),
             expires,
+        }
+    }
+
+    /// The same, each value as a person may see it (`names::shown`): the variables can hold
+    /// anything, and text and prompt go to the terminal (JSON escapes by itself).
+    fn shown(&self) -> Status {
+        let shown = |value: &Option<String>| value.as_deref().map(|v| names::shown(v).into_owned());
+        Status {
+            keys_set: self.keys_set,
+            account: shown(&self.account),
+            kind: shown(&self.kind),
+            role: shown(&self.role),
+            region: shown(&self.region),
+            expires: self.expires,
         }
     }
 
@@ -131,8 +146,8 @@ pub fn run(args: &Now, ctx: &Context) -> Result<String> {
 pub fn output(args: &Now, env: &Env, now: OffsetDateTime) -> String {
     let status = Status::read(env);
     match args.format {
-        NowFormat::Text => status.text(now),
-        NowFormat::Prompt => status.prompt(now),
+        NowFormat::Text => status.shown().text(now),
+        NowFormat::Prompt => status.shown().prompt(now),
         NowFormat::Json => status.json(now),
     }
 }

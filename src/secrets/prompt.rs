@@ -17,6 +17,12 @@ pub fn for_user(user: &str) -> String {
     format!("Enter MFA code for {whose}: ")
 }
 
+/// The terminal (`/dev/tty`), for what only the person at it may see (a new MFA device's
+/// secret): never stderr, which may be a log or a pipe. `no_terminal` is the error without one.
+pub fn terminal(no_terminal: &str) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).open("/dev/tty").map_err(|_| error::usage(no_terminal))
+}
+
 /// How many times the prompt asks when what is typed is not a code.
 pub const PROMPT_ATTEMPTS: usize = 3;
 

@@ -58,10 +58,13 @@ fn enroll_with_store_seed_enables_the_device_and_records_it() {
 }
 
 #[test]
-fn enroll_with_codes_shows_the_qr_code_on_stderr_only() {
+fn enroll_shows_the_seed_on_the_terminal_and_not_in_a_redirected_stderr() {
     let moto = Moto::start(false);
     let (home, _user) = setup(&moto, "{}");
-    let out = home.stsenv(&[
+    // On a terminal of its own, with stderr going to a log file (as `2>enroll.log` would).
+    let log = home.path().join("enroll.log");
+    let mut cmd = crate::util::on_pty(&home, "pty_prompt.py");
+    cmd.args(["/bin/sh", "-c", "exec \"$0\" \"$@\" 2>\"$HOME/enroll.log\""]).arg(crate::util::bin()).args([
         "mfa-device",
         "enroll",
         "personal",
@@ -72,11 +75,24 @@ fn enroll_with_codes_shows_the_qr_code_on_stderr_only() {
         "--code2",
         "654321",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "arn:aws:iam::123456789012:mfa/laptop\n");
-    let err = stderr(&out);
-    assert!(err.contains('▀') || err.contains('▄') || err.contains('█'), "a QR code: {err}");
-    assert!(err.contains("secret key"), "{err}");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(report["status"], 0, "{report}\n{logged}");
+    assert_eq!(report["stdout"], "arn:aws:iam::123456789012:mfa/laptop\n", "{report}");
+    // The terminal has the QR code and the secret key, grouped by four.
+    let terminal = report["terminal"].as_str().unwrap().replace('\r', "");
+    let qr = |text: &str| text.contains('▀') || text.contains('▄') || text.contains('█');
+    assert!(qr(&terminal), "a QR code on the terminal: {terminal}");
+    let (_, after) = terminal.split_once("enter this secret key by hand").expect("the secret key's line");
+    let grouped = after.lines().nth(1).unwrap().trim().to_owned();
+    let seed = grouped.replace(' ', "");
+    assert!(seed.len() >= 16 && seed.bytes().all(|b| b.is_ascii_alphanumeric()), "{grouped:?}");
+    // The log has what was done, but neither the QR code nor the secret.
+    assert!(logged.contains("Enabled MFA device arn:aws:iam::123456789012:mfa/laptop"), "{logged}");
+    assert!(!qr(&logged) && !logged.contains("secret key"), "{logged}");
+    assert!(!logged.contains(&grouped) && !logged.contains(&seed), "the seed in the log: {logged}");
     // A missing account was added with its ARN.
     let accounts = std::fs::read_to_string(home.accounts_path()).unwrap();
     assert!(
@@ -85,13 +101,32 @@ fn enroll_with_codes_shows_the_qr_code_on_stderr_only() {
         ),
         "{accounts}"
     );
-    // Without a terminal and without codes: a clear error, and the device is deleted again.
-    let out = home.stsenv(&["mfa-device", "enroll", "personal", "--name", "phone"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_stderr_contains!(out, "no terminal");
-    assert_stderr_contains!(out, "the new device was deleted");
+}
+
+#[test]
+fn enroll_without_a_terminal_or_store_seed_makes_no_device() {
+    let moto = Moto::start(false);
+    let (home, _user) = setup(&moto, "{}");
+    let requests = moto.requests();
+    // No terminal (the suite's children have none), with and without the two codes: refused
+    // before CreateVirtualMFADevice, so no seed is made that nobody could see.
+    for args in [
+        &["mfa-device", "enroll", "personal", "--name", "phone"][..],
+        &["mfa-device", "enroll", "personal", "--name", "phone", "--code1", "123456", "--code2", "654321"],
+    ] {
+        let run = home.run(args, crate::util::run::QUICK);
+        run.failed(2, "no terminal to show the new MFA device's secret key on");
+        assert!(
+            run.stderr.contains("run stsenv mfa-device enroll on a terminal, or use --store-seed"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(moto.requests(), requests, "{}: no request at all", run.what);
+    }
     let devices = aws(&home, As::Moto, &["iam", "list-virtual-mfa-devices"]);
+    assert!(devices.status.success(), "{}", stderr(&devices));
     assert!(!stdout(&devices).contains("mfa/phone"), "{}", stdout(&devices));
+    assert_eq!(std::fs::read_to_string(home.accounts_path()).unwrap(), "{}");
 }
 
 #[test]

@@ -248,3 +248,39 @@ fn a_role_assumed_without_mfa_is_not_reused_when_mfa_is_asked() {
     }
     assert_eq!(recorder.requests().len(), before);
 }
+
+#[test]
+fn a_role_name_iam_would_refuse_is_refused_before_any_request_or_lock_file() {
+    // Each distinct typo used to cost an STS call and leave a lock file behind in the cache
+    // directory; now the IAM rule for role names refuses it first, for every command that takes
+    // a role.
+    let moto = Moto::start(false);
+    let (home, _user) = crate::util::fixtures::moto_home(&moto);
+    ok(&home, &["mfa", "personal", "-c", "123456"]);
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(home.cache_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let (before, requests) = (files(), moto.requests());
+    for bad in ["bad name!", "role/a b", "x\u{1b}[31m", "arn:aws:iam::123:role/Admin"] {
+        for args in [
+            &["role", bad, "-a", "personal"][..],
+            &["credential-process", "personal", "--role", bad],
+            &["exec", "personal", "--role", bad, "--", "true"],
+            &["console", "personal", "--role", bad, "--print"],
+            &["clear", "personal", "--role", bad],
+        ] {
+            let run = home.run(args, crate::util::run::QUICK);
+            let phrase =
+                if bad.starts_with("arn:") { "is not a role ARN like" } else { "is not a role name" };
+            run.failed(2, phrase);
+            assert!(!run.stderr.contains('\u{1b}'), "{}: {:?}", run.what, run.stderr);
+            assert_eq!(moto.requests(), requests, "{}: a request was made", run.what);
+            assert_eq!(files(), before, "{}: the cache directory changed", run.what);
+        }
+    }
+}

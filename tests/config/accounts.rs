@@ -162,3 +162,39 @@ fn a_non_utf8_argument_is_a_one_line_usage_error() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("stsenv: ") && err.contains("see stsenv switch --help"), "{err}");
 }
+
+#[test]
+fn a_role_key_that_is_not_a_name_is_refused_escaped() {
+    // Role keys are typed, completed and listed like account names: a key holding a terminal
+    // escape sequence or shell syntax is a configuration error naming the account and the key
+    // (escaped), never printed raw and never offered for the command line.
+    for (key, shown) in
+        [("\\u001b[31mred", "'\\u{1b}[31mred'"), ("$(touch${IFS}/tmp/x)", "'$(touch${IFS}/tmp/x)'")]
+    {
+        let mut home = home();
+        home.accounts(&format!(
+            r#"{{"personal": {{"arn": "arn:aws:iam::987654321012:", "roles": {{"admin": "Admin", "{key}": "Admin"}}}}}}"#
+        ));
+        // (doctor asks STS who the keys are: nothing answers there.)
+        home.set("AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+        for args in [
+            &["list"][..],
+            &["list", "--roles", "personal"],
+            &["role", "-a", "personal"],
+            &["switch", "personal"],
+        ] {
+            let run = home.run(args, crate::util::run::QUICK);
+            run.failed(
+                2,
+                &format!("account 'personal': role key {shown} is not allowed: use letters, digits"),
+            );
+            assert!(!run.stderr.contains('\u{1b}'), "{}: a raw ESC on stderr: {:?}", run.what, run.stderr);
+        }
+        // doctor's report names it too, escaped.
+        let out = home.stsenv(&["doctor"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_stderr_contains!(out, &format!("FAIL  accounts file {}", home.accounts_path().display()));
+        assert_stderr_contains!(out, &format!("role key {shown} is not allowed"));
+        assert!(!out.stderr.contains(&0x1b) && !out.stdout.contains(&0x1b), "{}", stderr(&out));
+    }
+}

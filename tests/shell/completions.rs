@@ -100,3 +100,33 @@ fn ec2role_completes_the_accounts_role_keys() {
     let out = home.stsenv(&["list", "--roles"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "peer-admin\nperf\nro\n");
 }
+
+#[test]
+fn a_role_key_that_is_not_a_name_is_never_offered() {
+    // A role key holding shell syntax is refused with the whole accounts file, so neither
+    // `stsenv role <Tab>` (completions/stsenv.bash) nor `ec2role <Tab>` (the wrapper) offers it.
+    if !crate::util::require_tool("bash") {
+        return;
+    }
+    let home = Home::new();
+    home.keys("personal", "AKIAIOSFODNN7EXAMPLE", "secret");
+    home.accounts(
+        r#"{"personal": {"arn": "arn:aws:iam::987654321012:",
+            "roles": {"$(touch${IFS}/tmp/x)": "Admin", "\u001b[31mred": "Red", "ro": "ReadOnly"}}}"#,
+    );
+    let completions = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/stsenv.bash");
+    let script = format!(
+        "source {}\neval \"$(stsenv init bash)\"\n\
+         COMP_WORDS=(stsenv role ''); COMP_CWORD=2; _stsenv_names stsenv '' role; printf '<%s>\\n' \"${{COMPREPLY[@]}}\"\n\
+         echo ==\n\
+         COMP_WORDS=(ec2role ''); COMP_CWORD=1; STSENV_ACCOUNT=personal __stsenv_complete_roles; printf '<%s>\\n' \"${{COMPREPLY[@]}}\"",
+        completions.display()
+    );
+    let mut cmd = home.command("bash");
+    cmd.env("STSENV_ACCOUNT", "personal").args(["--noprofile", "--norc", "-c", &script]);
+    let out = cmd.output().unwrap();
+    let got = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!got.contains("touch") && !got.contains('\u{1b}') && !got.contains("red"), "offered: {got}");
+    assert_eq!(got, "<>\n==\n<>\n", "{}", String::from_utf8_lossy(&out.stderr));
+}

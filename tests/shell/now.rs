@@ -111,3 +111,24 @@ fn the_prompt_segment_is_one_rule_in_every_shell() {
         }
     }
 }
+
+#[test]
+fn names_from_the_environment_are_shown_escaped() {
+    // STSENV_ACCOUNT and STSENV_ROLE can hold anything: text and prompt (written for a person,
+    // on the terminal) show a control character escaped, never raw; JSON escapes it itself.
+    let vars = [
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("STSENV_ACCOUNT", "\u{1b}[31mwork"),
+        ("STSENV_KIND", "role"),
+        ("STSENV_ROLE", "Admin\u{1b}]0;owned\u{7}"),
+        ("AWS_REGION", "eu-west-1\r"),
+    ];
+    let text = now_with(&vars, "text");
+    assert_eq!(
+        text,
+        "Keys set for \\u{1b}[31mwork-role-Admin\\u{1b}]0;owned\\u{7} AWS account\nRegion is eu-west-1\\r\n"
+    );
+    assert_eq!(now_with(&vars, "prompt"), "\\u{1b}[31mwork:role/Admin\\u{1b}]0;owned\\u{7}\n");
+    let json: serde_json::Value = serde_json::from_str(&now_with(&vars, "json")).unwrap();
+    assert_eq!(json["account"], "\u{1b}[31mwork");
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::aws::arn;
-use crate::aws::assume_role::RoleSettings;
+use crate::aws::assume_role::{RoleSettings, check_typed_role};
 use crate::aws::partition::Partition;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
@@ -94,7 +94,9 @@ impl Account {
 impl Account {
     /// A role typed as neither an ARN nor a key of `roles`, but close to a key, is a typo, not a
     /// role name: an error with the key it probably meant (and how to mean the role name).
+    /// Before that, a role that IAM would not take is refused (see `check_typed_role`).
     pub fn check_role(&self, typed: &str) -> Result<()> {
+        check_typed_role(typed).map_err(error::usage)?;
         if arn::is_arn(typed) || typed.starts_with("role/") {
             return Ok(());
         }
@@ -239,6 +241,21 @@ mod tests {
         {
             assert!(w.check_role(fine).is_ok(), "{fine}");
         }
+        for bad in [
+            "bad name!",
+            "",
+            "role/",
+            "a\u{1b}[31m",
+            "role//x",
+            "x/",
+            "arn:aws:iam::1:role/X",
+            &"x".repeat(65),
+        ] {
+            let e = w.check_role(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(!e.message.contains('\u{1b}'), "{}", e.message);
+        }
+        assert!(w.check_role("role/ops/team/Admin").is_ok());
         assert_eq!(w.role_arn("role/amdin"), "arn:aws:iam::012123456789:role/amdin");
         assert_eq!(w.describe_roles(), ["admin (Admin)", "deploy"]);
     }

@@ -249,6 +249,11 @@ impl Entry {
         }
         let mut roles = BTreeMap::new();
         for (key, role) in fields.roles.unwrap_or_default() {
+            // A key is typed, completed and listed as a name: never a control character or
+            // shell syntax.
+            if !names::is_valid(&key) {
+                return Err(names::invalid_role_key_message(&name, &key));
+            }
             role.check(Written::File).map_err(|e| format!("account '{name}': role '{key}': {e}"))?;
             roles.insert(key, role);
         }
@@ -327,6 +332,14 @@ mod tests {
             (r#"{"w": "arn:aws:iam::123:"}"#, "IAM ARN prefix"),
             (r#"{"w": {"arn": "arn:aws:iam::012123456789:", "duration_seconds": 60}}"#, "out of range"),
             (r#"{"../x": "arn:aws:iam::012123456789:"}"#, "not a valid account name"),
+            (
+                r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {"\u001b[31m": "Admin"}}}"#,
+                "account 'w': role key '\\u{1b}[31m' is not allowed",
+            ),
+            (
+                r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {"a b": "Admin"}}}"#,
+                "role key 'a b' is not allowed",
+            ),
             (r#"{"a": "arn:aws:iam::012123456789:", "A": "arn:aws:iam::012123456789:"}"#, "appears twice"),
             (r#"{"w": {"user": "x"}}"#, "missing field `arn`"),
             (r#"{"w": 5}"#, "invalid type"),
