@@ -129,14 +129,9 @@ fn run(args: Vec<OsString>) -> c_int {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
                 // Like every other error: one line, stdout empty, exit 2.
                 _ => {
-                    let line = stsenv::base::names::shown(&one_line(&e.to_string(), &args));
-                    let _ = std::io::stderr().write_all(
-                        format!(
-                            "stsenv: {line}
-"
-                        )
-                        .as_bytes(),
-                    );
+                    let text = one_line(&e.to_string(), &args);
+                    let line = stsenv::base::names::shown(&text);
+                    let _ = std::io::stderr().write_all(format!("stsenv: {line}\n").as_bytes());
                     return 2;
                 }
             },
