@@ -54,11 +54,7 @@ pub fn aws(message: impl Into<String>) -> Error {
 /// Print a warning on stderr.
 pub fn warn(message: impl fmt::Display) {
     // One write, so the line reaches a log or a terminal whole; a name in it shown escaped.
-    let line = format!(
-        "stsenv: warning: {}
-",
-        crate::base::names::shown(&message.to_string())
-    );
+    let line = format!("stsenv: warning: {}\n", crate::base::names::shown(&message.to_string()));
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
