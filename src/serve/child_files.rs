@@ -42,7 +42,7 @@ impl ChildFiles {
         let shown = path.display();
         let refuse = |why: String| {
             error::usage(format!(
-                "the default profile of {shown} has {keys}, which the command's SDK would use instead of the server, and stsenv cannot write the command a copy without it ({why}); move {keys} to a named profile, or set XDG_RUNTIME_DIR to a directory of yours"
+                "the default profile of {shown} has {keys}, which the command's SDK would use instead of the server, and stsenv cannot write the command a copy without it: {why}; fix that, move {keys} to a named profile, or set XDG_RUNTIME_DIR to a private directory of yours"
             ))
         };
         let base = handoff::directory(env, cache_dir()?);
