@@ -67,8 +67,9 @@ impl Env {
         self.get("XDG_CONFIG_HOME")
     }
 
-    /// `XDG_RUNTIME_DIR`: Where `stsenv console` puts the page it hands the browser
-    /// (`stsenv/`), when it is a directory of the user's that nobody else can write.
+    /// `XDG_RUNTIME_DIR`: Where `stsenv console` puts the page it hands the browser, and
+    /// `exec --server` its command's filtered AWS config (`stsenv/`), when it is a directory of
+    /// the user's that nobody else can write.
     pub fn xdg_runtime_dir(&self) -> Option<&str> {
         self.get("XDG_RUNTIME_DIR")
     }
@@ -176,6 +177,11 @@ impl Env {
     /// `AWS_SHARED_CREDENTIALS_FILE`: The shared credentials file (`import`, `--write-profile`).
     pub fn aws_shared_credentials_file(&self) -> Option<&str> {
         self.get("AWS_SHARED_CREDENTIALS_FILE")
+    }
+
+    /// `AWS_CONFIG_FILE`: The AWS config file (`exec --server` filters its `[default]` profile).
+    pub fn aws_config_file(&self) -> Option<&str> {
+        self.get("AWS_CONFIG_FILE")
     }
 
     /// `AWS_ENDPOINT_URL`: Every service's endpoint, under the service's own variable.

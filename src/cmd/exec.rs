@@ -23,19 +23,24 @@ use crate::base::error::{self, Result};
 use crate::cli::Exec;
 use crate::engine::escalation::{Engine, Granted, Request, Want};
 use crate::secrets::mfa_code::Source;
+use crate::serve::child_files::ChildFiles;
 use crate::serve::credential_server::{self, Renewer, Server};
 use crate::shell::assignments;
 
 /// What the child of `--server` never gets besides the credential variables
 /// (`assignments::CREDENTIAL_VARIABLES`): the variables that would make its SDK prefer other
-/// credentials to the server's (another container endpoint or token file, a profile), and the
-/// expiry of credentials it does not hold.
+/// credentials to the server's (another container endpoint or token file, a profile, a web
+/// identity, which the SDKs take before the container endpoint), and the expiry of credentials
+/// it does not hold. (Its AWS files: `crate::serve::child_files`.)
 const ALSO_NOT_WITH_SERVER: &[&str] = &[
     "STSENV_EXPIRES",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
 ];
 
 pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
@@ -74,6 +79,8 @@ fn run_with_server(
     rest: &[OsString],
 ) -> Result<String> {
     req.window = credential_server::WINDOW;
+    // Before any prompt: a config the command cannot be given refuses the run.
+    let files = ChildFiles::prepare(&ctx.env, || Ok(ctx.cache()?.dir))?;
     let now = OffsetDateTime::now_utc();
     let granted = Engine::new(ctx).credentials(&req, now)?;
     granted.report_made(now);
@@ -101,6 +108,7 @@ fn run_with_server(
     let mut command = child_command(resolved, program, rest, &granted, &ctx.env, &withheld);
     command.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
     command.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token());
+    files.apply(&mut command);
     if let Some(limit) = credential_server::raise_descriptor_limit() {
         credential_server::restore_descriptor_limit(&mut command, limit);
     }
@@ -108,6 +116,8 @@ fn run_with_server(
     server.spawn(renewer)?;
     let mut child = signals.spawn(&mut command).map_err(|e| cannot_run(program, &e))?;
     let status = signals.wait(&mut child)?;
+    // The copy of the config goes before stsenv ends (which runs no destructor).
+    drop(files);
     crate::sys::supervise::end_like(status)
 }
 

@@ -1,4 +1,8 @@
-//! The INI scanner of AWS's shared credentials file: its sections, their keys and its line endings, read as botocore reads them.
+//! The INI scanner of AWS's shared credentials file and config file: their sections, keys and line endings, read as botocore reads them; where the config file is, and its default profile without its credentials.
+
+use std::path::PathBuf;
+
+use crate::base::env::Env;
 
 /// The comment that marks a section as stsenv's to rewrite (`store::shared_credentials` writes it).
 pub const MARKER: &str = "managed by stsenv";
@@ -120,6 +124,107 @@ pub fn without_sections(text: &[u8], names: &[&str]) -> Vec<u8> {
     out
 }
 
+/// The AWS config file: `$AWS_CONFIG_FILE` (a leading `~/` expanded, as botocore does), else
+/// `~/.aws/config`.
+pub fn config_path(env: &Env) -> PathBuf {
+    let home = crate::base::env::home(env);
+    match env.aws_config_file() {
+        Some("~") => home,
+        Some(p) => match p.strip_prefix("~/") {
+            Some(rest) => home.join(rest),
+            None => PathBuf::from(p),
+        },
+        None => home.join(".aws").join("config"),
+    }
+}
+
+/// Whether a section of the config file is the profile `default`: `[default]`, or `[profile
+/// default]` (botocore and the JavaScript SDK read both; quotes and spaces as botocore allows).
+pub fn is_default_profile(name: &str) -> bool {
+    if name == "default" {
+        return true;
+    }
+    let Some(rest) = name.strip_prefix("profile") else { return false };
+    if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return false;
+    }
+    let rest = rest.trim_ascii();
+    let unquoted = ['"', '\''].iter().find_map(|q| rest.strip_prefix(*q)?.strip_suffix(*q)).unwrap_or(rest);
+    unquoted == "default"
+}
+
+/// Whether a key of a profile (in lower case) makes the SDKs get credentials from it: keys,
+/// `credential_process`, `login_session`, `sso_*`, and a role (`role_arn` with what it takes:
+/// `source_profile`, `credential_source`, `web_identity_token_file`, and its settings).
+pub fn is_credential_source(key: &str) -> bool {
+    key.starts_with("sso_")
+        || matches!(
+            key,
+            "aws_access_key_id"
+                | "aws_secret_access_key"
+                | "aws_session_token"
+                | "aws_security_token"
+                | "aws_credential_expiration"
+                | "credential_process"
+                | "login_session"
+                | "role_arn"
+                | "source_profile"
+                | "credential_source"
+                | "web_identity_token_file"
+                | "role_session_name"
+                | "external_id"
+                | "mfa_serial"
+                | "duration_seconds"
+        )
+}
+
+/// The config text without the credential-source keys ([`is_credential_source`]) of its default
+/// profile ([`is_default_profile`], every section of it), their continuation lines with them,
+/// and the names of the keys removed (in file order, once each). Every other byte is kept:
+/// region, output, comments, the other profiles and sections. A key line there is removed
+/// whatever its indentation (the JavaScript SDK reads an indented line as a key of its own).
+pub fn without_default_credentials(text: &[u8]) -> (Vec<u8>, Vec<String>) {
+    let mut out = Vec::with_capacity(text.len());
+    let mut removed: Vec<String> = Vec::new();
+    let mut at = 0;
+    for s in sections(text).into_iter().filter(|s| is_default_profile(&s.name)) {
+        out.extend_from_slice(&text[at..s.start]);
+        // The indentation of the last key line, and whether it is being removed.
+        let mut open_key: Option<(usize, bool)> = None;
+        for (i, line) in text[s.start..s.end].split_inclusive(|b| *b == b'\n').enumerate() {
+            let raw = line_text(line);
+            let trimmed = raw.trim_ascii();
+            if i == 0 || trimmed.is_empty() || trimmed[0] == b'#' || trimmed[0] == b';' {
+                out.extend_from_slice(line);
+                continue;
+            }
+            let indent = raw.len() - raw.trim_ascii_start().len();
+            let text = String::from_utf8_lossy(trimmed);
+            let key = text[..text.find(['=', ':']).unwrap_or(text.len())].trim().to_ascii_lowercase();
+            let continues = matches!(open_key, Some((level, _)) if indent > level);
+            let drop = if continues && open_key.is_some_and(|(_, dropped)| dropped) {
+                true
+            } else if is_credential_source(&key) {
+                if !removed.contains(&key) {
+                    removed.push(key);
+                }
+                true
+            } else {
+                false
+            };
+            if !continues {
+                open_key = Some((indent, drop));
+            }
+            if !drop {
+                out.extend_from_slice(line);
+            }
+        }
+        at = s.end;
+    }
+    out.extend_from_slice(&text[at..]);
+    (out, removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +256,31 @@ mod tests {
         // Every section of the name goes; comments before a header stay with what follows.
         assert_eq!(without_sections(text, &["a"]), b"# top\n\n# about b\n[b]\nx=1\n");
         assert_eq!(without_sections(text, &["c"]), text);
+    }
+
+    #[test]
+    fn the_default_profile_loses_its_credential_source_only() {
+        let text = b"# mine\n[default]\nregion = eu-west-1\ncredential_process = /bin/keys\n  --more\nAWS_Access_Key_ID: AKIA1\noutput = json\n  sso_session = x\n\n[profile work]\ncredential_process = /bin/work\n[profile  \"default\"]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = work\n[sso-session x]\nsso_region = us-east-1\n";
+        let (out, removed) = without_default_credentials(text);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "# mine\n[default]\nregion = eu-west-1\noutput = json\n\n[profile work]\ncredential_process = /bin/work\n[profile  \"default\"]\n[sso-session x]\nsso_region = us-east-1\n"
+        );
+        assert_eq!(
+            removed,
+            ["credential_process", "aws_access_key_id", "sso_session", "role_arn", "source_profile"]
+        );
+        let plain = b"[default]\nregion = us-east-1\n[profile x]\naws_access_key_id = A\n";
+        assert_eq!(without_default_credentials(plain), (plain.to_vec(), vec![]));
+        for (name, default) in [
+            ("default", true),
+            ("profile default", true),
+            ("profile\t'default'", true),
+            ("profiledefault", false),
+            ("profile x", false),
+            ("sso-session default", false),
+        ] {
+            assert_eq!(is_default_profile(name), default, "{name}");
+        }
     }
 }
