@@ -350,7 +350,8 @@ fn a_reader_never_sees_half_a_rotation() {
         // of them inside the lock: the rotations still get their turn)...
         for _ in 0..2 {
             s.spawn(|| {
-                let keys = stsenv::config::key_dir::KeyDir { path: home.creds() };
+                let keys =
+                    stsenv::config::key_dir::KeyDir { path: home.creds(), home: home.path().to_owned() };
                 let mut mine = std::collections::BTreeSet::new();
                 let mut reads = 0u64;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
