@@ -55,6 +55,8 @@ pub fn other_writer(st: &Stat, owners: Owners) -> Option<Writer> {
 pub struct Untrusted {
     /// The file as it was named.
     pub file: PathBuf,
+    /// The file it resolves to, when that is not `file` and `culprit` is above it.
+    pub via: Option<PathBuf>,
     /// The file, or the directory above it, that another user could change.
     pub culprit: PathBuf,
     /// Whether `culprit` is a directory (and how far above the file: 1 is its own).
@@ -72,7 +74,10 @@ impl Untrusted {
             Writer::Owner(uid) => format!("belongs to another user (uid {uid})"),
             Writer::GroupOrOthers(mode) => format!("is writable by group or others (mode {mode:o})"),
         };
-        let file = self.file.display();
+        let file = match &self.via {
+            Some(real) => format!("{} (a link to {})", self.file.display(), real.display()),
+            None => self.file.display().to_string(),
+        };
         match self.depth {
             0 => format!("{file} {why}"),
             1 => format!("{file} is in {}, which {why}", self.culprit.display()),
@@ -115,6 +120,7 @@ pub fn check_dirs(file: &Path, home: &Path) -> Result<(), Untrusted> {
         chains.push(real);
     }
     for chain in &chains {
+        let via = (*chain != absolute).then(|| chain.clone());
         let mut depth = 1;
         let mut dir = chain.parent();
         while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
@@ -122,7 +128,8 @@ pub fn check_dirs(file: &Path, home: &Path) -> Result<(), Untrusted> {
                 let st = Stat::of(&meta);
                 if let Some(writer) = dir_writer(&st, depth) {
                     let culprit = d.to_owned();
-                    return Err(Untrusted { file: file.to_owned(), culprit, depth, writer, owner: st.uid });
+                    let file = file.to_owned();
+                    return Err(Untrusted { file, via, culprit, depth, writer, owner: st.uid });
                 }
             }
             if d == home || d == real_home {
@@ -184,6 +191,7 @@ pub fn read(path: &Path, home: &Path, limit: Option<u64>) -> Result<Trusted, Ref
         return Err(Refusal::Untrusted(Untrusted {
             culprit: file.clone(),
             file,
+            via: None,
             depth: 0,
             writer,
             owner: stat.uid,
@@ -297,7 +305,13 @@ mod tests {
         let link = home.join("f");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let refused = check_dirs(&link, &home).unwrap_err();
-        assert_eq!((refused.culprit, refused.depth), (open.clone(), 1));
+        assert_eq!((&refused.culprit, refused.depth), (&open, 1));
+        let real = std::fs::canonicalize(&target).unwrap();
+        assert!(refused.what().starts_with(&format!(
+            "{} (a link to {}) is in ",
+            link.display(),
+            real.display()
+        )));
         chmod(&open, 0o755);
         assert_eq!(check_dirs(&link, &home), Ok(()));
     }
