@@ -1,12 +1,11 @@
-//! Whether the cache may be trusted: the owner and mode checks of its directory and files (the
-//! rules of `sys::strict_modes`, this user's only), and their one-time warnings.
+//! Whether the cache may be trusted: the owner and mode checks of its directory and files, and their one-time warnings.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::base::error;
-use crate::sys::atomic::{Dir, Stat};
+use crate::sys::atomic::{Dir, Stat, euid};
 use crate::sys::strict_modes::{Owners, Writer, other_writer};
 
 /// The largest cache file read.
@@ -23,7 +22,8 @@ pub(super) fn warn_once(path: &Path, message: std::fmt::Arguments) {
     }
 }
 
-/// Why a cache or lock file is not to be trusted, if it is not.
+/// Why a cache or lock file is not to be trusted, if it is not (the owner and mode rules of
+/// `sys::strict_modes`, this user's only).
 pub(super) fn distrust(st: &Stat) -> Option<String> {
     if !st.regular {
         Some("is not a regular file".to_owned())
@@ -59,31 +59,29 @@ pub(super) fn open_for_reading(path: &Path) -> Option<Dir> {
         }
     };
     let st = dir.stat().ok()?;
-    match other_writer(&st, Owners::Mine) {
-        None => Some(dir),
-        Some(Writer::Owner(uid)) => {
-            warn_foreign(path, uid);
-            None
-        }
-        Some(Writer::GroupOrOthers(_)) => {
-            let shown = path.display();
-            warn_once(
-                path,
-                format_args!(
-                    "the cache directory {shown} is writable by group or others, so its entries are not used; fix it with: chmod 700 {shown}"
-                ),
-            );
-            None
-        }
+    if st.uid != euid() {
+        warn_foreign(path, st.uid);
+        return None;
     }
+    if st.mode & 0o022 != 0 {
+        let shown = path.display();
+        warn_once(
+            path,
+            format_args!(
+                "the cache directory {shown} is writable by group or others, so its entries are not used; fix it with: chmod 700 {shown}"
+            ),
+        );
+        return None;
+    }
+    Some(dir)
 }
 
 /// Whether the open cache directory at `path` may be written: false (with one warning) when
 /// another user owns it; this user's is tightened to 0700 if it is looser.
 pub(super) fn claim_for_writing(dir: &Dir, path: &Path) -> std::io::Result<bool> {
     let st = dir.stat()?;
-    if let Some(Writer::Owner(uid)) = other_writer(&st, Owners::Mine) {
-        warn_foreign(path, uid);
+    if st.uid != euid() {
+        warn_foreign(path, st.uid);
         return Ok(false);
     }
     if st.mode & 0o077 != 0 {

@@ -1,4 +1,4 @@
-//! The operating system: atomic file writes, locks, who may write a path (StrictModes), child processes without secrets, helper processes with a deadline, and supervising a child.
+//! The operating system: atomic file writes, locks, child processes without secrets, helper processes with a deadline, and supervising a child.
 
 pub mod atomic;
 pub mod helper;
