@@ -13,7 +13,7 @@ use crate::base::names;
 use crate::base::times::format_left;
 use crate::cli::Doctor;
 use crate::config::accounts::{Account, Accounts};
-use crate::config::key_dir::{KeyDir, looks_like_access_key_id};
+use crate::config::key_dir::{KeyDir, looks_like_access_key_id, read_secret_quietly};
 use crate::engine::target::{Target, UserSource};
 use crate::store::entry::State;
 use crate::store::slot::Slot;
@@ -111,18 +111,25 @@ fn key_directory(r: &mut Report, ctx: &Context, key_dir: &KeyDir) {
 /// The accounts file: found and valid; when it is not, a FAIL and no accounts.
 fn accounts_file(r: &mut Report, ctx: &Context) -> Accounts {
     match Accounts::locate(ctx.accounts_flag.as_deref(), &ctx.env) {
-        Ok(Some(path)) => match Accounts::read(&path) {
-            Ok(accounts) => {
-                let n = accounts.accounts.len();
-                r.ok(format!(
-                    "accounts file {} ({n} account{})",
-                    path.display(),
-                    if n == 1 { "" } else { "s" }
-                ));
-                accounts
-            }
+        // Who may write it first (a FAIL naming the chmod or chown), then the JSON.
+        Ok(Some(path)) => match Accounts::read_text(&path, &ctx.env) {
+            Ok(text) => match Accounts::parse_file(&path, &text) {
+                Ok(accounts) => {
+                    let n = accounts.accounts.len();
+                    r.ok(format!(
+                        "accounts file {} ({n} account{})",
+                        path.display(),
+                        if n == 1 { "" } else { "s" }
+                    ));
+                    accounts
+                }
+                Err(e) => {
+                    r.fail(format!("accounts file {}: fix the JSON there", e.message));
+                    Accounts::default()
+                }
+            },
             Err(e) => {
-                r.fail(format!("accounts file {}: fix the JSON there", e.message));
+                r.fail(e.message);
                 Accounts::default()
             }
         },
@@ -255,19 +262,24 @@ fn key_values(r: &mut Report, ctx: &Context, name: &str, accounts: &Accounts) ->
     let key_dir = ctx.key_dir();
     let mut values = Vec::new();
     for suffix in ["access_key", "secret_key"] {
-        if let Some(value) = key_file(r, &key_dir.file(name, suffix), suffix) {
+        if let Some(value) = key_file(r, &key_dir, &key_dir.file(name, suffix), suffix) {
             values.push(value);
         }
     }
     values
 }
 
-/// A key file: present, private, plausible; its value, unless a FAIL made it unusable.
-fn key_file(r: &mut Report, path: &Path, suffix: &str) -> Option<Vec<u8>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+/// A key file: present, trusted (only you or root can change it or its directories), private,
+/// plausible; its value, unless a FAIL made it unusable.
+fn key_file(r: &mut Report, key_dir: &KeyDir, path: &Path, suffix: &str) -> Option<Vec<u8>> {
+    let bytes = match read_secret_quietly(path, &key_dir.home, "key file") {
+        Ok(Some(trusted)) => trusted.bytes,
+        Ok(None) => {
+            r.fail(format!("{}: it does not exist; put the key in it", path.display()));
+            return None;
+        }
         Err(e) => {
-            r.fail(format!("{}: {}; put the key in it", path.display(), crate::base::error::io_reason(&e)));
+            r.fail(e.message);
             return None;
         }
     };

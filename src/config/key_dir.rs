@@ -10,9 +10,12 @@ use crate::base::env::Env;
 use crate::base::error::{self, Result};
 use crate::base::names;
 use crate::config::accounts::{Account, Accounts};
+use crate::sys::strict_modes::{self, Refusal};
 
 pub struct KeyDir {
     pub path: PathBuf,
+    /// The home directory: where the checks of who may write a key file stop going up.
+    pub home: PathBuf,
 }
 
 /// The lock of an account's key pair, held until dropped (see `KeyDir::pair_lock`).
@@ -24,12 +27,13 @@ pub struct PairLock {
 impl KeyDir {
     /// `--creds-dir`, else `$STSENV_CREDS_DIR`, else `~/aws-creds`.
     pub fn locate(flag: Option<&Path>, env: &Env) -> KeyDir {
+        let home = crate::base::env::home(env);
         let path = match (flag, env.stsenv_creds_dir()) {
             (Some(p), _) => p.to_owned(),
             (None, Some(p)) => PathBuf::from(p),
-            (None, None) => crate::base::env::home(env).join("aws-creds"),
+            (None, None) => home.join("aws-creds"),
         };
-        KeyDir { path }
+        KeyDir { path, home }
     }
 
     /// The accounts that have an access key file, sorted ignoring case.
@@ -117,9 +121,9 @@ impl KeyDir {
     /// step: the old pair or the new one, never one of each.
     pub fn keys(&self, name: &str) -> Result<Credentials> {
         let lock = self.pair_lock(name, crate::sys::lock::Mode::Shared, crate::sys::lock::DEFAULT_TIMEOUT)?;
-        let access = read_key_file(&self.file(name, "access_key"))?;
+        let access = self.read(&self.file(name, "access_key"))?;
         let secret_path = self.file(name, "secret_key");
-        let secret = read_key_file(&secret_path).map_err(|e| {
+        let secret = self.read(&secret_path).map_err(|e| {
             if std::fs::symlink_metadata(&secret_path).is_err() {
                 error::usage(format!(
                     "cannot read the key file {}: it does not exist; put the secret access key in it (mode 600), or add both keys with: stsenv add {name}",
@@ -190,26 +194,19 @@ impl KeyDir {
         Ok(Some(PairLock { _gate: gate, _pair: pair }))
     }
 
-    /// The IAM user name from `NAME.user`, if that file exists.
+    /// The IAM user name from `NAME.user`, if that file exists (read as a key file).
     pub fn user(&self, name: &str) -> Result<Option<String>> {
         let path = self.file(name, "user");
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let value = checked_value(&path, bytes)?;
-                String::from_utf8(value).map(Some).map_err(|_| {
-                    error::usage(format!(
-                        "{} is not valid UTF-8; put the IAM user name in it",
-                        path.display()
-                    ))
-                })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(error::usage(format!(
-                "cannot read {}: {}",
-                path.display(),
-                crate::base::error::io_reason(&e)
-            ))),
-        }
+        let Some(bytes) = read_secret(&path, &self.home, "key file")? else { return Ok(None) };
+        let value = checked_value(&path, bytes)?;
+        String::from_utf8(value).map(Some).map_err(|_| {
+            error::usage(format!("{} is not valid UTF-8; put the IAM user name in it", path.display()))
+        })
+    }
+
+    /// Read one of the key directory's files (see `read_key_file`).
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        read_key_file(path, &self.home)
     }
 
     fn unreadable(&self, e: &std::io::Error) -> error::Error {
@@ -221,17 +218,53 @@ impl KeyDir {
     }
 }
 
+/// The largest key file read (`NAME.access_key`, `.secret_key`, `.user`, `.totp`): a value
+/// is one line.
+pub const KEY_FILE_LIMIT: u64 = 64 * 1024;
+
 /// Read a key file: trimmed, not empty, no NUL; a warning when group or others can read it.
-pub fn read_key_file(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        error::usage(format!(
-            "cannot read the key file {}: {}",
-            path.display(),
-            crate::base::error::io_reason(&e)
-        ))
-    })?;
-    warn_if_readable_by_others(path);
-    checked_value(path, bytes)
+/// Refused (exit 2, naming the fix) unless it is trusted: see `read_secret`.
+pub fn read_key_file(path: &Path, home: &Path) -> Result<Vec<u8>> {
+    match read_secret(path, home, "key file")? {
+        Some(bytes) => checked_value(path, bytes),
+        None => Err(error::usage(format!("cannot read the key file {}: it does not exist", path.display()))),
+    }
+}
+
+/// The bytes of a file of secrets (`what`: "key file", "TOTP seed"), None when it does not
+/// exist; a warning when group or others can read it. Refused unless trusted: see
+/// `read_secret_quietly`.
+pub fn read_secret(path: &Path, home: &Path, what: &str) -> Result<Option<Vec<u8>>> {
+    Ok(read_secret_quietly(path, home, what)?.map(|trusted| {
+        warn_if_loose(path, trusted.stat.mode);
+        trusted.bytes
+    }))
+}
+
+/// `read_secret` without the warning (doctor says it as a FAIL). A symlink is followed; the
+/// file is opened without blocking (a FIFO cannot hang stsenv) and refused unless it is a
+/// regular file of at most 64 KiB that only this user or root can change, in directories only
+/// they can change up to `home` (`sys::strict_modes`): another user who can write the key
+/// directory could plant keys of their own.
+pub fn read_secret_quietly(path: &Path, home: &Path, what: &str) -> Result<Option<strict_modes::Trusted>> {
+    let shown = path.display();
+    match strict_modes::read(path, home, Some(KEY_FILE_LIMIT)) {
+        Ok(trusted) => Ok(Some(trusted)),
+        Err(Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(refusal) => Err(error::usage(match refusal {
+            Refusal::Io(e) => {
+                format!("cannot read the {what} {shown}: {}", crate::base::error::io_reason(&e))
+            }
+            Refusal::NotRegular => format!(
+                "the {what} {shown} is not a regular file (a FIFO, a device or a directory); put the value in a plain file of at most 64 KiB"
+            ),
+            Refusal::TooLarge(limit) => format!(
+                "the {what} {shown} is larger than {} KiB, too large for a key; put only the value in it",
+                limit / 1024
+            ),
+            Refusal::Untrusted(u) => format!("not using the {what}: {}; {}", u.what(), u.fix()),
+        })),
+    }
 }
 
 /// Warn (naming the fix) when a secret-holding file is readable by group or others.

@@ -25,8 +25,9 @@ pub enum Source {
     Skip,
     /// Run the account's `mfa_process` (argv, no shell) and read the code from its stdout.
     Process { argv: Vec<String>, timeout: Duration },
-    /// Generate the current code from the TOTP seed in this file (`NAME.totp`).
-    Totp(PathBuf),
+    /// Generate the current code from the TOTP seed in this file (`NAME.totp`), a key file
+    /// trusted up to `home`.
+    Totp { seed: PathBuf, home: PathBuf },
     /// Ask on the terminal when a code is needed.
     Ask,
 }
@@ -63,7 +64,7 @@ impl Source {
         }
         let seed = keys.file(name, "totp");
         if std::fs::symlink_metadata(&seed).is_ok() {
-            return Ok(Source::Totp(seed));
+            return Ok(Source::Totp { seed, home: keys.home.clone() });
         }
         Ok(Source::Ask)
     }
@@ -77,7 +78,7 @@ impl Source {
             Source::Process { argv, timeout } => {
                 run_process(argv, *timeout, matches!(asking, Asking::Captured { .. })).map(Some)
             }
-            Source::Totp(path) => crate::secrets::totp::code_from_file(path).map(Some),
+            Source::Totp { seed, home } => crate::secrets::totp::code_from_file(seed, home).map(Some),
             Source::Ask => match asking {
                 Asking::Shell => prompt::ask(user).map(Some),
                 Asking::Captured { no_terminal } => {
@@ -153,7 +154,7 @@ mod tests {
     fn process_precedence_and_timeout() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_owned();
-        let keys = KeyDir { path: dir.clone() };
+        let keys = KeyDir { path: dir.clone(), home: dir.clone() };
         std::fs::write(dir.join("svc.totp"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap();
         let account = crate::config::accounts::Accounts::parse(
             r#"{"svc": {"arn": "arn:aws:iam::012123456789:", "mfa_process": "echo 123456"}}"#,
@@ -170,7 +171,7 @@ mod tests {
         );
         assert_eq!(with.code("u", &Asking::Shell).unwrap().as_deref(), Some("123456"));
         let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
-        assert_eq!(without, Source::Totp(dir.join("svc.totp")));
+        assert_eq!(without, Source::Totp { seed: dir.join("svc.totp"), home: dir.clone() });
         assert_eq!(Source::Ask.or_automatic(None, &keys, "other", &env).unwrap(), Source::Ask);
         let given = Source::Given("654321".into());
         assert_eq!(given.clone().or_automatic(account.find("svc"), &keys, "svc", &env).unwrap(), given);

@@ -25,9 +25,13 @@ pub fn code(seed: &[u8], unix: u64) -> std::result::Result<String, &'static str>
     Ok(totp.generate(unix).to_string())
 }
 
-/// The current code from a `NAME.totp` file (warning when group or others can read it).
-pub fn code_from_file(path: &Path) -> Result<String> {
-    let seed = key_dir::read_key_file(path)?;
+/// The current code from a `NAME.totp` file: read as a key file is (refused unless trusted up
+/// to `home`, a warning when group or others can read it).
+pub fn code_from_file(path: &Path, home: &Path) -> Result<String> {
+    let seed = key_dir::read_secret(path, home, "TOTP seed")?.ok_or_else(|| {
+        error::usage(format!("cannot read the TOTP seed {}: it does not exist", path.display()))
+    })?;
+    let seed = key_dir::checked_value(path, seed)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     code(&seed, now).map_err(|reason| {
         error::usage(format!(

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use crate::base::error;
 use crate::sys::atomic::{Dir, Stat, euid};
+use crate::sys::strict_modes::{Owners, Writer, other_writer};
 
 /// The largest cache file read.
 const FILE_LIMIT: u64 = 1024 * 1024;
@@ -21,14 +22,16 @@ pub(super) fn warn_once(path: &Path, message: std::fmt::Arguments) {
     }
 }
 
-/// Why a cache or lock file is not to be trusted, if it is not.
+/// Why a cache or lock file is not to be trusted, if it is not (the owner and mode rules of
+/// `sys::strict_modes`, this user's only).
 pub(super) fn distrust(st: &Stat) -> Option<String> {
     if !st.regular {
         Some("is not a regular file".to_owned())
-    } else if st.uid != euid() {
-        Some(format!("belongs to another user (uid {})", st.uid))
-    } else if st.mode & 0o022 != 0 {
-        Some("is writable by group or others".to_owned())
+    } else if let Some(writer) = other_writer(st, Owners::Mine) {
+        Some(match writer {
+            Writer::Owner(uid) => format!("belongs to another user (uid {uid})"),
+            Writer::GroupOrOthers(_) => "is writable by group or others".to_owned(),
+        })
     } else if st.links != 1 {
         Some("has other hard links (it may be another file's)".to_owned())
     } else {

@@ -5,5 +5,6 @@ pub(crate) mod handoff;
 pub(crate) mod helper;
 pub(crate) mod lock;
 pub(crate) mod private_dir;
+pub(crate) mod strict_modes;
 pub(crate) mod supervise;
 pub(crate) mod without_secrets;

@@ -256,7 +256,6 @@ fn doctor_names_each_problem_and_its_fix() {
     )
     .unwrap();
     home.keys("broken", "AKIAAAAAAAAAAAAAAAAA", "nope");
-    std::fs::set_permissions(home.creds(), std::fs::Permissions::from_mode(0o777)).unwrap();
     std::fs::create_dir_all(home.cache_dir()).unwrap();
     std::fs::set_permissions(home.cache_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = home.stsenv(&["doctor"]);
@@ -274,12 +273,30 @@ fn doctor_names_each_problem_and_its_fix() {
             .to_owned(),
         "FAIL  broken: GetCallerIdentity with the long-term keys: the access key is not valid".to_owned(),
         format!("chmod 700 {}", home.cache_dir().display()),
-        format!("chmod go-w {}", home.creds().display()),
     ] {
         assert!(text.contains(&needle), "missing {needle:?} in\n{text}");
     }
     assert_stderr_contains!(out, "problems found");
     assert!(!text.contains(&user.secret_key));
+    // A key directory others can write: it, and each key file in it (which is not used).
+    std::fs::set_permissions(home.creds(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = home.stsenv(&["doctor", "personal"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    let creds = home.creds();
+    for needle in [
+        format!("FAIL  key directory {} is writable by group or others (777)", creds.display()),
+        format!("chmod go-w {}", creds.display()),
+        format!(
+            "FAIL  not using the key file: {} is in {}, which is writable by group or others (mode 777); fix it with: chmod go-w {}",
+            secret.display(),
+            creds.display(),
+            creds.display()
+        ),
+    ] {
+        assert!(text.contains(&needle), "missing {needle:?} in\n{text}");
+    }
+    std::fs::set_permissions(home.creds(), std::fs::Permissions::from_mode(0o700)).unwrap();
     // A bad accounts file and an unknown account.
     home.accounts("{\"personal\": \"arn:aws:iam::123456789012:\",}");
     let out = home.stsenv(&["doctor", "nosuch"]);
@@ -318,11 +335,12 @@ fn enroll_and_rotation_write_through_symlinks_keeping_mode_and_owner() {
         move_behind_link(link, &target);
         std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400)).unwrap();
     }
-    // Files of another user keep that owner (only root can give them one; CI is root).
+    // Files of another group keep that group (only root can give them one; CI is root). (Not
+    // another user's: stsenv refuses an accounts file or key file another user owns.)
     let other = crate::util::other_user();
     if let Some(other) = &other {
         for path in [&dotfiles, &store.join("personal.access_key"), &store.join("personal.secret_key")] {
-            std::os::unix::fs::chown(path, Some(other.uid), Some(other.gid)).unwrap();
+            std::os::unix::fs::chown(path, None, Some(other.gid)).unwrap();
         }
     }
     let owners = |paths: &[&std::path::Path]| paths.iter().map(|p| owner(p)).collect::<Vec<_>>();
@@ -385,7 +403,8 @@ fn a_reader_never_sees_half_a_rotation() {
         // of them inside the lock: the rotations still get their turn)...
         for _ in 0..2 {
             s.spawn(|| {
-                let keys = stsenv::config::key_dir::KeyDir { path: home.creds() };
+                let keys =
+                    stsenv::config::key_dir::KeyDir { path: home.creds(), home: home.path().to_owned() };
                 let mut mine = std::collections::BTreeSet::new();
                 let mut reads = 0u64;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {

@@ -573,3 +573,309 @@ fn a_hard_linked_entry_or_a_symlinked_lock_is_not_used() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
     assert_eq!(fault.count(), 0);
 }
+
+/// Where nothing answers: STS is never reached (or, on code that ran the command, fails).
+const NO_STS: &str = "http://127.0.0.1:1";
+
+/// An accounts file whose `mfa_process` leaves `marker` when it runs (as whoever runs stsenv).
+fn accounts_running(marker: &Path) -> String {
+    format!(
+        r#"{{"personal": {{"arn": "arn:aws:iam::123456789012:", "user": "jbrowne", "mfa_process": ["/bin/sh", "-c", "touch '{}'; echo 123456"]}}}}"#,
+        marker.display()
+    )
+}
+
+/// Run `script` (sh, with `args` as $1...) as the second user: what another user can do.
+fn as_other(user: &crate::util::OtherUser, script: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) {
+    let out = user
+        .command("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .arg("sh")
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "as the second user: {script}: {}", stderr(&out));
+}
+
+/// How another user could change the commands an accounts file names: the setup (given the
+/// home, the second user and the marker), and the path and reason the refusal names, its fix.
+struct Opening {
+    name: &'static str,
+    setup: fn(home: &Home, user: &crate::util::OtherUser, marker: &Path) -> Refused,
+}
+
+struct Refused {
+    /// "FILE is writable by ...", "FILE is in DIR, which ...".
+    what: String,
+    fix: String,
+}
+
+const OPENINGS: &[Opening] = &[
+    Opening {
+        name: "the file, writable by others, rewritten by the second user",
+        setup: |home, user, marker| {
+            let file = home.accounts_path();
+            chmod(&file, 0o646);
+            as_other(user, r#"printf '%s' "$1" > "$2""#, &[&accounts_running(marker), &file]);
+            Refused {
+                what: format!("{} is writable by group or others (mode 646)", file.display()),
+                fix: format!("fix it with: chmod go-w {}", file.display()),
+            }
+        },
+    },
+    Opening {
+        name: "the file, the second user's",
+        setup: |home, user, marker| {
+            let file = home.accounts_path();
+            chown(&file, user.uid, user.gid);
+            as_other(user, r#"printf '%s' "$1" > "$2""#, &[&accounts_running(marker), &file]);
+            Refused {
+                what: format!("{} belongs to another user (uid {})", file.display(), user.uid),
+                fix: format!(
+                    "if you trust what is in it, make it yours with: sudo chown 0 {}",
+                    file.display()
+                ),
+            }
+        },
+    },
+    Opening {
+        name: "its directory, writable by the second user's group",
+        setup: |home, user, _| {
+            let dir = home.accounts_path().parent().unwrap().to_owned();
+            chown(&dir, 0, user.gid);
+            chmod(&dir, 0o775);
+            as_other(user, r#"touch "$1/planted""#, &[&dir]);
+            Refused {
+                what: format!(
+                    "{} is in {}, which is writable by group or others (mode 775)",
+                    home.accounts_path().display(),
+                    dir.display()
+                ),
+                fix: format!("fix it with: chmod go-w {}", dir.display()),
+            }
+        },
+    },
+    Opening {
+        name: "its directory, writable by all but sticky (like /tmp)",
+        setup: |home, user, _| {
+            let dir = home.accounts_path().parent().unwrap().to_owned();
+            chmod(&dir, 0o1777);
+            as_other(user, r#"touch "$1/planted""#, &[&dir]);
+            Refused {
+                what: format!(
+                    "{} is in {}, which is writable by group or others (mode 1777)",
+                    home.accounts_path().display(),
+                    dir.display()
+                ),
+                fix: format!("fix it with: chmod go-w {}", dir.display()),
+            }
+        },
+    },
+    Opening {
+        name: "a directory above it, the second user's",
+        setup: |home, user, _| {
+            let config = home.path().join(".config");
+            chown(&config, user.uid, user.gid);
+            Refused {
+                what: format!(
+                    "{} is under {}, which belongs to another user (uid {})",
+                    home.accounts_path().display(),
+                    config.display(),
+                    user.uid
+                ),
+                fix: format!(
+                    "if you trust what is in it, make it yours with: sudo chown 0 {}",
+                    config.display()
+                ),
+            }
+        },
+    },
+    Opening {
+        name: "a symlink to a file in a directory all may write",
+        setup: |home, user, _| {
+            let shared = home.path().join("shared");
+            std::fs::create_dir(&shared).unwrap();
+            chmod(&shared, 0o777);
+            let real = shared.join("accounts.json");
+            std::fs::rename(home.accounts_path(), &real).unwrap();
+            std::os::unix::fs::symlink(&real, home.accounts_path()).unwrap();
+            as_other(user, r#"touch "$1/planted""#, &[&shared]);
+            Refused {
+                what: format!(
+                    "{} (a link to {}) is in {}, which is writable by group or others (mode 777)",
+                    home.accounts_path().display(),
+                    real.display(),
+                    shared.display()
+                ),
+                fix: format!("fix it with: chmod go-w {}", shared.display()),
+            }
+        },
+    },
+];
+
+#[test]
+fn an_accounts_file_another_user_could_change_runs_nothing() {
+    // The victim is root (the tests' user), the attacker the second user; the accounts file
+    // names an mfa_process, which must not run.
+    let Some(user) = other_user() else { return };
+    for opening in OPENINGS {
+        let what = opening.name;
+        let home = sts_home(NO_STS);
+        let marker = home.path().join("ran");
+        home.accounts(&accounts_running(&marker));
+        // The second user can reach the home (but write nothing in it).
+        chmod(home.path(), 0o755);
+        let refused = (opening.setup)(&home, &user, &marker);
+        let line = format!(
+            "stsenv: not using the accounts file, which names commands stsenv runs: {}; {}\n",
+            refused.what, refused.fix
+        );
+
+        let out = home.stsenv(&["mfa", "personal", "--shell", "bash"]);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{what}");
+        assert_eq!(stderr(&out), line, "{what}");
+        assert!(!marker.exists(), "{what}: the mfa_process ran");
+
+        // doctor says FAIL, with the fix; nothing runs either.
+        let out = home.stsenv(&["doctor"]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", stdout(&out));
+        assert_stderr_contains!(out, &format!("FAIL  {}", line.trim_start_matches("stsenv: ")), "{what}");
+        assert_stderr_lacks!(out, "ok    accounts file", "{what}");
+        assert!(!marker.exists(), "{what}: doctor ran the mfa_process");
+    }
+}
+
+#[test]
+fn a_shared_accounts_file_of_root_is_used() {
+    // /etc/stsenv/accounts.json, 0644, in root's 0755 directories, read by a user (the second
+    // one: not root) under a sticky /tmp: fine, and its mfa_process runs.
+    let Some(user) = other_user() else { return };
+    let root = tempfile::tempdir().unwrap();
+    chmod(root.path(), 0o755);
+    let etc = root.path().join("etc/stsenv");
+    std::fs::create_dir_all(&etc).unwrap();
+    for dir in [root.path().join("etc"), etc.clone()] {
+        chmod(&dir, 0o755);
+    }
+    let mut home = sts_home(NO_STS);
+    let marker = home.path().join("ran");
+    let file = etc.join("accounts.json");
+    std::fs::write(&file, accounts_running(&marker)).unwrap();
+    chmod(&file, 0o644);
+    home.set("STSENV_CONFIG", &file);
+    home.become_user(&user);
+    let out = home.stsenv(&["mfa", "personal", "--shell", "bash"]);
+    assert_eq!(out.status.code(), Some(1), "the code came, STS did not answer: {}", stderr(&out));
+    assert!(marker.exists(), "the mfa_process ran: {}", stderr(&out));
+    let out = home.stsenv(&["doctor"]);
+    let report = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(report.contains(&format!("ok    accounts file {} (1 account)", file.display())), "{report}");
+}
+
+/// How another user could give stsenv keys (or a seed, or a user name) of their own.
+struct Planting {
+    name: &'static str,
+    /// Sets it up (the key directory is the victim's, 0700, until this changes it).
+    setup: fn(home: &Home, user: &crate::util::OtherUser),
+    args: &'static [&'static str],
+    /// What the one line names after "not using the ".
+    says: fn(home: &Home, user: &crate::util::OtherUser) -> String,
+}
+
+const PLANTINGS: &[Planting] = &[
+    Planting {
+        name: "keys planted in a key directory all may write",
+        setup: |home, user| {
+            chmod(&home.creds(), 0o777);
+            as_other(
+                user,
+                r#"cd "$1" && rm -f personal.access_key personal.secret_key &&
+                   printf AKIAPLANTEDPLANTED12 > personal.access_key && printf planted/secret > personal.secret_key"#,
+                &[&home.creds()],
+            );
+        },
+        args: &["switch", "personal", "--shell", "bash"],
+        says: |home, user| {
+            let file = home.creds().join("personal.access_key");
+            format!(
+                "key file: {} belongs to another user (uid {}); if you trust what is in it, make it yours with: sudo chown 0 {}",
+                file.display(),
+                user.uid,
+                file.display()
+            )
+        },
+    },
+    Planting {
+        name: "the user's keys in a key directory all may write, sticky (like /tmp)",
+        setup: |home, user| {
+            chmod(&home.creds(), 0o1777);
+            as_other(user, r#"printf AKIAPLANTEDPLANTED12 > "$1/other.access_key""#, &[&home.creds()]);
+        },
+        args: &["switch", "personal", "--shell", "bash"],
+        says: |home, _| {
+            format!(
+                "key file: {} is in {}, which is writable by group or others (mode 1777); fix it with: chmod go-w {}",
+                home.creds().join("personal.access_key").display(),
+                home.creds().display(),
+                home.creds().display()
+            )
+        },
+    },
+    Planting {
+        name: "a TOTP seed of the second user's",
+        setup: |home, user| {
+            let seed = home.write_secret("personal.totp", b"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+            chown(&seed, user.uid, user.gid);
+        },
+        args: &["mfa", "personal", "--shell", "bash"],
+        says: |home, user| {
+            let file = home.creds().join("personal.totp");
+            format!("TOTP seed: {} belongs to another user (uid {})", file.display(), user.uid)
+        },
+    },
+    Planting {
+        name: "an IAM user name of the second user's",
+        setup: |home, user| {
+            let name = home.write_secret("personal.user", b"attacker");
+            chown(&name, user.uid, user.gid);
+        },
+        args: &["mfa", "personal", "-c", "123456", "--shell", "bash"],
+        says: |home, user| {
+            let file = home.creds().join("personal.user");
+            format!("key file: {} belongs to another user (uid {})", file.display(), user.uid)
+        },
+    },
+];
+
+#[test]
+fn key_files_another_user_could_have_planted_are_refused() {
+    // The victim is root, the attacker the second user.
+    let Some(user) = other_user() else { return };
+    for planting in PLANTINGS {
+        let what = planting.name;
+        let home = crate::util::fixtures::home();
+        // No "user": NAME.user is read.
+        home.accounts(r#"{"personal": "arn:aws:iam::123456789012:"}"#);
+        let mut home = home;
+        home.set("AWS_ENDPOINT_URL_STS", NO_STS);
+        chmod(home.path(), 0o755);
+        chmod(&home.creds(), 0o700);
+        (planting.setup)(&home, &user);
+        let says = (planting.says)(&home, &user);
+
+        let out = home.stsenv(planting.args);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{what}");
+        let err = stderr(&out);
+        assert!(err.starts_with(&format!("stsenv: not using the {says}")), "{what}: {err}");
+        assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
+        assert!(!err.contains("PLANTED") && !err.contains(SECRET_KEY), "{what}: {err}");
+
+        if planting.args[0] == "switch" {
+            let out = home.stsenv(&["doctor", "personal"]);
+            assert_stderr_contains!(out, &format!("FAIL  not using the {says}"), "{what}");
+        }
+    }
+}

@@ -15,6 +15,7 @@ use crate::aws::partition::Partition;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
 use crate::base::names;
+use crate::sys::strict_modes::{self, Refusal};
 
 /// GetSessionToken's allowed durations, in seconds.
 pub const SESSION_DURATION: std::ops::RangeInclusive<u32> = 900..=129_600;
@@ -147,22 +148,46 @@ impl Accounts {
     /// Locate and load the accounts file; no file is an empty set of accounts.
     pub fn load(flag: Option<&Path>, env: &Env) -> Result<Accounts> {
         match Accounts::locate(flag, env)? {
-            Some(path) => Accounts::read(&path),
+            Some(path) => Accounts::read(&path, env),
             None => Ok(Accounts::default()),
         }
     }
 
-    /// Read and parse one accounts file.
-    pub fn read(path: &Path) -> Result<Accounts> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            error::usage(format!(
-                "cannot read the accounts file {}: {}",
-                path.display(),
-                error::io_reason(&e)
-            ))
+    /// Read and parse one accounts file (refused unless trusted: see `read_text`).
+    pub fn read(path: &Path, env: &Env) -> Result<Accounts> {
+        let text = Accounts::read_text(path, env)?;
+        Accounts::parse_file(path, &text)
+    }
+
+    /// The text of an accounts file, which is code (it names the commands stsenv runs:
+    /// `mfa_process`, `key_process`): refused, with the fix, unless it is a regular file that
+    /// only this user or root can change, in directories only they can change, up to the home
+    /// directory (`sys::strict_modes`, ssh's StrictModes).
+    pub fn read_text(path: &Path, env: &Env) -> Result<String> {
+        let shown = path.display();
+        let home = crate::base::env::home(env);
+        let trusted = strict_modes::read(path, &home, None).map_err(|refusal| {
+            error::usage(match refusal {
+                Refusal::Io(e) => format!("cannot read the accounts file {shown}: {}", error::io_reason(&e)),
+                Refusal::NotRegular | Refusal::TooLarge(_) => {
+                    format!("the accounts file {shown} is not a regular file; point --config or $STSENV_CONFIG at the JSON file")
+                }
+                Refusal::Untrusted(u) => format!(
+                    "not using the accounts file, which names commands stsenv runs: {}; {}",
+                    u.what(),
+                    u.fix()
+                ),
+            })
         })?;
+        String::from_utf8(trusted.bytes).map_err(|_| {
+            error::usage(format!("the accounts file {shown} is not UTF-8 text; save it as UTF-8 JSON"))
+        })
+    }
+
+    /// Parse the text of the accounts file at `path`; errors start with `path:line:column: `.
+    pub fn parse_file(path: &Path, text: &str) -> Result<Accounts> {
         let mut accounts =
-            Accounts::parse(&text).map_err(|e| error::usage(format!("{}:{}", path.display(), e)))?;
+            Accounts::parse(text).map_err(|e| error::usage(format!("{}:{}", path.display(), e)))?;
         accounts.path = Some(path.to_owned());
         Ok(accounts)
     }
