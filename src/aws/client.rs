@@ -15,6 +15,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
+use crate::aws::trust::Trust;
 use crate::base::credentials::{Credentials, Secret};
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
@@ -62,7 +63,7 @@ impl Session {
         let plain = is_plain_http(&service.endpoint);
         let mut config = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
-            .http_client(http_client(plain))
+            .http_client(http_client(plain, service.trust.clone()))
             .region(Region::new(region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(provided))
             .use_fips(service.fips)
@@ -91,7 +92,7 @@ impl Session {
 /// SDK's default client it takes connect and read timeouts from the SDK config and honours
 /// HTTP_PROXY, HTTPS_PROXY and NO_PROXY. (`build_with_connector_fn` and `build` are what
 /// aws-smithy-runtime's own default client is made with.)
-fn http_client(plain: bool) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+fn http_client(plain: bool, trust: Trust) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::{Builder, ConnectorBuilder};
     Builder::new().build_with_connector_fn(move |settings, components| {
         let mut connector = ConnectorBuilder::default();
@@ -99,15 +100,17 @@ fn http_client(plain: bool) -> aws_smithy_runtime_api::client::http::SharedHttpC
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
         }
-        connector_for(connector, plain)
+        connector_for(connector, plain, &trust)
     })
 }
 
 /// The connector of every stsenv HTTP client (the SDK's and the console sign-in's): proxies
-/// from the environment, and rustls with ring unless the endpoint is plain `http://`.
+/// from the environment, and rustls with ring trusting `trust`'s CAs unless the endpoint is
+/// plain `http://`.
 pub(crate) fn connector_for(
     mut connector: aws_smithy_http_client::ConnectorBuilder,
     plain: bool,
+    trust: &Trust,
 ) -> aws_smithy_http_client::Connector {
     use aws_smithy_http_client::proxy::ProxyConfig;
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
@@ -115,7 +118,11 @@ pub(crate) fn connector_for(
     if plain {
         connector.build_http()
     } else {
-        connector.tls_provider(Provider::Rustls(CryptoMode::Ring)).build()
+        let mut connector = connector.tls_provider(Provider::Rustls(CryptoMode::Ring));
+        if let Some(context) = trust.context() {
+            connector.set_tls_context(context.clone());
+        }
+        connector.build()
     }
 }
 
@@ -137,6 +144,8 @@ pub struct Service {
     /// `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT` (for the SDK's own endpoint).
     fips: bool,
     dual_stack: bool,
+    /// The CAs trusted for HTTPS (`AWS_CA_BUNDLE`, else the system's).
+    pub trust: Trust,
 }
 
 /// A URL from the variable `from` must be http(s) with a host and no space or control
@@ -163,7 +172,7 @@ impl Service {
     /// else `default` (the host the SDK picks for the region), as the AWS SDKs read them:
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables. One that is not an
     /// http(s) URL is a configuration error (exit 2) before any network call, not a failure to
-    /// reach it.
+    /// reach it; so is a bad `AWS_CA_BUNDLE`.
     /// `own` is the value of `variable`.
     pub fn new(
         name: &'static str,
@@ -179,6 +188,7 @@ impl Service {
         if let Some((from, url)) = configured {
             check_url(from, url)?;
         }
+        let trust = Trust::from_env(env)?;
         let endpoint_url = configured.map(|(_, url)| url.to_owned());
         let endpoint = endpoint_url.clone().unwrap_or(default);
         Ok(Service {
@@ -188,6 +198,7 @@ impl Service {
             endpoint_url,
             fips: env.aws_use_fips_endpoint(),
             dual_stack: env.aws_use_dualstack_endpoint(),
+            trust,
         })
     }
 
@@ -230,12 +241,25 @@ impl Service {
                 // AWS's own words, kept on one line.
                 let detail = message.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
                 let detail = detail.trim_end_matches('.');
-                let advice = advice(code, detail).unwrap_or_else(|| match code {
-                    "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
-                        "AWS is throttling requests: wait a minute and try again".to_owned()
+                let skew = skew_of(service.raw());
+                let advice = if is_clock_error(code, detail) {
+                    clock_advice(skew, detail)
+                } else {
+                    let advice = advice(code, detail).unwrap_or_else(|| match code {
+                        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+                            "AWS is throttling requests: wait a minute and try again".to_owned()
+                        }
+                        _ => format!("{operation} failed"),
+                    });
+                    // A clock this far off also makes the codes computed from a TOTP seed wrong.
+                    match skew.filter(|s| s.abs() >= NOTED_SKEW) {
+                        Some(skew) => format!(
+                            "{advice}; also, {} (codes from a TOTP seed are wrong then): fix the clock",
+                            clock_off(skew)
+                        ),
+                        None => advice,
                     }
-                    _ => format!("{operation} failed"),
-                });
+                };
                 let mut err = error::aws(format!("{advice} ({code}: {detail})"));
                 err.code = Some(code.to_owned());
                 err
@@ -243,10 +267,14 @@ impl Service {
             SdkError::TimeoutError(_) => self.no_answer(operation),
             // The connector's own timeouts (connect, read) come as dispatch failures.
             SdkError::DispatchFailure(failure) if failure.is_timeout() => self.no_answer(operation),
-            SdkError::DispatchFailure(_) => error::aws(format!(
-                "cannot reach {name} at {endpoint} ({operation}): {}; check the network or {variable}",
-                root_cause(&e)
-            )),
+            SdkError::DispatchFailure(_) => error::aws(
+                self.trust.explain(&e, &format!("{name} at {endpoint}"), variable).unwrap_or_else(|| {
+                    format!(
+                        "cannot reach {name} at {endpoint} ({operation}): {}; check the network or {variable}",
+                        root_cause(&e)
+                    )
+                }),
+            ),
             _ => error::aws(format!(
                 "{name} at {endpoint} sent an answer stsenv cannot read ({operation}): {}",
                 causes(&e)
@@ -295,4 +323,93 @@ fn xml_text<'a>(body: &'a str, tag: &str) -> Option<&'a str> {
     let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
     let end = start + body[start..].find(&format!("</{tag}>"))?;
     Some(body[start..end].trim()).filter(|t| !t.is_empty())
+}
+
+/// How far off this machine's clock may be before a failure's message mentions it: a TOTP code
+/// is good for 30 s.
+pub const NOTED_SKEW: i64 = 30;
+
+/// How far AWS's clock is ahead of this machine's, in seconds (negative: behind), from the
+/// `Date` header of an answer (to the second).
+pub fn skew_of(response: &HttpResponse) -> Option<i64> {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    let date = response.headers().get("date")?;
+    let aws = DateTime::from_str(date.trim(), Format::HttpDate).ok()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(aws.secs() - now.as_secs() as i64)
+}
+
+/// `this machine's clock is 7m12s behind AWS's` (AWS's clock `skew` seconds ahead).
+pub fn clock_off(skew: i64) -> String {
+    let way = if skew > 0 { "behind" } else { "ahead of" };
+    format!("this machine's clock is {} {way} AWS's", crate::base::times::span(skew.unsigned_abs()))
+}
+
+/// The errors of a request signed at a time too far from AWS's.
+fn is_clock_error(code: &str, detail: &str) -> bool {
+    match code {
+        "RequestExpired" | "RequestTimeTooSkewed" => true,
+        "SignatureDoesNotMatch" | "InvalidSignatureException" => {
+            detail.starts_with("Signature expired") || detail.starts_with("Signature not yet current")
+        }
+        _ => false,
+    }
+}
+
+/// AWS refuses a request signed more than a few minutes away from its own time: say how far
+/// off the clock is, from the answer's `Date` header, else from the times AWS's message holds
+/// ("Signature expired: 20261201T200000Z is now earlier than 20261201T201000Z (20261201T201500Z
+/// - 5 min.)": the first is the request's time, the last AWS's).
+fn clock_advice(skew: Option<i64>, detail: &str) -> String {
+    let stamps: Vec<i64> = detail
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter_map(|word| {
+            time::PrimitiveDateTime::parse(
+                word,
+                time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
+            )
+            .ok()
+            .map(|t| t.assume_utc().unix_timestamp())
+        })
+        .collect();
+    let from_message = match (stamps.first(), stamps.last()) {
+        (Some(signed), Some(aws)) if stamps.len() >= 3 => Some(aws - signed),
+        _ => None,
+    };
+    let off = match skew.filter(|s| s.abs() >= NOTED_SKEW).or(from_message) {
+        Some(skew) => clock_off(skew),
+        None => "this machine's clock is off".to_owned(),
+    };
+    format!(
+        "{off}, so AWS refuses the request's signature: fix the clock (timedatectl set-ntp true, or ntpdate) and try again; the keys are fine"
+    )
+}
+
+/// Keeps what the `Date` header of the last answer said of the clock (see `skew_of`).
+#[derive(Clone, Debug, Default)]
+pub struct ClockReader(std::sync::Arc<std::sync::Mutex<Option<i64>>>);
+
+impl ClockReader {
+    /// How far AWS's clock was ahead of this machine's at the last answer.
+    pub fn skew(&self) -> Option<i64> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ClockReader {
+    fn name(&self) -> &'static str {
+        "stsenv::ClockReader"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(skew) = skew_of(context.response()) {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(skew);
+        }
+        Ok(())
+    }
 }

@@ -14,19 +14,21 @@ pub struct Caller {
     /// The IAM user name, when the keys are an IAM user's.
     pub user: Option<String>,
     pub account_id: String,
+    /// How far AWS's clock was ahead of this machine's (seconds), when STS's answer said.
+    pub skew: Option<i64>,
 }
 
 impl Caller {
     /// GetCallerIdentity with these credentials.
     pub fn of(credentials: &Credentials, region: &str, env: &Env) -> Result<Caller> {
-        let arn = Sts::new(credentials, region, env)?.caller_arn()?;
-        Ok(Caller::from_arn(arn))
+        let (arn, skew) = Sts::new(credentials, region, env)?.caller()?;
+        Ok(Caller { skew, ..Caller::from_arn(arn) })
     }
 
     pub fn from_arn(arn: String) -> Caller {
         let user = arn::user_from_arn(&arn).map(str::to_owned);
         let account_id = arn::account_from_arn(&arn).unwrap_or_default().to_owned();
-        Caller { arn, user, account_id }
+        Caller { arn, user, account_id, skew: None }
     }
 
     /// The IAM user name, or an error saying these are not an IAM user's keys.

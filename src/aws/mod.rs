@@ -1,4 +1,4 @@
-//! Talking to AWS: the SDK client, partitions, ARNs, STS, IAM, the console sign-in endpoint, MFA device discovery and the AssumeRole parameters.
+//! Talking to AWS: the SDK client, the CAs it trusts, partitions, ARNs, STS, IAM, the console sign-in endpoint, MFA device discovery and the AssumeRole parameters.
 
 pub(crate) mod arn;
 pub(crate) mod assume_role;
@@ -8,3 +8,4 @@ pub(crate) mod mfa_devices;
 pub(crate) mod partition;
 pub(crate) mod signin;
 pub(crate) mod sts;
+pub(crate) mod trust;

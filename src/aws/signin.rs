@@ -13,6 +13,7 @@ use aws_smithy_types::byte_stream::ByteStream;
 
 use crate::aws::client::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, OPERATION_TIMEOUT, root_cause};
 use crate::aws::partition::Partition;
+use crate::aws::trust::Trust;
 use crate::base::credentials::Credentials;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
@@ -27,17 +28,21 @@ pub struct Federation {
     pub url: String,
     /// Where the URL came from, for messages.
     from: &'static str,
+    /// The CAs trusted for HTTPS (`AWS_CA_BUNDLE`, else the system's).
+    trust: Trust,
 }
 
 impl Federation {
     pub fn new(partition: Partition, env: &Env) -> Result<Federation> {
+        let trust = Trust::from_env(env)?;
         if let Some(url) = env.stsenv_signin_url() {
             crate::aws::client::check_url("STSENV_SIGNIN_URL", url)?;
-            return Ok(Federation { url: url.to_owned(), from: "STSENV_SIGNIN_URL" });
+            return Ok(Federation { url: url.to_owned(), from: "STSENV_SIGNIN_URL", trust });
         }
         Ok(Federation {
             url: format!("https://{}/federation", partition.signin_host()),
             from: "the partition",
+            trust,
         })
     }
 
@@ -124,26 +129,33 @@ impl Federation {
                 ))
             }
         };
-        let unreachable = move |reason: String| {
-            error::aws(format!(
-                "cannot reach the sign-in endpoint {host}: {reason}; check the network or {from}"
-            ))
+        let trust = &self.trust;
+        let unreachable = move |e: &(dyn std::error::Error + 'static)| {
+            error::aws(trust.explain(e, &format!("the sign-in endpoint {host}"), from).unwrap_or_else(|| {
+                format!(
+                    "cannot reach the sign-in endpoint {host}: {}; check the network or {from}",
+                    root_cause(e)
+                )
+            }))
         };
         let plain = crate::aws::client::is_plain_http(url);
         runtime.block_on(async move {
             // The connector is made inside the runtime: its timers are tokio's.
-            let connector =
-                crate::aws::client::connector_for(Connector::builder().connector_settings(settings), plain);
+            let connector = crate::aws::client::connector_for(
+                Connector::builder().connector_settings(settings),
+                plain,
+                trust,
+            );
             let exchange = async {
                 let response = connector
                     .call(request)
                     .await
-                    .map_err(|e| if e.is_timeout() { no_answer() } else { unreachable(root_cause(&e)) })?;
+                    .map_err(|e| if e.is_timeout() { no_answer() } else { unreachable(&e) })?;
                 let status = response.status().as_u16();
                 let body = ByteStream::new(response.into_body())
                     .collect()
                     .await
-                    .map_err(|e| unreachable(root_cause(&e)))?
+                    .map_err(|e| unreachable(&e))?
                     .into_bytes();
                 Ok((status, body.to_vec()))
             };

@@ -91,9 +91,17 @@ impl Sts {
 
     /// GetCallerIdentity: the ARN the credentials belong to.
     pub fn caller_arn(&self) -> Result<String> {
+        Ok(self.caller()?.0)
+    }
+
+    /// GetCallerIdentity: the ARN the credentials belong to, and how far AWS's clock is ahead
+    /// of this machine's (seconds, from the answer's `Date`).
+    pub fn caller(&self) -> Result<(String, Option<i64>)> {
         let what = Call { operation: "GetCallerIdentity", mfa: false, role: None, duration: 0 };
-        let out = self.send(self.client.get_caller_identity().send(), &what)?;
-        Ok(out.arn.unwrap_or_default())
+        let clock = crate::aws::client::ClockReader::default();
+        let call = self.client.get_caller_identity().customize().interceptor(clock.clone()).send();
+        let out = self.send(call, &what)?;
+        Ok((out.arn.unwrap_or_default(), clock.skew()))
     }
 
     /// Run one call to its end on the runtime, its error described in one line.
@@ -122,13 +130,6 @@ impl Sts {
                 what.mfa && (operation == "GetSessionToken" || detail.contains("MultiFactorAuthentication"));
             let role = what.role.unwrap_or("the role");
             Some(match code {
-                // "Signature expired: 20261201T200000Z is now earlier than 20261201T201000Z
-                // (20261201T201500Z - 5 min.)", or "Signature not yet current": the clock.
-                "SignatureDoesNotMatch" | "InvalidSignatureException"
-                    if detail.starts_with("Signature expired") || detail.starts_with("Signature not yet current") =>
-                {
-                    clock_advice(detail)
-                }
                 "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken" if temporary => {
                     "the MFA session's credentials are no longer valid (the session expired or was revoked): run ec2mfa --force for a new session"
                         .to_owned()
@@ -189,34 +190,6 @@ struct Call<'a> {
     role: Option<&'a str>,
     /// The duration asked, in seconds.
     duration: u32,
-}
-
-/// AWS refuses a request signed more than a few minutes away from its own time. Its message
-/// holds the time the request was signed and AWS's own time: say how far off the clock is.
-fn clock_advice(detail: &str) -> String {
-    let stamps: Vec<OffsetDateTime> = detail
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter_map(|word| {
-            time::PrimitiveDateTime::parse(
-                word,
-                time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
-            )
-            .ok()
-            .map(|t| t.assume_utc())
-        })
-        .collect();
-    // The first is the request's time (this computer's clock), the last AWS's.
-    let off = match (stamps.first(), stamps.last()) {
-        (Some(signed), Some(aws)) if stamps.len() >= 3 => {
-            let minutes = (*signed - *aws).whole_minutes();
-            let way = if minutes >= 0 { "ahead of" } else { "behind" };
-            format!(" (about {} min {way} AWS's)", minutes.abs())
-        }
-        _ => String::new(),
-    };
-    format!(
-        "this computer's clock is off{off}, so AWS refuses the request's signature: set the clock right (timedatectl set-ntp true, or your system's time settings) and try again; the keys are fine"
-    )
 }
 
 fn convert(credentials: Option<aws_sdk_sts::types::Credentials>) -> Result<Credentials> {

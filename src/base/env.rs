@@ -1,8 +1,8 @@
 //! The process environment as a map, so logic never reads the real one directly and tests
 //! can pass their own (a developer's `AWS_*` never leaks into a test); and every variable
 //! stsenv reads, one function each, so that "which variables does it read" is this file.
-//! (The HTTP client reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` itself, in the AWS
-//! client; `stsenv exec` passes the environment on to its command.)
+//! (The HTTP client reads `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` itself, and
+//! the system's CA store `SSL_CERT_FILE` and `SSL_CERT_DIR`, in the AWS client; `stsenv exec` passes the environment on to its command.)
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -197,6 +197,11 @@ impl Env {
     /// `AWS_ENDPOINT_URL_IAM`: IAM's endpoint.
     pub fn aws_endpoint_url_iam(&self) -> Option<&str> {
         self.get("AWS_ENDPOINT_URL_IAM")
+    }
+
+    /// `AWS_CA_BUNDLE`: The PEM file of the CAs trusted for HTTPS, instead of the system's.
+    pub fn aws_ca_bundle(&self) -> Option<&str> {
+        self.get("AWS_CA_BUNDLE")
     }
 
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`: `true`: the endpoint variables are ignored.

@@ -1,5 +1,6 @@
 //! Times as stsenv writes and reads them: RFC 3339 in UTC (cache files, JSON, profiles), the
-//! time left in a prompt-sized form (`11h58m`), and durations typed by the user (`15m`).
+//! time left in a prompt-sized form (`11h58m`), a span to the second (`7m12s`), and durations
+//! typed by the user (`15m`).
 
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -18,6 +19,15 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
 pub fn format_left(seconds: i64) -> String {
     let minutes = seconds.max(0) / 60;
     if minutes >= 60 { format!("{}h{:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
+}
+
+/// "7m12s", "42s", "2h05m": a span to the second (to the minute from an hour up).
+pub fn span(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m{:02}s", seconds / 60, seconds % 60),
+        _ => format!("{}h{:02}m", seconds / 3600, seconds % 3600 / 60),
+    }
 }
 
 /// A duration as typed: a whole number with a unit, `900s`, `15m`, `1h`, or parts of them
@@ -53,6 +63,12 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans() {
+        let got: Vec<String> = [0, 59, 60, 432, 3599, 3600, 7500].into_iter().map(span).collect();
+        assert_eq!(got, ["0s", "59s", "1m00s", "7m12s", "59m59s", "1h00m", "2h05m"]);
+    }
 
     #[test]
     fn rfc3339_is_utc_with_z() {

@@ -242,6 +242,7 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
     };
     serial_of_user(r, ctx, &target, entry, &serial, serial_line, &caller);
     keys_account(r, &name, entry, &caller);
+    clock(r, &name, &caller);
     if let Some(user) = &caller.user {
         mfa_device(r, ctx, &target, &keys, user, &serial);
     }
@@ -371,6 +372,22 @@ fn keys_account(r: &mut Report, name: &str, entry: Option<&Account>, caller: &Ca
             caller.arn_prefix()
         )),
         _ => r.ok(format!("{name}: the keys work: {}", caller.arn)),
+    }
+}
+
+/// How far this machine's clock is from AWS's, by the `Date` of STS's answer.
+fn clock(r: &mut Report, name: &str, caller: &Caller) {
+    use crate::aws::client::{NOTED_SKEW, clock_off};
+    match caller.skew {
+        Some(skew) if skew.abs() >= NOTED_SKEW => r.fail(format!(
+            "{name}: {} (by STS's answer): codes from a TOTP seed are wrong, and past 5 minutes AWS refuses every request: fix the clock (timedatectl set-ntp true, or ntpdate)",
+            clock_off(skew)
+        )),
+        Some(skew) => r.ok(format!(
+            "{name}: this machine's clock agrees with AWS's (within {})",
+            crate::base::times::span(skew.unsigned_abs().max(1))
+        )),
+        None => {}
     }
 }
 

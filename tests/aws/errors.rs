@@ -304,21 +304,21 @@ const EXPLAINED: &[Explained] = &[
         message: CLOCK_EXPIRED,
         cached: None,
         args: MFA,
-        phrases: &["this computer's clock is off (about 15 min behind AWS's)", "set the clock right"],
+        phrases: &["this machine's clock is 15m00s behind AWS's", "fix the clock (timedatectl"],
     },
     Explained {
         code: "SignatureDoesNotMatch",
         message: CLOCK_EXPIRED,
         cached: None,
         args: ROLE,
-        phrases: &["clock is off (about 15 min behind", "the keys are fine"],
+        phrases: &["clock is 15m00s behind", "the keys are fine"],
     },
     Explained {
         code: "SignatureDoesNotMatch",
         message: CLOCK_AHEAD,
         cached: Some(Slot::Mfa),
         args: ROLE,
-        phrases: &["clock is off (about 15 min ahead of AWS's)"],
+        phrases: &["this machine's clock is 15m00s ahead of AWS's"],
     },
 ];
 
@@ -378,4 +378,65 @@ fn a_role_refused_to_an_old_mfa_session_says_how_old_it_is() {
     run.failed(1, "aws:MultiFactorAuthAge");
     assert!(run.stderr.trim_end().ends_with("; the MFA session was made 5h00m ago"), "{}", run.stderr);
     eprintln!("{}", run.stderr.trim_end());
+}
+
+/// A machine whose clock is minutes off: AWS's own time comes from the `Date` of its answer
+/// (the fault server's clock set off), said to the second, for the signature refusal and for
+/// a refused MFA code (codes from a TOTP seed are wrong then); `doctor` says it for each
+/// account it checks.
+#[test]
+fn a_wrong_clock_is_said_to_the_second_from_the_date_of_the_answer() {
+    let expired = "Signature expired: 20261207T200000Z is now earlier than 20261207T200212Z (20261207T200712Z - 5 min.)";
+    let invalid_code = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
+    let cases: &[(i64, Mode, &str)] = &[
+        (
+            432,
+            Mode::error(403, "SignatureDoesNotMatch", expired),
+            "this machine's clock is 7m12s behind AWS's, so AWS refuses the request's signature: fix the clock (timedatectl set-ntp true, or ntpdate) and try again",
+        ),
+        (
+            -3720,
+            Mode::error(400, "RequestExpired", "Request has expired."),
+            "this machine's clock is 1h02m ahead of AWS's",
+        ),
+        (
+            125,
+            Mode::error(403, "AccessDenied", invalid_code),
+            "the MFA code was rejected: wait for the next code and try again, and check the MFA serial; also, this machine's clock is 2m05s behind AWS's (codes from a TOTP seed are wrong then): fix the clock",
+        ),
+    ];
+    for (skew, mode, phrase) in cases {
+        let fault = Fault::start_skewed(mode.clone(), *skew);
+        let home = sts_home(&fault.url);
+        let before = cache_files(&home);
+        let run = home.run(MFA, QUICK);
+        // The Date header is to the second: the span may be one less.
+        let less_one = phrase.replace("7m12s", "7m11s").replace("2m05s", "2m04s");
+        assert!(run.stderr.contains(phrase) || run.stderr.contains(&less_one), "{skew}: {}", run.stderr);
+        run.failed(1, "clock");
+        assert_eq!(cache_files(&home), before, "nothing cached");
+    }
+    // Without a skew, a refused code says nothing of the clock.
+    let fault = Fault::start(Mode::error(403, "AccessDenied", invalid_code));
+    let run = sts_home(&fault.url).run(MFA, QUICK);
+    run.failed(1, "the MFA code was rejected");
+    assert!(!run.stderr.contains("clock"), "{}", run.stderr);
+    // doctor: GetCallerIdentity's answer tells how far off the clock is.
+    for (skew, line) in [
+        (
+            -600,
+            "FAIL  personal: this machine's clock is 10m00s ahead of AWS's (by STS's answer): codes from a TOTP seed are wrong",
+        ),
+        (0, "ok    personal: this machine's clock agrees with AWS's (within "),
+    ] {
+        let fault = Fault::start_skewed(Mode::ok(), skew);
+        let mut home = sts_home(&fault.url);
+        home.set("AWS_ENDPOINT_URL_IAM", &fault.url);
+        let out = home.stsenv(&["doctor", "personal"]);
+        // The report is on stdout, or on stderr when it has a FAIL.
+        let report =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+                .replace("10m01s ahead", "10m00s ahead");
+        assert!(report.contains(line), "{skew}: {report:?}\n{line:?}");
+    }
 }

@@ -1,151 +1,31 @@
-//! The HTTPS client that real AWS endpoints need: against moto serving TLS on 127.0.0.1 with a
-//! certificate from a test CA, stsenv completes the handshake and the call when the system
-//! trust store (here `SSL_CERT_FILE`, which it honours) holds that CA, and refuses the server,
-//! sending nothing, when it does not.
-
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+//! HTTPS as users have it (tests/util/tls.rs: a test CA no system store holds, and fronts that
+//! serve moto or the fault server with its certificates): `AWS_CA_BUNDLE` trusted for every
+//! call as the AWS CLI trusts it, the system store (`SSL_CERT_FILE`) otherwise, and each way a
+//! TLS connection fails said in one line with its fix; and the host the endpoint settings pick.
 
 use crate::util::fault::{Fault, Mode};
-use crate::util::moto::{free_port, venv};
-use crate::util::run::command;
+use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN, sts_home};
+use crate::util::moto::{As, CALLER_ARN, Moto, aws};
+use crate::util::run::QUICK;
+use crate::util::tls::TlsFront;
 use crate::util::{Home, stderr, stdout};
 
-/// A CA and a server certificate for 127.0.0.1 signed by it, and a second, unrelated CA.
-const MAKE_CERTS: &str = r#"
-import datetime, ipaddress, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
-out = sys.argv[1]
-now = datetime.datetime.now(datetime.timezone.utc)
-
-def name(text):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
-
-def pem(path, data):
-    with open(out + "/" + path, "wb") as f:
-        f.write(data)
-
-def ca(common_name):
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(name(common_name)).issuer_name(name(common_name))
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
-                                         key_encipherment=False, data_encipherment=False,
-                                         key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                         encipher_only=False, decipher_only=False), critical=True)
-            .sign(key, hashes.SHA256()))
-    return key, cert
-
-ca_key, ca_cert = ca("stsenv test CA")
-_, other_cert = ca("another CA")
-key = ec.generate_private_key(ec.SECP256R1())
-cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca_cert.subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(ca_key, hashes.SHA256()))
-pem("ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM))
-pem("other-ca.pem", other_cert.public_bytes(serialization.Encoding.PEM))
-pem("server.pem", cert.public_bytes(serialization.Encoding.PEM))
-pem("server.key", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()))
-"#;
-
-/// Waits until the server at argv[1] answers moto's own API over TLS trusting argv[2].
-const READY: &str = r#"
-import json, ssl, sys, time, urllib.request
-context = ssl.create_default_context(cafile=sys.argv[2])
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
-end = time.monotonic() + 30
-while time.monotonic() < end:
-    try:
-        with opener.open(sys.argv[1] + "/moto-api/data.json", timeout=2) as answer:
-            if answer.status == 200 and isinstance(json.load(answer), dict):
-                sys.exit(0)
-    except Exception:
-        time.sleep(0.05)
-sys.exit(1)
-"#;
-
-/// moto_server over TLS (no signature checks: the handshake is what is tested).
-struct TlsMoto {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl TlsMoto {
-    fn start(dir: &Path) -> TlsMoto {
-        let python = venv().join("bin/python");
-        let made = command(&python).arg("-c").arg(MAKE_CERTS).arg(dir).output().unwrap();
-        assert!(made.status.success(), "making the certificates failed: {}", stderr(&made));
-        let log = dir.join("moto.log");
-        for _ in 0..3 {
-            let port = free_port();
-            let mut child = command(venv().join("bin/moto_server"))
-                .args(["-H", "127.0.0.1", "-p", &port.to_string(), "--ssl-cert"])
-                .arg(dir.join("server.pem"))
-                .arg("--ssl-key")
-                .arg(dir.join("server.key"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).unwrap())
-                .spawn()
-                .unwrap();
-            let url = format!("https://127.0.0.1:{port}");
-            let ready = command(&python)
-                .arg("-c")
-                .arg(READY)
-                .arg(&url)
-                .arg(dir.join("ca.pem"))
-                .env("NO_PROXY", "*")
-                .status()
-                .unwrap();
-            // Another server may have taken the port; then moto has exited.
-            if ready.success() && matches!(child.try_wait(), Ok(None)) {
-                return TlsMoto { child, url, log };
-            }
-            crate::util::run::kill(&mut child);
-        }
-        let mut text = String::new();
-        let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
-        panic!("moto did not start with TLS: {text}");
-    }
-
-    fn requests(&self) -> usize {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| l.contains("\"POST "))
-            .count()
-    }
-}
-
-impl Drop for TlsMoto {
-    fn drop(&mut self) {
-        crate::util::run::kill(&mut self.child);
-    }
+/// The cache's files (none after a refusal).
+fn cached(home: &Home) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(home.cache_dir()) else { return Vec::new() };
+    dir.flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".lock"))
+        .collect()
 }
 
 #[test]
-fn https_endpoint_handshake_and_certificate_check() {
-    let certs = tempfile::tempdir().unwrap();
-    let moto = TlsMoto::start(certs.path());
-
+fn the_system_store_from_ssl_cert_file_is_used_without_aws_ca_bundle() {
+    let moto = Moto::start(false);
+    let front = TlsFront::start(&moto.url);
     let mut trusted = Home::new();
     trusted.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY);
-    trusted.set("AWS_ENDPOINT_URL", &moto.url).set("SSL_CERT_FILE", certs.path().join("ca.pem"));
+    trusted.set("AWS_ENDPOINT_URL", &front.good).set("SSL_CERT_FILE", &front.ca);
     let out = trusted.stsenv(&["mfa", "personal", "-c", "skip", "--shell", "bash"]);
     assert!(out.status.success(), "mfa over TLS failed: {}", stderr(&out));
     assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="), "{}", stdout(&out));
@@ -154,17 +34,128 @@ fn https_endpoint_handshake_and_certificate_check() {
     // A store without the server's CA: the handshake fails, no request is made, nothing is set.
     let mut untrusted = Home::new();
     untrusted.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY);
-    untrusted.set("AWS_ENDPOINT_URL", &moto.url).set("SSL_CERT_FILE", certs.path().join("other-ca.pem"));
-    let out = untrusted.stsenv(&["mfa", "personal", "-c", "skip", "--shell", "bash"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "");
-    let message = stderr(&out);
-    assert!(message.contains(&format!("cannot reach STS at {}", moto.url)), "{message}");
-    assert!(message.to_lowercase().contains("certificate"), "says why: {message}");
-    assert_eq!(message.lines().count(), 1, "{message}");
+    untrusted.set("AWS_ENDPOINT_URL", &front.good).set("SSL_CERT_FILE", &front.other_ca);
+    let run = untrusted.run(&["mfa", "personal", "-c", "skip", "--shell", "bash"], QUICK);
+    run.failed(
+        1,
+        &format!("the certificate of STS at {} is signed by a CA this machine does not trust", front.good),
+    );
+    assert!(run.stderr.contains("set AWS_CA_BUNDLE to its CA's PEM file"), "{}", run.stderr);
     assert_eq!(moto.requests(), 1, "no request to an unverified server");
 }
 
+#[test]
+fn aws_ca_bundle_is_trusted_for_mfa_roles_credential_process_and_the_server() {
+    let moto = Moto::start(false);
+    let front = TlsFront::start(&moto.url);
+    let (mut home, _user) = Home::with_moto_user(&moto, ACCOUNTS_PERSONAL_ADMIN);
+    home.set("AWS_ENDPOINT_URL_STS", &front.good).set("AWS_ENDPOINT_URL", &front.good);
+    // What a TLS-inspecting proxy's users have: its CA in AWS_CA_BUNDLE, and nothing else.
+    home.set("AWS_CA_BUNDLE", &front.ca);
+    let before = moto.requests();
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+    assert!(out.status.success(), "{}\n{}", stderr(&out), moto.log());
+    assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="), "{}", stdout(&out));
+    let out = home.stsenv(&["role", "admin", "-a", "personal", "--format", "shell", "--shell", "bash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("export STSENV_ROLE="), "{}", stdout(&out));
+    assert_eq!(moto.requests() - before, 2, "GetSessionToken and AssumeRole through the front");
+    // The AWS CLI reads AWS_CA_BUNDLE itself: one environment serves both, through
+    // credential_process (a role of the cached session) and through the server.
+    home.credential_process_profiles();
+    let out = aws(&home, As::Profile("personal-admin"), CALLER_ARN);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(":assumed-role/"), "{}", stdout(&out));
+    let identity = ["--", "aws", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"];
+    let out = home.stsenv(&[&["exec", "personal", "--role", "admin", "--server"][..], &identity].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(":assumed-role/"), "{}", stdout(&out));
+}
+
+#[test]
+fn without_aws_ca_bundle_each_way_in_is_refused_and_nothing_is_cached() {
+    let moto = Moto::start(false);
+    let front = TlsFront::start(&moto.url);
+    let (mut home, user) = Home::with_moto_user(&moto, ACCOUNTS_PERSONAL_ADMIN);
+    home.set("AWS_ENDPOINT_URL_STS", &front.good).set("AWS_ENDPOINT_URL", &front.good);
+    home.set("STSENV_TOKEN_CODE", "123456");
+    let before = moto.requests();
+    let cases: &[&[&str]] = &[
+        &["mfa", "personal", "--shell", "bash"],
+        &["role", "admin", "-a", "personal", "--shell", "bash"],
+        &["credential-process", "personal", "--role", "admin"],
+        &["exec", "personal", "--server", "--", "true"],
+    ];
+    for args in cases {
+        let run = home.run(args, QUICK);
+        run.failed(1, "is signed by a CA this machine does not trust (UnknownIssuer)");
+        assert!(run.stderr.contains("AWS_CA_BUNDLE"), "{}", run.stderr);
+    }
+    assert_eq!(moto.requests(), before, "no request reached moto");
+    assert_eq!(cached(&home), Vec::<String>::new(), "nothing cached");
+    // A bundle that is not one: a configuration error, before any connection.
+    let bad = home.path().join("not-a-bundle.pem");
+    std::fs::write(&bad, "not a certificate\n").unwrap();
+    let missing = home.path().join("missing.pem");
+    for (path, phrase) in [(&missing, "does not exist"), (&bad, "holds no PEM certificate")] {
+        let mut home = Home::new();
+        home.user_keys("personal", &user).accounts(ACCOUNTS_PERSONAL_ADMIN);
+        home.set("AWS_ENDPOINT_URL_STS", &front.good).set("AWS_CA_BUNDLE", path);
+        let run = home.run(&["mfa", "personal", "-c", "123456", "--shell", "bash"], QUICK);
+        run.failed(2, &format!("AWS_CA_BUNDLE={} {phrase}", path.display()));
+    }
+    assert_eq!(moto.requests(), before, "no request reached moto");
+}
+
+/// Each way a TLS connection fails, one line saying what happened and the fix, exit 1, stdout
+/// empty, nothing sent (the fronts serve the fault server, which would answer anything).
+#[test]
+fn tls_failures_say_what_to_do() {
+    let fault = Fault::start(Mode::ok());
+    let front = TlsFront::start(&fault.url);
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
+        (
+            &front.good,
+            &[("AWS_CA_BUNDLE", front.other_ca.to_str().unwrap())],
+            "is signed by no CA in AWS_CA_BUNDLE=",
+        ),
+        (
+            &front.expired,
+            &[("AWS_CA_BUNDLE", front.ca.to_str().unwrap())],
+            "has expired or is not valid yet: check this machine's clock",
+        ),
+        (
+            &front.wrong_host,
+            &[("AWS_CA_BUNDLE", front.ca.to_str().unwrap())],
+            "is for another host name: check AWS_ENDPOINT_URL_STS",
+        ),
+        (
+            "https://sts.example.test",
+            &[("HTTPS_PROXY", front.refusing_proxy.as_str()), ("NO_PROXY", ""), ("no_proxy", "")],
+            "the proxy refused to connect to STS at https://sts.example.test",
+        ),
+    ];
+    for (endpoint, vars, phrase) in cases {
+        let mut home = sts_home(endpoint);
+        for (name, value) in vars.iter() {
+            home.set(name, value);
+        }
+        let run = home.run(&["mfa", "personal", "-c", "123456", "--shell", "bash"], QUICK);
+        run.failed(1, phrase);
+        assert_eq!(cached(&home), Vec::<String>::new(), "{endpoint}: nothing cached");
+    }
+    assert_eq!(fault.count(), 0, "nothing was sent");
+    // The same proxy is gone around for a host NO_PROXY names.
+    let mut home = sts_home(&front.good);
+    home.set("AWS_CA_BUNDLE", &front.ca)
+        .set("HTTPS_PROXY", &front.refusing_proxy)
+        .set("NO_PROXY", "127.0.0.1")
+        .set("no_proxy", "127.0.0.1");
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fault.count(), 1);
+}
 /// stsenv builds its SDK configuration itself (no aws-config loader): the standard endpoint
 /// settings must still pick the host the AWS SDKs would, seen as the CONNECT a proxy receives
 /// (the fault server, refusing every request: nothing goes further).

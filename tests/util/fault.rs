@@ -1,7 +1,8 @@
 //! A fault-injecting HTTP server on a free loopback port, for the answers moto cannot give: an
 //! STS error of any status and code, a body that is not XML, or no answer at all. It reads
 //! each whole request (headers and Content-Length body) and records it, answers with
-//! `Connection: close`, and stops (its threads joined) when dropped.
+//! `Connection: close` and a `Date` (its own clock, or one set off by `start_skewed`), and
+//! stops (its threads joined) when dropped.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -22,8 +23,8 @@ pub enum Mode {
     Raw { status: u16, body: &'static str },
     /// Read the request, then never answer (the connection stays open until the drop).
     Hang,
-    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (IAM's
-    /// ResyncMFADevice with its empty answer) (unique values per
+    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (GetCallerIdentity
+    /// with user jbrowne of 123456789012, IAM's ResyncMFADevice with its empty answer) (unique values per
     /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
     /// (every request when it is None).
     Ok { delay: Duration, slow_key: Option<&'static str> },
@@ -53,6 +54,8 @@ pub struct Request {
 
 struct Shared {
     mode: Mode,
+    /// How far the `Date` of each answer is ahead of this machine's clock (seconds).
+    skew: i64,
     stop: AtomicBool,
     requests: Mutex<Vec<Request>>,
     connections: Mutex<Vec<JoinHandle<()>>>,
@@ -67,11 +70,18 @@ pub struct Fault {
 
 impl Fault {
     pub fn start(mode: Mode) -> Fault {
+        Fault::start_skewed(mode, 0)
+    }
+
+    /// A server whose clock (the `Date` of its answers) is `skew` seconds ahead of this
+    /// machine's: AWS's, as a machine with a wrong clock sees it.
+    pub fn start_skewed(mode: Mode, skew: i64) -> Fault {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
             mode,
+            skew,
             stop: AtomicBool::new(false),
             requests: Mutex::new(Vec::new()),
             connections: Mutex::new(Vec::new()),
@@ -176,8 +186,13 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
             return;
         }
     };
+    let date = (time::OffsetDateTime::now_utc() + time::Duration::seconds(shared.skew))
+        .format(time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        ))
+        .unwrap();
     let reply = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: {REQUEST_ID}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} {}\r\nDate: {date}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: {REQUEST_ID}\r\nConnection: close\r\n\r\n{body}",
         reason(status),
         body.len()
     );
@@ -204,6 +219,11 @@ fn success_xml(body: &str, n: usize) -> Option<String> {
             .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')).map(str::to_owned))
     };
     let action = field("Action")?;
+    if action == "GetCallerIdentity" {
+        return Some(format!(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/jbrowne</Arn><UserId>AIDAFAULTFAULTFAULT</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>{REQUEST_ID}</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+        ));
+    }
     if action == "ResyncMFADevice" {
         // IAM's answer: nothing but the request ID.
         return Some(format!(

@@ -39,6 +39,7 @@ pub mod fixtures;
 pub mod moto;
 pub mod record;
 pub mod run;
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
