@@ -42,6 +42,45 @@ fn the_system_store_from_ssl_cert_file_is_used_without_aws_ca_bundle() {
     );
     assert!(run.stderr.contains("set AWS_CA_BUNDLE to its CA's PEM file"), "{}", run.stderr);
     assert_eq!(moto.requests(), 1, "no request to an unverified server");
+
+    // SSL_CERT_DIR: every file of the directory.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&front.ca, dir.path().join("test-ca.pem")).unwrap();
+    let mut by_dir = Home::new();
+    by_dir.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY);
+    by_dir.set("AWS_ENDPOINT_URL", &front.good).set("SSL_CERT_DIR", dir.path());
+    let out = by_dir.stsenv(&["mfa", "personal", "-c", "skip", "--shell", "bash"]);
+    assert!(out.status.success(), "SSL_CERT_DIR: {}", stderr(&out));
+    assert_eq!(moto.requests(), 2);
+
+    // AWS_CA_BUNDLE, when set, is the whole trust: the system store (here SSL_CERT_FILE) is not
+    // added to it, as for the AWS CLI.
+    for (bundle, store, works) in [(&front.ca, &front.other_ca, true), (&front.other_ca, &front.ca, false)] {
+        let mut home = Home::new();
+        home.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY);
+        home.set("AWS_ENDPOINT_URL", &front.good).set("AWS_CA_BUNDLE", bundle).set("SSL_CERT_FILE", store);
+        let out = home.stsenv(&["mfa", "personal", "-c", "skip", "--shell", "bash"]);
+        assert_eq!(
+            out.status.success(),
+            works,
+            "AWS_CA_BUNDLE={bundle:?} SSL_CERT_FILE={store:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(moto.requests(), 3);
+}
+
+/// HTTP_PROXY for a plain `http://` endpoint: the request goes to the proxy, in absolute form.
+#[test]
+fn http_proxy_carries_a_plain_http_endpoint() {
+    let proxy = Fault::start(Mode::ok());
+    let mut home = sts_home("http://sts.example.test");
+    home.set("HTTP_PROXY", &proxy.url).set("NO_PROXY", "").set("no_proxy", "");
+    let out = home.stsenv(&["mfa", "personal", "-c", "123456", "--shell", "bash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].head.starts_with("POST http://sts.example.test/ HTTP/1.1"), "{}", requests[0].head);
 }
 
 #[test]
