@@ -172,7 +172,7 @@ impl Service {
     /// else `default` (the host the SDK picks for the region), as the AWS SDKs read them:
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables. One that is not an
     /// http(s) URL is a configuration error (exit 2) before any network call, not a failure to
-    /// reach it; so is a bad `AWS_CA_BUNDLE`.
+    /// reach it; so is a bad `AWS_CA_BUNDLE` (for an https endpoint).
     /// `own` is the value of `variable`.
     pub fn new(
         name: &'static str,
@@ -188,9 +188,9 @@ impl Service {
         if let Some((from, url)) = configured {
             check_url(from, url)?;
         }
-        let trust = Trust::from_env(env)?;
         let endpoint_url = configured.map(|(_, url)| url.to_owned());
         let endpoint = endpoint_url.clone().unwrap_or(default);
+        let trust = Trust::for_url(&endpoint, env)?;
         Ok(Service {
             name,
             variable,

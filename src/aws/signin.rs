@@ -34,16 +34,15 @@ pub struct Federation {
 
 impl Federation {
     pub fn new(partition: Partition, env: &Env) -> Result<Federation> {
-        let trust = Trust::from_env(env)?;
-        if let Some(url) = env.stsenv_signin_url() {
-            crate::aws::client::check_url("STSENV_SIGNIN_URL", url)?;
-            return Ok(Federation { url: url.to_owned(), from: "STSENV_SIGNIN_URL", trust });
-        }
-        Ok(Federation {
-            url: format!("https://{}/federation", partition.signin_host()),
-            from: "the partition",
-            trust,
-        })
+        let (url, from) = match env.stsenv_signin_url() {
+            Some(url) => {
+                crate::aws::client::check_url("STSENV_SIGNIN_URL", url)?;
+                (url.to_owned(), "STSENV_SIGNIN_URL")
+            }
+            None => (format!("https://{}/federation", partition.signin_host()), "the partition"),
+        };
+        let trust = Trust::for_url(&url, env)?;
+        Ok(Federation { url, from, trust })
     }
 
     /// The URL with these query parameters, each percent-encoded.

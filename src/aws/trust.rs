@@ -4,8 +4,9 @@
 //! trusted for every HTTPS call (STS, IAM, the console sign-in endpoint), in place of the
 //! system's store; it is how a company's TLS-inspecting proxy is trusted. Without it, the
 //! system's store is used (which `SSL_CERT_FILE` / `SSL_CERT_DIR` replace, as for OpenSSL).
-//! The bundle is read before any network call, under the rules of the files stsenv trusts
-//! (a CA another user could add to would let them read the session credentials STS sends).
+//! The bundle is read before any network call to an https endpoint (not for a plain `http://`
+//! one, which uses no CA), under the rules of the files stsenv trusts (a CA another user could
+//! add to would let them read the session credentials STS sends).
 
 use std::error::Error as StdError;
 
@@ -28,6 +29,12 @@ pub struct Trust {
 }
 
 impl Trust {
+    /// The CAs to trust for `url`: none to read for a plain `http://` one (a local emulator or
+    /// proxy), else `from_env`.
+    pub fn for_url(url: &str, env: &Env) -> Result<Trust> {
+        if crate::aws::client::is_plain_http(url) { Ok(Trust::default()) } else { Trust::from_env(env) }
+    }
+
     /// `AWS_CA_BUNDLE`'s CAs, else the system's. A bundle that is missing, unreadable, another
     /// user's to change, or holds no certificate (or one that cannot be read) is a
     /// configuration error naming the variable and the path.

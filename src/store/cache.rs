@@ -29,7 +29,7 @@ use crate::base::error::{self, Result};
 use crate::store::entry::{Entry, State, parse, serialize, stored_role};
 use crate::store::slot::Slot;
 use crate::store::trust::{self, distrust, is_symlink_error, read_file};
-use crate::sys::atomic::{Dir, STALE_TEMP, Stat, temp_file_parts};
+use crate::sys::atomic::{Dir, Durability, STALE_TEMP, Stat, temp_file_parts};
 use crate::sys::lock;
 
 /// A cache entry is used until this long before it expires.
@@ -172,8 +172,8 @@ impl Cache {
         Ok(Lock { _file: file, waited })
     }
 
-    /// Write an entry atomically: a 0600 temp file in the same directory, fsync, rename, fsync
-    /// of the directory. Call with the slot's lock held. A directory that is not trusted is an
+    /// Write an entry atomically: a 0600 temp file in the same directory, renamed over the
+    /// entry (without fsyncs: see `atomic`'s note on the cache). Call with the slot's lock held. A directory that is not trusted is an
     /// error (exit 2).
     pub fn write(&self, slot: &Slot, entry: &Entry) -> Result<()> {
         let dir = self.open_for_writing()?;
@@ -182,7 +182,8 @@ impl Cache {
         // Temp files of killed writers of other slots (this slot's go in `replace`).
         remove_stale_temp_files(&dir);
         let name = path.file_name().unwrap_or_default();
-        dir.replace(name, text.as_bytes(), 0o600, None).map_err(|e| self.write_error(&path, &e))
+        dir.replace(name, text.as_bytes(), 0o600, None, Durability::Atomic)
+            .map_err(|e| self.write_error(&path, &e))
     }
 
     /// The cache directory opened for reading, if it is trusted (see `trust::open_for_reading`).

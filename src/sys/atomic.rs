@@ -5,6 +5,12 @@
 //! leaves at worst a stray `.NAME.PID.N.tmp` beside it, never a torn file, and the next write
 //! of that file removes it.
 //!
+//! A cache entry is the one file written without the two fsyncs (`Durability::Atomic`): they
+//! were 1-3 ms of a fresh MFA session's few, and they guard only against a power cut or a
+//! kernel crash right after the write, when the entry may come back empty or as it was; a
+//! reader then finds no valid entry and stsenv asks STS again. A killed stsenv still never
+//! leaves a torn entry: the rename is what makes the new one visible.
+//!
 //! A user's file keeps what the user set up: through a symlink (dotfiles, a secret store) the
 //! link's target is written and the link stays; the target's mode and owner are kept.
 //!
@@ -49,6 +55,15 @@ impl Stat {
 }
 
 /// The user this process runs as (its effective uid).
+/// Whether a replaced file must survive a power cut once `replace` returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync the file and the directory: a user's files (keys, the accounts file, profiles).
+    Durable,
+    /// Atomic against a killed process, not durable: the cache, which STS can fill again.
+    Atomic,
+}
+
 pub fn euid() -> u32 {
     // SAFETY: geteuid cannot fail.
     unsafe { libc::geteuid() }
@@ -138,25 +153,29 @@ impl Dir {
         check(unsafe { libc::unlinkat(self.file.as_raw_fd(), c.as_ptr(), 0) }).map(|_| ())
     }
 
-    /// Rename `from` to `to`, both in this directory, and make it durable.
-    pub fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+    /// Rename `from` to `to`, both in this directory (made durable with `Durability::Durable`).
+    fn rename(&self, from: &OsStr, to: &OsStr, durability: Durability) -> io::Result<()> {
         let (from, to) = (c_name(from)?, c_name(to)?);
         let fd = self.file.as_raw_fd();
         // SAFETY: valid descriptor and NUL-terminated names.
         check(unsafe { libc::renameat(fd, from.as_ptr(), fd, to.as_ptr()) })?;
-        let _ = self.file.sync_all();
+        if durability == Durability::Durable {
+            let _ = self.file.sync_all();
+        }
         Ok(())
     }
 
     /// Replace `name` with `bytes`: a temp file made with `mode` (and `owner`, where the system
-    /// allows it), written, fsynced, renamed over `name`, the directory fsynced. Temp files of
-    /// killed writers of `name` are removed first.
+    /// allows it), written, fsynced, renamed over `name`, the directory fsynced (without the
+    /// fsyncs for `Durability::Atomic`). Temp files of killed writers of `name` are removed
+    /// first.
     pub fn replace(
         &self,
         name: &OsStr,
         bytes: &[u8],
         mode: u32,
         owner: Option<(u32, u32)>,
+        durability: Durability,
     ) -> io::Result<()> {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         self.remove_dead_temp_files(name, false);
@@ -176,8 +195,10 @@ impl Dir {
                 file.set_permissions(fs::Permissions::from_mode(mode & 0o7777))?;
             }
             file.write_all(bytes)?;
-            file.sync_all()?;
-            self.rename(&tmp, name)
+            if durability == Durability::Durable {
+                file.sync_all()?;
+            }
+            self.rename(&tmp, name, durability)
         })();
         if result.is_err() {
             let _ = self.remove(&tmp);
@@ -266,7 +287,7 @@ pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
         Some(st) => (st.mode, Some((st.uid, st.gid))),
         None => (new_mode, None),
     };
-    dir.replace(name, bytes, mode, owner)
+    dir.replace(name, bytes, mode, owner, Durability::Durable)
 }
 
 #[cfg(test)]
