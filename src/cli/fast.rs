@@ -1,6 +1,7 @@
 //! The command lines run most (`now` on every prompt redraw, `switch ACCOUNT` as `ec2switch`
-//! runs it, the `credential-process` lines of `~/.aws/config`), recognised without building
-//! clap's command tree, which costs about as much as the rest of a cached run.
+//! runs it, the `credential-process` lines of `~/.aws/config`, `mfa` as `ec2mfa` runs it),
+//! recognised without building clap's command tree, which costs about as much as the rest of a
+//! cached run (0.17 ms of a fresh `mfa`'s 0.9 ms of its own).
 
 use std::ffi::OsString;
 
@@ -73,10 +74,53 @@ impl Cli {
                 }
                 Command::Switch(Switch { account: Some(account.to_owned()), shell: ShellArg { shell } })
             }
+            ["mfa", rest @ ..] => Command::Mfa(mfa(rest)?),
             _ => return None,
         };
         Some(Cli { config: None, creds_dir: None, command })
     }
+}
+
+/// `mfa [ACCOUNT] [-c CODE | --code CODE | --code=CODE] [--force] [--shell SHELL |
+/// --shell=SHELL]`, in any order, each at most once, as `ec2mfa` runs it; None for anything
+/// else (another flag, a value that starts with `-`, `-cCODE`), which clap parses.
+fn mfa(rest: &[&str]) -> Option<Mfa> {
+    let plain = |value: &str| !value.is_empty() && !value.starts_with('-');
+    let (mut account, mut code, mut shell, mut force) = (None, None, None, false);
+    let mut words = rest.iter();
+    while let Some(&word) = words.next() {
+        let (flag, inline) = match word.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value)),
+            _ => (word, None),
+        };
+        match flag {
+            "--force" if inline.is_none() && !force => force = true,
+            "-c" | "--code" | "--shell" => {
+                let value = match inline {
+                    Some(value) => value,
+                    None => words.next()?,
+                };
+                let slot = if flag == "--shell" { &mut shell } else { &mut code };
+                if !plain(value) || slot.is_some() {
+                    return None;
+                }
+                *slot = Some(value);
+            }
+            _ if plain(word) && account.is_none() => account = Some(word),
+            _ => return None,
+        }
+    }
+    // The names clap takes, exactly.
+    let shell = <Shell as ValueEnum>::from_str(shell.unwrap_or("bash"), false).ok()?;
+    Some(Mfa {
+        account: account.map(str::to_owned),
+        code: code.map(str::to_owned),
+        force,
+        duration: None,
+        rotate_keys: false,
+        profile: WriteProfile { write_profile: None, force_profile: false },
+        shell: ShellArg { shell },
+    })
 }
 
 #[cfg(test)]
@@ -138,6 +182,14 @@ mod tests {
             &["switch", "--shell", "fish", "personal"],
             &["switch", "--shell", "nu", "personal"],
             &["switch", "--shell=zsh", "personal"],
+            &["mfa"],
+            &["mfa", "personal"],
+            &["mfa", "--shell", "bash"],
+            &["mfa", "--shell", "fish", "personal", "-c", "123456"],
+            &["mfa", "--shell", "zsh", "-c", "123456", "personal", "--force"],
+            &["mfa", "--shell=nu", "--code", "skip", "personal"],
+            &["mfa", "personal", "--code=123456", "--force"],
+            &["mfa", "--force", "--shell", "bash", "help"],
         ];
         for line in lines {
             let args: Vec<OsString> = line.iter().map(OsString::from).collect();
@@ -170,7 +222,22 @@ mod tests {
             &["switch", "--help"],
             &["switch", "personal", "other"],
             &["switch", "--", "personal"],
-            &["mfa", "personal"],
+            &["mfa", "personal", "other"],
+            &["mfa", "-c123456"],
+            &["mfa", "-c=123456"],
+            &["mfa", "-c"],
+            &["mfa", "-c", "-1"],
+            &["mfa", "-c", "1", "-c", "2"],
+            &["mfa", "--code="],
+            &["mfa", "--force", "--force"],
+            &["mfa", "--force=true"],
+            &["mfa", "--shell", "tcsh"],
+            &["mfa", "--shell", "bash", "--shell", "zsh"],
+            &["mfa", "--duration", "900"],
+            &["mfa", "--write-profile", "p"],
+            &["mfa", "--help"],
+            &["mfa", "--", "personal"],
+            &["mfa", "--rotate-keys"],
         ];
         for line in others {
             let args: Vec<OsString> = line.iter().map(OsString::from).collect();

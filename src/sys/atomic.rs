@@ -154,15 +154,45 @@ impl Dir {
     }
 
     /// Rename `from` to `to`, both in this directory (made durable with `Durability::Durable`).
-    fn rename(&self, from: &OsStr, to: &OsStr, durability: Durability) -> io::Result<()> {
-        let (from, to) = (c_name(from)?, c_name(to)?);
+    fn rename(&self, from: &OsStr, to_name: &OsStr, durability: Durability) -> io::Result<()> {
+        let (from, to) = (c_name(from)?, c_name(to_name)?);
         let fd = self.file.as_raw_fd();
+        // Only over a regular file of this user's (what stsenv wrote before): nothing else is
+        // moved aside.
+        let over_own_file =
+            || matches!(self.stat_of(to_name), Ok(Some(st)) if st.regular && st.uid == euid());
+        if durability == Durability::Atomic && over_own_file() && self.exchange(&from, &to) {
+            return Ok(());
+        }
         // SAFETY: valid descriptor and NUL-terminated names.
         check(unsafe { libc::renameat(fd, from.as_ptr(), fd, to.as_ptr()) })?;
         if durability == Durability::Durable {
             let _ = self.file.sync_all();
         }
         Ok(())
+    }
+
+    /// Swap `from` and an existing `to` in one step (`RENAME_EXCHANGE`), then remove `from`,
+    /// which holds the old file: as atomic for a reader as a rename over `to`, without what
+    /// ext4 does on a rename over a file (it starts writing the new file's data out at once,
+    /// 0.1-0.3 ms, for a durability the cache does not need). False when it could not swap (no
+    /// `to` yet, a file system without it): the caller renames.
+    #[cfg(target_os = "linux")]
+    fn exchange(&self, from: &std::ffi::CStr, to: &std::ffi::CStr) -> bool {
+        let fd = self.file.as_raw_fd();
+        // SAFETY: valid descriptor and NUL-terminated names.
+        let swapped =
+            unsafe { libc::renameat2(fd, from.as_ptr(), fd, to.as_ptr(), libc::RENAME_EXCHANGE) } == 0;
+        if swapped {
+            // SAFETY: as above. A failure leaves a stale temp file, removed by a later write.
+            unsafe { libc::unlinkat(fd, from.as_ptr(), 0) };
+        }
+        swapped
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn exchange(&self, _: &std::ffi::CStr, _: &std::ffi::CStr) -> bool {
+        false
     }
 
     /// Replace `name` with `bytes`: a temp file made with `mode` (and `owner`, where the system
