@@ -25,8 +25,16 @@ STSENV = [
     ("stsenv-role-fresh", "stsenv role admin -a demo --force", "AssumeRole chained from the MFA session"),
     ("stsenv-credential-process-role", "stsenv credential-process demo --role admin",
      "AssumeRole chained from the cached MFA session (role cache cleared before each run)"),
+    ("stsenv-mfa-fresh-tls", "stsenv mfa demo -c 123456 --force (TLS)",
+     "GetSessionToken against moto over TLS, cached (AWS_CA_BUNDLE: the test CA alone)"),
+    ("stsenv-role-fresh-tls", "stsenv role admin -a demo --force (TLS)",
+     "AssumeRole chained from the MFA session, over TLS (AWS_CA_BUNDLE)"),
+    ("stsenv-mfa-fresh-tls-system-store", "stsenv mfa demo -c 123456 --force (TLS, system store)",
+     "as the TLS row, without AWS_CA_BUNDLE: the system store (SSL_CERT_FILE, with the test CA added) read and parsed"),
     ("moto-round-trip", "moto round trip (in-process)",
      "new TCP connection + unsigned GetSessionToken POST, timed inside one Python process"),
+    ("moto-tls-round-trip", "moto TLS round trip (in-process)",
+     "new TCP connection + TLS handshake (trusting the test CA alone) + the same POST, inside one Python process"),
     ("curl-moto", "curl -s -X POST (GetSessionToken)", "a curl process + the same unsigned request"),
     ("stsenv-server-request", "one request to the exec --server endpoint (in-process)",
      "warm cache: new TCP connection + GET with the token, timed inside the child (Python)"),
@@ -41,6 +49,11 @@ TARGETS = [
     ("stsenv-list-1000", 20.0, "ms"),
     ("stsenv-server-request", 1.0, "ms"),
     ("stsenv-credential-process-cached", 2.0, "x"),
+]
+# Each ratio target: measurement, the floor it is divided by, limit (x of the floor).
+RATIO_TARGETS = [
+    ("stsenv-mfa-fresh", "moto-round-trip", 1.5),
+    ("stsenv-mfa-fresh-tls", "moto-tls-round-trip", 1.3),
 ]
 # The clean release build (`cargo install`'s first contact), seconds on the bench machine.
 BUILD_SECONDS = 150.0
@@ -87,7 +100,7 @@ def main():
         if key not in measured:
             continue
         row = dict(measured[key], key=key, command=command, what=what, group="floor" if key == "true" else
-                   ("moto" if key in ("moto-round-trip", "curl-moto") else "stsenv"))
+                   ("moto" if key in ("moto-round-trip", "moto-tls-round-trip", "curl-moto") else "stsenv"))
         if row["group"] == "stsenv" and key not in IN_PROCESS:
             row["x_true"] = row["median_ms"] / floor
         rows.append(row)
@@ -106,6 +119,8 @@ def main():
             continue
         command = re.sub(r"^\S*/bin/", "", command).replace(" <" + os.path.dirname(raw) + "/code", " <code")
         command = re.sub(r"/\S*/code\b", "code", command)
+        if case.endswith("-tls"):
+            command += " (TLS)"
         row = dict(measured[key], key=key, command=command, what="%s (%s)" % (note, peers[peer][1]),
                    group="peer", equivalent=equivalent)
         if equivalent in measured:
@@ -177,17 +192,31 @@ def main():
         targets.append({"measurement": "clean release build" + ("" if build.get("this_run") else " (earlier run)"),
                         "limit": BUILD_SECONDS, "unit": "s", "value": build["seconds"],
                         "met": build["seconds"] <= BUILD_SECONDS})
-    if "moto-round-trip" in by_key and "stsenv-mfa-fresh" in by_key:
-        own = by_key["stsenv-mfa-fresh"]["median_ms"] - by_key["moto-round-trip"]["median_ms"]
-    else:
-        own = None
+    # A fresh session against its floor, one round trip timed inside one process (plain, TLS).
+    for key, floor_key, limit in RATIO_TARGETS:
+        if key in by_key and floor_key in by_key:
+            value = by_key[key]["median_ms"] / by_key[floor_key]["median_ms"]
+            targets.append({"measurement": key, "limit": limit, "unit": "x", "versus": floor_key,
+                            "value": value, "met": value <= limit})
+
+    def minus(key, other):
+        if key in by_key and other in by_key:
+            return by_key[key]["median_ms"] - by_key[other]["median_ms"]
+        return None
+
+    own = minus("stsenv-mfa-fresh", "moto-round-trip")
+    own_tls = minus("stsenv-mfa-fresh-tls", "moto-tls-round-trip")
+    # What trusting the system store (no AWS_CA_BUNDLE) costs a fresh session over TLS.
+    system_store = minus("stsenv-mfa-fresh-tls-system-store", "stsenv-mfa-fresh-tls")
 
     result = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": args.machine, "load_average_at_end": args.load, "tools": args.tools,
         "rows": rows, "prompt_function": prompt, "peak_memory_kb": memory,
         "binary_bytes": args.binary_bytes, "clean_release_build": build, "now_syscalls": syscalls,
-        "targets": targets, "stsenv_mfa_fresh_minus_round_trip_ms": own, "peer_problems": problems,
+        "targets": targets, "stsenv_mfa_fresh_minus_round_trip_ms": own,
+        "stsenv_mfa_fresh_tls_minus_tls_round_trip_ms": own_tls, "system_store_cost_ms": system_store,
+        "peer_problems": problems,
     }
     with open(results_json, "w") as f:
         json.dump(result, f, indent=2)
@@ -248,7 +277,9 @@ def markdown(r):
         "; network: " + "; ".join(s["network"]) if s["network"] else "; no socket, no connect")]
     out += ["", "Targets:", ""]
     for t in r["targets"]:
-        if t.get("versus"):
+        if t.get("versus") and t["unit"] == "x":
+            text = "%s: %.2fx %s (target at most %.1fx)" % (t["measurement"], t["value"], t["versus"], t["limit"])
+        elif t.get("versus"):
             text = "%s: %s (target at most %s, %s ms)" % (
                 t["measurement"], "%s ms" % ms(t["value"]) if t["value"] is not None else "not measured",
                 t["versus"], ms(t["limit"]))
@@ -264,6 +295,12 @@ def markdown(r):
     if r["stsenv_mfa_fresh_minus_round_trip_ms"] is not None:
         out.append("- stsenv mfa fresh minus one in-process moto round trip: %s ms" %
                    ms(r["stsenv_mfa_fresh_minus_round_trip_ms"]))
+    if r.get("stsenv_mfa_fresh_tls_minus_tls_round_trip_ms") is not None:
+        out.append("- stsenv mfa fresh over TLS minus one in-process moto TLS round trip: %s ms" %
+                   ms(r["stsenv_mfa_fresh_tls_minus_tls_round_trip_ms"]))
+    if r.get("system_store_cost_ms") is not None:
+        out.append("- the system store's cost (stsenv-mfa-fresh-tls-system-store minus stsenv-mfa-fresh-tls): %s ms" %
+                   ms(r["system_store_cost_ms"]))
     if r["peer_problems"]:
         out += ["", "Peers without a number:", ""] + ["- " + x for x in r["peer_problems"]]
     return "\n".join(out) + "\n"
