@@ -15,7 +15,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
-use crate::aws::trust::Trust;
+use crate::aws::trust::{Trust, is_plain_http, root_cause};
 use crate::base::credentials::{Credentials, Secret};
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
@@ -124,11 +124,6 @@ pub(crate) fn connector_for(
         }
         connector.build()
     }
-}
-
-/// Whether `url` is plain `http://` (a local emulator or proxy: no TLS, no certificate store).
-pub(crate) fn is_plain_http(url: &str) -> bool {
-    url.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
 }
 
 /// Which service a client talks to, and where, for messages.
@@ -306,16 +301,6 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
         next = err.source();
     }
     parts.join(": ")
-}
-
-/// The innermost cause, the one a user can act on ("Connection refused", "failed to lookup
-/// address information"), without the SDK's layers around it.
-pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut last = e;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The text of the first `<TAG>...</TAG>` in an XML body (error codes and messages are plain).

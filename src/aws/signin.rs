@@ -11,9 +11,9 @@ use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings}
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::byte_stream::ByteStream;
 
-use crate::aws::client::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, OPERATION_TIMEOUT, root_cause};
+use crate::aws::client::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, OPERATION_TIMEOUT};
 use crate::aws::partition::Partition;
-use crate::aws::trust::Trust;
+use crate::aws::trust::{Trust, root_cause};
 use crate::base::credentials::Credentials;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
@@ -137,7 +137,7 @@ impl Federation {
                 )
             }))
         };
-        let plain = crate::aws::client::is_plain_http(url);
+        let plain = crate::aws::trust::is_plain_http(url);
         runtime.block_on(async move {
             // The connector is made inside the runtime: its timers are tokio's.
             let connector = crate::aws::client::connector_for(

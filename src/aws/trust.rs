@@ -1,4 +1,5 @@
-//! The CAs stsenv trusts for HTTPS, and what a failed TLS connection means for the user.
+//! The CAs stsenv trusts for HTTPS, and what a failed connection means for the user (its
+//! innermost cause; the TLS or proxy failure, explained).
 //!
 //! `AWS_CA_BUNDLE` means what the AWS CLI gives it: the PEM file's certificates are the CAs
 //! trusted for every HTTPS call (STS, IAM, the console sign-in endpoint), in place of the
@@ -32,7 +33,7 @@ impl Trust {
     /// The CAs to trust for `url`: none to read for a plain `http://` one (a local emulator or
     /// proxy), else `from_env`.
     pub fn for_url(url: &str, env: &Env) -> Result<Trust> {
-        if crate::aws::client::is_plain_http(url) { Ok(Trust::default()) } else { Trust::from_env(env) }
+        if is_plain_http(url) { Ok(Trust::default()) } else { Trust::from_env(env) }
     }
 
     /// `AWS_CA_BUNDLE`'s CAs, else the system's. A bundle that is missing, unreadable, another
@@ -104,7 +105,7 @@ impl Trust {
         if let Some(tunnel) = causes(e).find(|c| c.to_string().starts_with("CONNECT tunnel failed")) {
             return Some(format!(
                 "the proxy refused to connect to {what} ({}): check HTTPS_PROXY, or name the host in NO_PROXY to go around the proxy",
-                crate::aws::client::root_cause(tunnel)
+                root_cause(tunnel)
             ));
         }
         let certificate = match tls_error(e)? {
@@ -135,6 +136,21 @@ impl Trust {
             ),
         })
     }
+}
+
+/// Whether `url` is plain `http://` (a local emulator or proxy: no TLS, no certificate store).
+pub(crate) fn is_plain_http(url: &str) -> bool {
+    url.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+}
+
+/// The innermost cause, the one a user can act on ("Connection refused", "failed to lookup
+/// address information"), without the SDK's layers around it.
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The error and its causes, outermost first.
