@@ -47,10 +47,10 @@ fn ten_prompts(home: &Home, shell: &str, prelude: &str, recipe: &str) -> (String
         _ => cmd.args(["zsh", "-f", "-i"]),
     };
     home.apply(&mut cmd);
-    // 59 s from a minute boundary (whole seconds, as the shells count them): all ten prompts,
+    // 29 s past a minute boundary (time left rounds to the nearest minute): all ten prompts,
     // drawn under strace on a loaded machine, say 11h58m.
     let expires =
-        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59);
+        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(29);
     cmd.env("STSENV_ACCOUNT", "personal")
         .env("STSENV_KIND", "mfa")
         .env("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE")

@@ -167,13 +167,13 @@ fn expired_cache_falls_back_to_long_term_keys() {
 fn listing_accounts_and_the_prompt_function() {
     let home = home();
     for shell in shells() {
-        // For each shell (59 s from a minute boundary): its runs say 11h58m however long the
-        // shells before took.
+        // For each shell (29 s past a minute boundary; time left rounds to the nearest minute):
+        // its runs say 11h58m however long the shells before took.
         home.cache_session(
             "work",
             Slot::Mfa,
             "PROMPTTOKENPROMPTTOKEN",
-            OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59),
+            OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(29),
         );
         let steps = home.scenario_table(
             shell,
