@@ -75,7 +75,7 @@ pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
 /// Run a parsed command line; the result is what to print on stdout.
 pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     // Before any prompt or STS call: shell code is not for a terminal.
-    terminal_refusal::check(&cli.command)?;
+    terminal_refusal::check(&cli.command, &env)?;
     let ctx = Context { env, accounts_flag: cli.config, key_dir_flag: cli.creds_dir, now };
     match cli.command {
         Command::Init(args) => init::run(&args),

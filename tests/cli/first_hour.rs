@@ -227,18 +227,18 @@ fn roles_get_what_accounts_get() {
         "personal",
         crate::util::role_slot(admin),
         "admintoken0123456789",
-        now + Duration::seconds(30 * 60 + 50),
+        now + Duration::seconds(30 * 60 + 20),
     );
     let deploy = "arn:aws:iam::123456789012:role/Deploy";
     home.cache_session(
         "personal",
         crate::util::role_slot(deploy),
         "deploytoken012345678",
-        now + Duration::seconds(20 * 60 + 50),
+        now + Duration::seconds(20 * 60 + 20),
     );
     let list = stdout(&home.stsenv(&["list"]));
     let row = list.lines().find(|l| l.starts_with("personal")).unwrap();
-    // (The time left is whole minutes: 30m, or 29m on a slow machine.)
+    // (The time left rounds to the nearest minute: 30m, or 29m on a very slow machine.)
     let row = row.replace("29m", "30m").replace("19m", "20m");
     assert!(row.ends_with("admin (Admin, 30m left), readonly (ReadOnly), Deploy (20m left)"), "{list}");
     // A longer --duration than the cached credentials have left: reused, and how to renew.
@@ -516,5 +516,71 @@ fn the_functions_still_switch_in_an_interactive_shell_on_a_terminal() {
             !screen.contains("stdout is a terminal") && !screen.contains(SECRET_KEY),
             "{shell}:\n{screen}"
         );
+    }
+}
+
+#[test]
+fn the_hint_on_a_terminal_is_in_the_form_of_the_shell_the_user_is_in() {
+    // `stsenv switch personal` typed in each shell: the refusal's line to run by hand is that
+    // shell's form, and typing it sets the account (in fish, bash's `eval "$(...)"` line gave 16
+    // "Unknown builtin 'export'" errors).
+    let mut home = new_home("http://127.0.0.1:1");
+    home.set("TERM", "dumb");
+    // The login shell says otherwise: the parent process wins.
+    home.set("SHELL", "/bin/sh");
+    for shell in shells() {
+        let program = crate::util::shell_program(shell);
+        let program = program.to_str().unwrap();
+        let (argv, by_hand, show): (Vec<&str>, &str, &str) = match shell {
+            "bash" => (
+                vec!["bash", "--noprofile", "--norc", "-i"],
+                "eval \"$(stsenv switch personal --shell bash)\"",
+                "echo ACCOUNT=$STSENV_ACCOUNT\n",
+            ),
+            "zsh" => (
+                vec!["zsh", "-f", "-i"],
+                "eval \"$(stsenv switch personal --shell zsh)\"",
+                "echo ACCOUNT=$STSENV_ACCOUNT\n",
+            ),
+            "fish" => (
+                vec!["fish", "--no-config", "--private", "-i"],
+                "stsenv switch personal --shell fish | source",
+                "echo ACCOUNT=$STSENV_ACCOUNT\n",
+            ),
+            _ => (
+                vec![program, "--no-config-file", "--no-history"],
+                "let c = (stsenv switch personal --shell nu | from json); hide-env --ignore-errors ...$c.unset; load-env $c.set",
+                "print $\"ACCOUNT=($env.STSENV_ACCOUNT)\"\n",
+            ),
+        };
+        let keys = [
+            "stsenv switch personal\n".to_owned(),
+            format!("{by_hand}\n"),
+            show.to_owned(),
+            "exit\n".to_owned(),
+        ];
+        let mut cmd = on_pty(&home, "pty_type.py");
+        cmd.args(&argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let screen = stdout(&cmd.output().unwrap()).replace('\r', "");
+        // (nushell's line editor redraws the line at every key: the screen is long.)
+        let tail = &screen[screen.len().saturating_sub(1500)..];
+        let hint = format!(
+            "stsenv: stdout is a terminal: the shell code would show the secret key instead of setting it; use the function: ec2switch personal (or: {by_hand})\n"
+        );
+        assert!(screen.contains(&hint), "{shell}: no {hint:?} in:\n{tail}");
+        assert!(screen.contains("ACCOUNT=personal\n"), "{shell}: the hint's line did not switch:\n{tail}");
+        assert!(!screen.contains("Unknown builtin") && !screen.contains("rror:"), "{shell}:\n{tail}");
+        assert!(!screen.contains(SECRET_KEY), "{shell}:\n{tail}");
+    }
+    // Started by a program that is no shell (here the test's pty harness): the login shell.
+    for (login, form) in [
+        ("/usr/bin/fish", "stsenv switch personal --shell fish | source"),
+        ("/bin/zsh", "eval \"$(stsenv switch personal --shell zsh)\""),
+        ("/bin/sh", "eval \"$(stsenv switch personal --shell bash)\""),
+    ] {
+        home.set("SHELL", login);
+        let report = on_terminal(&home, &["switch", "personal"], &[], true);
+        let screen = text(&report, "terminal");
+        assert!(screen.trim_end().ends_with(&format!("(or: {form})")), "SHELL={login}: {screen}");
     }
 }
