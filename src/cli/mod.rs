@@ -208,9 +208,9 @@ pub struct Doctor {
     after_help = "nushell: save the module once, then source it from config.nu:\n  stsenv init nu | save -f ($nu.default-config-dir | path join stsenv.nu)\n  source stsenv.nu"
 )]
 pub struct Init {
-    /// The shell to print the functions for
+    /// The shell to print the functions for (without one: the shells and each one's line)
     #[arg(value_enum)]
-    pub shell: Shell,
+    pub shell: Option<Shell>,
 }
 
 /// The shell whose code to print (the wrappers pass it).

@@ -78,7 +78,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     terminal_refusal::check(&cli.command, &env)?;
     let ctx = Context { env, accounts_flag: cli.config, key_dir_flag: cli.creds_dir, now };
     match cli.command {
-        Command::Init(args) => init::run(&args),
+        Command::Init(args) => init::run(&args, &ctx),
         Command::Switch(args) => switch::run(&args, &ctx),
         Command::Mfa(args) => mfa::run(&args, &ctx),
         Command::Role(args) => role::run(&args, &ctx),
