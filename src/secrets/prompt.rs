@@ -23,6 +23,13 @@ pub fn terminal(no_terminal: &str) -> Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).open("/dev/tty").map_err(|_| error::usage(no_terminal))
 }
 
+/// Write one line on the terminal, if there is one (a hint between two prompts).
+pub fn tell(line: &str) {
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = writeln!(tty, "{line}").and_then(|()| tty.flush());
+    }
+}
+
 /// How many times the prompt asks when what is typed is not a code.
 pub const PROMPT_ATTEMPTS: usize = 3;
 
