@@ -320,7 +320,7 @@ fn doctor_names_each_problem_and_its_fix() {
         "FAIL  personal: not in the accounts file".to_owned(),
         "FAIL  personal: the keys are arn:aws:iam::123456789012:user/jbrowne: add \"personal\": \"arn:aws:iam::123456789012:\""
             .to_owned(),
-        "FAIL  broken: GetCallerIdentity with the long-term keys: the access key is not valid".to_owned(),
+        "FAIL  broken: checking the long-term keys: the access key is not valid".to_owned(),
         format!("chmod 700 {}", home.cache_dir().display()),
     ] {
         assert!(text.contains(&needle), "missing {needle:?} in\n{text}");
