@@ -72,6 +72,8 @@ pub enum Command {
     Add(Add),
     /// Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv
     Import(Import),
+    /// Remove an account: its accounts entry, its key files and its cached sessions
+    Remove(Remove),
     /// Open the AWS console signed in as a role (a sign-in link through AWS federation)
     Console(Console),
 }
@@ -103,6 +105,18 @@ pub struct Import {
     /// Replace accounts that exist already
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: stsenv remove old-job. It lists the files first and asks on the terminal; --yes removes without asking (needed without a terminal). The MFA device and the access key stay in AWS: it says how to delete them."
+)]
+pub struct Remove {
+    /// The account to remove
+    pub account: String,
+    /// Remove without asking (needed without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

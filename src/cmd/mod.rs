@@ -15,6 +15,7 @@ mod mfa;
 mod mfa_device;
 mod now;
 mod policy;
+mod remove;
 mod role;
 mod rotate_keys;
 mod switch;
@@ -95,6 +96,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Clear(args) => clear::run(&args, &ctx),
         Command::Add(args) => add::run(&args, &ctx),
         Command::Import(args) => import::run(&args, &ctx),
+        Command::Remove(args) => remove::run(&args, &ctx),
         Command::Console(args) => console::run(&args, &ctx),
     }
 }
