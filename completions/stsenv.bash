@@ -224,7 +224,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__clear)
-            opts="-h -V --role --config --creds-dir --help --version"
+            opts="-h -V --role --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,6 +232,10 @@ _stsenv() {
             case "${prev}" in
                 --role)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -185,6 +185,10 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -l creds-dir 
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l role -d 'Remove only the cached credentials of this role of the account' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l shell -d 'Print code for this shell that unsets its variables when its own session was cleared (the function ec2clear passes it)' -r -f -a "bash\t''
+zsh\t''
+fish\t''
+nu\t''"
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l config -d 'The accounts file (default: $STSENV_CONFIG, ~/.config/stsenv/accounts.json, /etc/default/aws-sts-helpers/accounts.json)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -l creds-dir -d 'The key directory with NAME.access_key and NAME.secret_key (default: $STSENV_CREDS_DIR, ~/aws-creds)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand clear" -s h -l help -d 'Print help'

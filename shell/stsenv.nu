@@ -42,9 +42,9 @@ def --env --wrapped ec2unset [...args: string] {
     __stsenv_eval unset ...$args
 }
 
-# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
-def --wrapped ec2clear [...args: string] {
-    ^stsenv clear ...$args
+# ec2clear: remove cached sessions (stsenv clear); unset this shell's session if it was one.
+def --env --wrapped ec2clear [...args: string] {
+    __stsenv_eval clear ...$args
 }
 
 # ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.

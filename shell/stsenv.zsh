@@ -49,10 +49,10 @@ ec2unset() {
   __stsenv_eval unset "$@"
 }
 
-# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
+# ec2clear: remove cached sessions (stsenv clear); unset this shell's session if it was one.
 ec2clear() {
   emulate -L zsh
-  builtin command stsenv clear "$@"
+  __stsenv_eval clear "$@"
 }
 
 # ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.

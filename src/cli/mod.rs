@@ -411,6 +411,10 @@ pub struct Clear {
     /// Remove only the cached credentials of this role of the account
     #[arg(long, value_name = "ROLE", requires = "account")]
     pub role: Option<String>,
+    /// Print code for this shell that unsets its variables when its own session was cleared
+    /// (the function ec2clear passes it)
+    #[arg(long, value_enum)]
+    pub shell: Option<Shell>,
 }
 
 #[derive(Debug, Args)]
