@@ -322,6 +322,10 @@ fn resolve(ctx: &Context, target: &Target, account: &Account, flags: &RoleSettin
     let home = crate::base::env::home(&ctx.env);
     let cwd = std::env::current_dir().unwrap_or_else(|_| home.clone());
     let mut role = account.role(&flags.arn);
+    if flags.policy.is_some() {
+        // Replaced by the flag's: its file is not read.
+        role.policy = None;
+    }
     let accounts_dir = target.accounts.path.as_deref().and_then(std::path::Path::parent).unwrap_or(&cwd);
     role.load_policy(Written::File, accounts_dir, &home).map_err(|e| {
         error::usage(format!(

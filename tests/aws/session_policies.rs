@@ -209,6 +209,9 @@ fn policies_beyond_what_aws_takes_are_refused_before_any_request() {
     std::fs::remove_file(&file).unwrap();
     home.run(&["credential-process", "personal", "--role", "scoped"], QUICK)
         .failed(2, "policy @policies/s3-read.json: cannot read");
+    // A --policy replaces the role's, whose file is then not read.
+    home.run(&["role", "scoped", "-a", "personal", "-c", "123456", "--policy", "@missing.json"], QUICK)
+        .failed(2, "--policy @missing.json: cannot read");
     assert_eq!(s.recorder.requests().len(), requests, "a request was sent");
     // Nothing was cached but the one that fit (and its MFA session).
     let mut cached: Vec<String> = std::fs::read_dir(home.cache_dir())
@@ -256,10 +259,18 @@ fn the_console_of_a_user_without_roles_signs_in_with_a_federation_token() {
     let session: serde_json::Value =
         serde_json::from_str(&form(target.split_once('?').unwrap().1)["Session"]).unwrap();
     let id = session["sessionId"].as_str().unwrap();
-    // (moto gives every federation token the same made-up keys.)
+    // Exactly the credentials STS answered GetFederationToken with.
+    let answer = s.recorder.answer(0).expect("GetFederationToken's answer");
+    let element = |name: &str| -> String {
+        let start = answer.find(&format!("<{name}>")).unwrap_or_else(|| panic!("no {name}: {answer}"));
+        let rest = &answer[start + name.len() + 2..];
+        rest[..rest.find('<').unwrap()].to_owned()
+    };
+    assert_eq!(id, element("AccessKeyId"));
+    assert_eq!(session["sessionKey"].as_str().unwrap(), element("SecretAccessKey"));
+    assert_eq!(session["sessionToken"].as_str().unwrap(), element("SessionToken"));
     assert_ne!(id, s.user.access_key);
-    assert_ne!(session["sessionKey"].as_str(), Some(s.user.secret_key.as_str()));
-    assert!(session["sessionToken"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(session.as_object().unwrap().len(), 3);
     let link = run.stdout.trim_end();
     assert_eq!(form(link.split_once('?').unwrap().1)["SigninToken"], "SIGNINTOKEN-fed");
     assert!(
