@@ -110,7 +110,7 @@ enum Signer {
 }
 
 impl Signer {
-    /// `role Admin`, `federated user jbrowne (your IAM user, GetFederationToken)`.
+    /// `role Admin`, `federated user jbrowne (your IAM user, through GetFederationToken)`.
     fn describe(&self) -> String {
         match self {
             Signer::Role { name, .. } => format!("role {name}"),
