@@ -276,13 +276,21 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__console)
-            opts="-c -h -V --role --code --region --service --destination --print --config --creds-dir --help --version"
+            opts="-c -h -V --role --policy --policy-arn --code --region --service --destination --print --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1132,7 +1140,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__role)
-            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --policy --policy-arn --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1175,6 +1183,14 @@ _stsenv() {
                     return 0
                     ;;
                 --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1318,7 +1334,7 @@ _stsenv_names() {
         case "${sub}:${word}" in
             *:--config | *:--creds-dir) value_of=global; globals+=("${word}") ;;
             role:-a | role:--account) value_of=account ;;
-            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--format | role:--write-profile | role:--shell) value_of=value ;;
+            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--policy | role:--policy-arn | role:--format | role:--write-profile | role:--shell) value_of=value ;;
             *:-*) ;;
             :*) sub="${word}" ;;
             *) ((positionals += 1)) ;;

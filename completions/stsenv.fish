@@ -82,6 +82,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l external-id -d 'T
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l source-identity -d 'The source identity to set on the role session (sts:SetSourceIdentity)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l tag -d 'A session tag KEY=VALUE (repeat for more; added to the role\'s tags)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l transitive-tag -d 'Make a session tag transitive: it stays on roles assumed from this one (repeat for more)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l policy -d 'A session policy: a JSON policy document, or @FILE (from the current directory, or ~/); replaces the role\'s `policy`' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l policy-arn -d 'A managed policy as a session policy, by ARN (repeat for up to 10; replaces the role\'s `policy_arns`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l format -r -f -a "json\t'{"access_key", "secret_key", "session_token", "expiration"}, like generate-sts-role-token'
 shell\t'Shell code for eval (what ec2role uses)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand role" -l write-profile -d 'Also write the credentials as section [PROFILE] of $AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/credentials), for tools run with --profile PROFILE' -r
@@ -210,7 +212,9 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand remove" -l creds-dir -d 'T
 complete -c stsenv -n "__fish_stsenv_using_subcommand remove" -s y -l yes -d 'Remove without asking (needed without a terminal)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand remove" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand remove" -s V -l version -d 'Print version'
-complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l role -d 'The role to sign in as (default: the role the shell is in, after ec2role)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l role -d 'The role to sign in as (default: the role the shell is in, after ec2role; else the IAM user itself, federated)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l policy -d 'A session policy: a JSON policy document, or @FILE (from the current directory, or ~/); replaces the role\'s `policy`' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l policy-arn -d 'A managed policy as a session policy, by ARN (repeat for up to 10; replaces the role\'s `policy_arns`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -s c -l code -d 'The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp, else asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l region -d 'The console\'s region (default: the account\'s region, else yours, else us-east-1)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l service -d 'The console page of a service, like ec2, s3, iam, cloudwatch (default: the home page)' -r
@@ -270,7 +274,7 @@ function __fish_stsenv_names
                 set -a globals $word
             case 'role:-a' 'role:--account'
                 set value_of account
-            case 'switch:--shell' 'mfa:-c' 'mfa:--code' 'mfa:--duration' 'mfa:--write-profile' 'mfa:--shell' 'role:-c' 'role:--code' 'role:--duration' 'role:--session-name' 'role:--external-id' 'role:--source-identity' 'role:--tag' 'role:--transitive-tag' 'role:--format' 'role:--write-profile' 'role:--shell'
+            case 'switch:--shell' 'mfa:-c' 'mfa:--code' 'mfa:--duration' 'mfa:--write-profile' 'mfa:--shell' 'role:-c' 'role:--code' 'role:--duration' 'role:--session-name' 'role:--external-id' 'role:--source-identity' 'role:--tag' 'role:--transitive-tag' 'role:--policy' 'role:--policy-arn' 'role:--format' 'role:--write-profile' 'role:--shell'
                 set value_of value
             case '*:-*'
             case ':*'

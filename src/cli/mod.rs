@@ -364,6 +364,8 @@ pub struct Role {
     /// Make a session tag transitive: it stays on roles assumed from this one (repeat for more)
     #[arg(long = "transitive-tag", value_name = "KEY")]
     pub transitive_tags: Vec<String>,
+    #[command(flatten)]
+    pub policies: SessionPolicies,
     /// Ignore valid cached role credentials and assume the role again
     #[arg(long)]
     pub force: bool,
@@ -373,6 +375,19 @@ pub struct Role {
     pub profile: WriteProfile,
     #[command(flatten)]
     pub shell: ShellArg,
+}
+
+/// Session policies: the session may do only what both they and the role (or user) allow.
+#[derive(Debug, Args)]
+pub struct SessionPolicies {
+    /// A session policy: a JSON policy document, or @FILE (from the current directory, or ~/);
+    /// replaces the role's `policy`
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub policy: Option<String>,
+    /// A managed policy as a session policy, by ARN (repeat for up to 10; replaces the role's
+    /// `policy_arns`)
+    #[arg(long = "policy-arn", value_name = "ARN")]
+    pub policy_arns: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -442,13 +457,18 @@ pub struct Exec {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Example: stsenv console personal --role admin --service ec2 --region eu-west-1")]
+#[command(
+    after_help = "Example: stsenv console personal --role admin --service ec2 --region eu-west-1\nWithout a role (and outside a shell in one), or with --policy and no --role: the IAM user signs in as a federated user (GetFederationToken with the long-term keys, no MFA), with the user's permissions within the session policy, for at most 12 hours"
+)]
 pub struct Console {
     /// The account (default: $STSENV_ACCOUNT, the one switched to)
     pub account: Option<String>,
-    /// The role to sign in as (default: the role the shell is in, after ec2role)
+    /// The role to sign in as (default: the role the shell is in, after ec2role; else the IAM
+    /// user itself, federated)
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
+    #[command(flatten)]
+    pub policies: SessionPolicies,
     /// The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process,
     /// NAME.totp, else asked on the terminal)
     #[arg(short = 'c', long = "code", value_name = "CODE")]
