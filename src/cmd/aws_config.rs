@@ -19,6 +19,11 @@ pub fn run(args: &AwsConfig, ctx: &Context) -> Result<String> {
     let file = ConfigFile { path: config_path(&ctx.env), home: crate::base::env::home(&ctx.env) };
     let shown = file.path.clone();
     if args.remove {
+        // Nothing to take out of a file that is not there (and nothing made for it).
+        if std::fs::symlink_metadata(&file.path).is_err() {
+            say(format!("No stsenv block in {}: nothing to remove", shown.display()));
+            return Ok(String::new());
+        }
         let removed = file.edit(|text| {
             let new = match text {
                 Some(text) => aws_config::without(text, &shown)?,
@@ -39,7 +44,7 @@ pub fn run(args: &AwsConfig, ctx: &Context) -> Result<String> {
     let profiles = profiles(&accounts, &program, ctx)?;
     if args.print {
         // What would be written: without the profiles the file has of its own.
-        let text = std::fs::read(&file.path).unwrap_or_default();
+        let text = file.read().ok().flatten().unwrap_or_default();
         let block = aws_config::find(&text, &shown).ok().flatten();
         let conflicts = aws_config::conflicts(&text, block.as_ref(), &profiles);
         report_conflicts(&conflicts, &shown);
@@ -164,17 +169,29 @@ fn profiles(accounts: &Accounts, program: &Path, ctx: &Context) -> Result<Vec<Pr
     };
     for account in &accounts.accounts {
         let name = &account.name;
+        if name == "default" {
+            warn(
+                "left out account default: [profile default] would become the default profile of every program; rename the account to give it a profile",
+            );
+            continue;
+        }
         if !usable_profile_name(name) {
             warn(format!("left out account {name}: its name cannot be a profile name"));
             continue;
         }
+        // The account's region; for China or GovCloud without one, its partition's (as the
+        // account's own STS calls use), never a region of another partition.
+        let region = account.region.clone().or_else(|| match account.partition() {
+            crate::aws::partition::Partition::Aws => None,
+            other => Some(other.default_region().to_owned()),
+        });
         let mut command = base.clone();
         command.push(word(name, "the account name")?);
         add(Profile {
             name: name.clone(),
             about: format!("MFA session of stsenv account {name}"),
             command: line(&command)?,
-            region: account.region.clone(),
+            region: region.clone(),
         });
         for key in account.roles.keys() {
             let profile = format!("{name}-{key}");
@@ -193,7 +210,7 @@ fn profiles(accounts: &Accounts, program: &Path, ctx: &Context) -> Result<Vec<Pr
                 name: profile,
                 about: format!("role {key} ({}) of stsenv account {name}", account.role_arn(key)),
                 command: line(&command)?,
-                region: account.region.clone(),
+                region: region.clone(),
             });
         }
     }

@@ -87,16 +87,12 @@ fn unwritable(name: &str) -> error::Error {
 /// A file of secrets that group or others can read (a shell's `>` makes it with the umask,
 /// often 0644): say so, with the fix. Nothing for a pipe or a terminal.
 fn warn_if_stdout_is_readable() {
-    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: fstat of descriptor 1 into a buffer for one stat.
-    if unsafe { libc::fstat(1, st.as_mut_ptr()) } != 0 {
-        return;
-    }
-    // SAFETY: fstat succeeded, so it filled the buffer.
-    let st = unsafe { st.assume_init() };
-    #[allow(clippy::unnecessary_cast)]
-    let (kind, mode) = (st.st_mode as u32 & libc::S_IFMT as u32, st.st_mode as u32 & 0o777);
-    if kind == libc::S_IFREG as u32 && mode & 0o077 != 0 {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else { return };
+    let Ok(meta) = std::fs::File::from(fd).metadata() else { return };
+    let mode = meta.permissions().mode() & 0o777;
+    if meta.file_type().is_file() && mode & 0o077 != 0 {
         crate::base::error::warn(format!(
             "the file stdout goes to is readable by group or others (mode {mode:o}) and now holds the secret key: chmod 600 it, and make the next one with (umask 077; stsenv export ... > FILE)"
         ));
