@@ -345,3 +345,32 @@ fn ten_clients_over_three_profiles_make_one_get_session_token() {
         calls
     );
 }
+
+#[test]
+fn the_file_options_given_are_passed_on_as_absolute_paths() {
+    let home = sts_home("http://127.0.0.1:9");
+    std::fs::create_dir(home.path().join("elsewhere")).unwrap();
+    std::fs::write(home.path().join("elsewhere/accounts.json"), ACCOUNTS).unwrap();
+    // Relative to the home, where the command runs: absolute in the profiles.
+    let printed = ok(&home.stsenv(&[
+        "--config",
+        "elsewhere/accounts.json",
+        "--creds-dir",
+        "aws-creds",
+        "aws-config",
+        "--print",
+    ]));
+    let program = bin().display().to_string();
+    let flags = format!(
+        "--config {} --creds-dir {}",
+        home.path().join("elsewhere/accounts.json").display(),
+        home.path().join("aws-creds").display()
+    );
+    assert!(
+        printed.contains(&format!(
+            "credential_process = {program} {flags} credential-process personal --role admin\n"
+        )),
+        "{printed}"
+    );
+    assert!(!config(&home).exists(), "--print writes nothing");
+}
