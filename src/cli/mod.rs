@@ -76,6 +76,56 @@ pub enum Command {
     Remove(Remove),
     /// Open the AWS console signed in as a role (a sign-in link through AWS federation)
     Console(Console),
+    /// Write a profile per account and role into ~/.aws/config, each running stsenv credential-process
+    AwsConfig(AwsConfig),
+    /// Print an account's MFA session (or a role) as a dotenv file or JSON, for docker --env-file and CI
+    Export(Export),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: stsenv aws-config, then: aws --profile personal-admin s3 ls, or AWS_PROFILE=personal terraform plan. The profiles are [profile ACCOUNT] and [profile ACCOUNT-ROLE] for each key of roles, in a block of $AWS_CONFIG_FILE (else ~/.aws/config) between '# >>> stsenv aws-config' and '# <<< stsenv aws-config <<<'; run it again after changing the accounts file."
+)]
+pub struct AwsConfig {
+    /// Print the block on stdout instead of writing it
+    #[arg(long, conflicts_with = "remove")]
+    pub print: bool,
+    /// Take stsenv's block out of the config file
+    #[arg(long)]
+    pub remove: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// NAME=value lines, as docker run --env-file and CI systems read them (no quotes)
+    Env,
+    /// The credential_process JSON: {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: (umask 077; stsenv export personal --role admin > admin.env) && docker run --env-file admin.env amazon/aws-cli sts get-caller-identity. The file holds the secret key: delete it when done."
+)]
+pub struct Export {
+    /// The account whose MFA session (or role) to print; escalates first when none is valid
+    pub account: String,
+    /// Print this role's credentials instead (a role ARN, a key of `roles`, or a role name)
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    #[arg(long, value_enum, default_value = "env")]
+    pub format: ExportFormat,
+    /// The MFA code when one is needed (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp,
+    /// else asked on the terminal); `skip` for a session without MFA
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// Session length in seconds when new credentials are needed (MFA session 900-129600, role
+    /// 900-43200)
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u32>,
+    /// Print even when stdout is a terminal (the secret key is then on the screen)
+    #[arg(long)]
+    pub force_terminal: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,12 +2,14 @@
 //! once the whole command has succeeded, so on any error stdout stays empty.
 
 mod add;
+mod aws_config;
 mod clear;
 mod completions;
 mod console;
 mod credential_process;
 mod doctor;
 mod exec;
+mod export;
 mod import;
 mod init;
 mod list;
@@ -98,5 +100,7 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Import(args) => import::run(&args, &ctx),
         Command::Remove(args) => remove::run(&args, &ctx),
         Command::Console(args) => console::run(&args, &ctx),
+        Command::AwsConfig(args) => aws_config::run(&args, &ctx),
+        Command::Export(args) => export::run(&args, &ctx),
     }
 }

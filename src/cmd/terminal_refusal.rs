@@ -1,7 +1,8 @@
 //! Shell code printed to a terminal shows the secret key instead of setting it: run directly on a
 //! terminal, `switch`, `mfa` and `role --format shell` print nothing, say what to run instead,
 //! and stop (exit 2) before any prompt or STS call. So does `credential-process`, whose JSON is
-//! for the AWS CLI and SDKs (they read it through a pipe). Through a pipe (the functions, `eval`,
+//! for the AWS CLI and SDKs (they read it through a pipe), and `export` unless
+//! `--force-terminal` (its output is a file of secrets). Through a pipe (the functions, `eval`,
 //! `| source`, an SDK) nothing changes. The line to run by hand is in the form of the user's
 //! shell (`--shell` when given, else the parent process, else `$SHELL`).
 
@@ -34,6 +35,7 @@ pub fn check(command: &Command, env: &Env) -> Result<()> {
 pub fn refusal(command: &Command, users: Option<Shell>) -> Option<String> {
     let (function, args, shell) = match command {
         Command::CredentialProcess(a) => return Some(credential_process(&a.account, a.role.as_deref())),
+        Command::Export(a) if !a.force_terminal => return Some(export(a)),
         // Without an account, switch lists the accounts on stderr: nothing secret.
         Command::Switch(a) => {
             ("ec2switch", format!("switch {}", shown_account(a.account.as_deref()?)), a.shell.shell)
@@ -87,6 +89,26 @@ fn credential_process(account: &str, role: Option<&str>) -> String {
     };
     format!(
         "stdout is a terminal: credential-process would show the secret key; it is for the AWS CLI and SDKs, through `credential_process = stsenv credential-process {line}` in ~/.aws/config; for this shell use the function: {function}"
+    )
+}
+
+/// `export` on a terminal: where its output should go instead.
+fn export(args: &crate::cli::Export) -> String {
+    let account = shown_account(&args.account);
+    let (line, file) = match &args.role {
+        Some(role) => {
+            let role = shown_role(role);
+            (format!("{account} --role {role}"), format!("{account}-{role}"))
+        }
+        None => (account.clone(), account.clone()),
+    };
+    let file = file.replace(['/', ':'], "-");
+    let (format, ext) = match args.format {
+        crate::cli::ExportFormat::Env => ("", "env"),
+        crate::cli::ExportFormat::Json => (" --format json", "json"),
+    };
+    format!(
+        "stdout is a terminal: export would show the secret key on the screen; send it to a file only you can read, like: (umask 077; stsenv export {line}{format} > {file}.{ext}), or pass --force-terminal"
     )
 }
 

@@ -23,11 +23,12 @@ fn home() -> Home {
     home
 }
 
-const TOKEN_VARS: [&str; 6] = [
+const TOKEN_VARS: [&str; 7] = [
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
     "AWS_DELEGATION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
     "STSENV_EXPIRES",
     "STSENV_ROLE",
 ];
@@ -81,6 +82,8 @@ fn switch_sets_every_variable_and_clears_stale_ones() {
         let exp = rfc3339(expiration);
         assert!(exp.ends_with('Z'));
         s.expect("AWS_CREDENTIAL_EXPIRATION", Some(&exp));
+        // The name prompt themes and older tools read: the same time.
+        s.expect("AWS_SESSION_EXPIRATION", Some(&exp));
         s.expect("STSENV_EXPIRES", Some(&expiration.unix_timestamp().to_string()));
         s.expect("STSENV_KIND", Some("mfa"));
         s.expect("STSENV_ACCOUNT", Some("work"));
