@@ -19,8 +19,10 @@ use crate::base::times::format_left;
 use crate::config::accounts::{Account, DEFAULT_SESSION_DURATION, SESSION_DURATION};
 use crate::engine::context::Context;
 use crate::engine::target::{Device, Target};
-use crate::secrets::mfa_code::{Asking, Source};
+use crate::secrets::mfa_code::{Asked, Asking, Source};
+use crate::secrets::totp;
 use crate::store::cache::{self, Cache};
+use crate::store::sent_codes::SentCodes;
 use crate::store::entry::Entry;
 use crate::store::slot::Slot;
 
@@ -308,8 +310,53 @@ impl<'a> Engine<'a> {
             return Ok(None);
         }
         let device = target.device(account, long_term, self.ctx)?;
-        let code = source.code(&device.user, asking)?;
-        Ok(code.map(|code| (device, code)))
+        let asked = Asked {
+            account: &target.name,
+            user: &device.user,
+            serial: &device.serial,
+            asking,
+            env: &self.ctx.env,
+        };
+        if !source.is_generated() {
+            let code = source.code(&asked, totp::unix_now())?;
+            return Ok(code.map(|code| (device, code)));
+        }
+        let code = self.code_not_sent_before(source, &asked)?;
+        Ok(Some((device, code)))
+    }
+
+    /// A code from a program (`NAME.totp`, `mfa_process`) that is not the one last sent for the
+    /// device in the same 30-second step: AWS refuses a code it has already seen, so stsenv
+    /// waits for the next step (saying so once) and asks again. Under the sent codes' lock, so
+    /// two processes never send one code; recorded before it is sent. (This reads the clock: the
+    /// time that passes while it waits is the point.)
+    fn code_not_sent_before(&self, source: &Source, asked: &Asked) -> Result<String> {
+        let cache = self.ctx.cache()?;
+        let sent = SentCodes::new(&cache);
+        let _lock = sent.lock()?;
+        let mut said = false;
+        // A third equal code in a row is not the clock's doing: send it and let AWS judge.
+        for _ in 0..3 {
+            let unix = totp::unix_now();
+            let code = source.code(asked, unix)?.unwrap_or_default();
+            let step = unix / totp::STEP;
+            let again = sent.last(asked.serial).is_some_and(|last| last.step == step && last.code == code);
+            if !again {
+                sent.record(asked.serial, step, &code)?;
+                return Ok(code);
+            }
+            let wait = totp::STEP - unix % totp::STEP;
+            if !said {
+                say(format!("waiting {wait}s for the next code: AWS refuses a code it has already seen"));
+                said = true;
+            }
+            // Just past the boundary, so the next code is the next step's.
+            std::thread::sleep(std::time::Duration::from_millis(wait * 1000 + 200));
+        }
+        let unix = totp::unix_now();
+        let code = source.code(asked, unix)?.unwrap_or_default();
+        sent.record(asked.serial, unix / totp::STEP, &code)?;
+        Ok(code)
     }
 }
 

@@ -4,5 +4,6 @@ pub mod cache;
 mod clear;
 pub mod entry;
 pub(crate) mod shared_credentials;
+pub mod sent_codes;
 pub mod slot;
 mod trust;

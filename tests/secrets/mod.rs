@@ -4,3 +4,5 @@
 mod sources;
 // The helper processes: stopped whole at the timeout, done once exited, too much output named.
 mod helpers;
+// A code made from a seed or mfa_process is never sent twice in one 30 s step.
+mod sent_once;
