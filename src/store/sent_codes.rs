@@ -1,7 +1,7 @@
-//! The last MFA code stsenv sent for each device, with its 30-second TOTP step: AWS refuses a
-//! code it has already seen for a device, so a code that stsenv computes (`NAME.totp`) or reads
-//! from `mfa_process` and that equals the last one sent in the same step is not sent again (the
-//! engine waits for the next step instead).
+//! The last MFA code stsenv sent for each device (and AWS accepted), with its 30-second TOTP
+//! step: AWS refuses a code it has already seen for a device, so a code that stsenv computes
+//! (`NAME.totp`) or reads from `mfa_process` and that equals the last one sent in the same step
+//! is not sent again (the engine waits for the next step instead).
 //!
 //! One file in the cache directory, `sent-codes.json`, written like the cache's entries (0600
 //! from creation, atomically, under its own lock `sent-codes.lock`, trusted as they are).
@@ -45,8 +45,8 @@ impl<'a> SentCodes<'a> {
         SentCodes { cache }
     }
 
-    /// The exclusive lock of the file: held from reading the last code to recording the new one,
-    /// so two processes never pick the same code for one device.
+    /// The exclusive lock of the file: held from reading the last code until the new one is sent
+    /// and recorded, so two processes never pick the same code for one device.
     pub fn lock(&self) -> Result<Lock> {
         self.cache.lock_stem(STEM, "sending an MFA code")
     }

@@ -222,9 +222,8 @@ impl Notice {
     /// Say `notice` on the terminal (`tty`), else by `notify-send` (shown for as long as the
     /// helper may run), else nowhere.
     fn show(notice: &str, tty: Option<&std::fs::File>, notify_send: Option<&std::path::Path>, timeout: Duration) -> Notice {
-        if let Some(mut tty) = tty.and_then(|t| t.try_clone().ok()) {
-            let _ = write!(tty, "stsenv: {notice} ...");
-            let _ = tty.flush();
+        if let Some(tty) = tty.and_then(|t| t.try_clone().ok()) {
+            write_to_terminal(&tty, &format!("stsenv: {notice} ..."));
             return Notice::Terminal(tty);
         }
         match notify_send {
@@ -240,9 +239,7 @@ impl Notice {
     /// The result after the notice: `done`, `it failed`, `stopped after 30 s`.
     fn finish(self, result: &str) {
         match self {
-            Notice::Terminal(mut tty) => {
-                let _ = writeln!(tty, " {result}");
-            }
+            Notice::Terminal(tty) => write_to_terminal(&tty, &format!(" {result}\n")),
             Notice::Desktop { notify_send, mut sent } => {
                 sent.push(notify(&notify_send, "3000", "stsenv: the MFA process ended", result));
                 for thread in sent {
@@ -251,6 +248,22 @@ impl Notice {
             }
             Notice::Nowhere => {}
         }
+    }
+}
+
+/// Write on the terminal while the helper's group may hold it: with SIGTTOU blocked on this
+/// thread, so that a terminal with `tostop` set lets the write through instead of stopping
+/// stsenv.
+fn write_to_terminal(mut tty: &std::fs::File, text: &str) {
+    // SAFETY: sigset and mask calls on this thread's own mask.
+    unsafe {
+        let mut ttou: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut ttou);
+        libc::sigaddset(&mut ttou, libc::SIGTTOU);
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &ttou, &mut old);
+        let _ = tty.write_all(text.as_bytes()).and_then(|()| tty.flush());
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
     }
 }
 

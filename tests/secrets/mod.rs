@@ -6,3 +6,5 @@ mod sources;
 mod helpers;
 // A code made from a seed or mfa_process is never sent twice in one 30 s step.
 mod sent_once;
+// A slow mfa_process (a key waiting for a touch) is named on the terminal or by notify-send.
+mod touch;
