@@ -8,3 +8,5 @@ mod helpers;
 mod sent_once;
 // A slow mfa_process (a key waiting for a touch) is named on the terminal or by notify-send.
 mod touch;
+// Without a terminal in a desktop session, a dialog asks (Xvfb, zenity, xdotool; the AWS CLI).
+mod dialog;

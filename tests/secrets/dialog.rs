@@ -1,0 +1,222 @@
+//! The MFA prompt without a terminal: in a desktop session, a dialog asks (zenity here, for
+//! real: Xvfb is the desktop, xdotool types the code). The AWS CLI runs `credential_process`
+//! with no terminal (setsid) and DISPLAY set; the recording proxy in front of moto sees the code
+//! typed. Once answered, once cancelled; and where there is no desktop session, or
+//! STSENV_PROMPT says otherwise, no dialog and the same messages as before.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use stsenv::store::slot::Slot;
+
+use crate::util::fixtures::moto_home;
+use crate::util::moto::{CALLER_ARN, Moto, venv};
+use crate::util::record::Recorder;
+use crate::util::run::{self, QUICK, command};
+use crate::util::{Home, require_tool, stderr, stdout};
+
+const TITLE: &str = "stsenv: MFA code for personal";
+const TEXT: &str = "Enter the MFA code for account personal (MFA device arn:aws:iam::123456789012:mfa/jbrowne)";
+
+/// Xvfb on a display number it picks itself (`-displayfd`), killed with its process group (and
+/// so every dialog whose display it was) when dropped.
+struct Desktop {
+    child: Child,
+    display: String,
+}
+
+impl Desktop {
+    fn start() -> Desktop {
+        let mut child = command("Xvfb")
+            .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0", "1024x768x24"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        // It writes the display number once it accepts connections.
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let number = line.trim();
+        assert!(!number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()), "Xvfb said {line:?}");
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        assert!(std::path::Path::new(&socket).exists(), "no {socket}");
+        Desktop { child, display: format!(":{number}") }
+    }
+
+    /// `xdotool ARGS` on this display, to its end (at most `QUICK`).
+    fn xdotool(&self, args: &[&str]) -> String {
+        let mut cmd = command("xdotool");
+        cmd.args(args).env_clear().env("DISPLAY", &self.display).env("PATH", "/usr/bin:/bin");
+        let (out, _) = run::finish(cmd, &format!("xdotool {}", args.join(" ")), QUICK);
+        assert!(out.status.success(), "xdotool {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// The dialog window titled `TITLE` and the process that shows it: a new one (not `not`),
+    /// waited for up to `QUICK`.
+    fn dialog(&self, not: Option<u32>) -> (String, u32) {
+        let started = Instant::now();
+        while started.elapsed() < QUICK {
+            let mut cmd = command("xdotool");
+            cmd.args(["search", "--name", &format!("^{TITLE}$")])
+                .env_clear()
+                .env("DISPLAY", &self.display)
+                .env("PATH", "/usr/bin:/bin");
+            let (out, _) = run::finish(cmd, "xdotool search", QUICK);
+            for window in stdout(&out).lines() {
+                let mut cmd = command("xdotool");
+                cmd.args(["getwindowpid", window]).env("DISPLAY", &self.display);
+                let (out, _) = run::finish(cmd, "xdotool getwindowpid", QUICK);
+                if let Ok(pid) = stdout(&out).trim().parse::<u32>()
+                    && Some(pid) != not
+                {
+                    return (window.to_owned(), pid);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no dialog titled {TITLE:?} within {QUICK:?}");
+    }
+
+    /// Type `keys` into the window (a focus first: Xvfb has no window manager), then `key`.
+    fn answer(&self, window: &str, keys: Option<&str>, key: &str) {
+        self.xdotool(&["windowfocus", "--sync", window]);
+        if let Some(keys) = keys {
+            self.xdotool(&["type", "--delay", "30", keys]);
+        }
+        self.xdotool(&["key", key]);
+    }
+}
+
+impl Drop for Desktop {
+    /// SIGTERM first, so that Xvfb removes its socket and lock file; then its whole group is
+    /// killed (a dialog a failed test left) and it is reaped.
+    fn drop(&mut self) {
+        // SAFETY: kill(2) of our own child, not yet reaped.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(3) && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = run::kill(&mut self.child);
+    }
+}
+
+/// The arguments a process was started with (from /proc), and its environment.
+fn argv_and_environ(pid: u32) -> (Vec<String>, String) {
+    let read = |what: &str| std::fs::read(format!("/proc/{pid}/{what}")).unwrap_or_default();
+    let argv = read("cmdline")
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    (argv, String::from_utf8_lossy(&read("environ")).into_owned())
+}
+
+/// The AWS CLI's `sts get-caller-identity` through the home's `personal-mfa` profile
+/// (`credential_process = stsenv credential-process personal`), started on a thread: no
+/// terminal, the desktop's DISPLAY.
+fn aws_cli(home: &Home, display: &str) -> std::thread::JoinHandle<std::process::Output> {
+    let mut cmd = home.command(venv().join("bin/aws"));
+    cmd.args(CALLER_ARN).args(["--profile", "personal-mfa"]).env("DISPLAY", display);
+    std::thread::spawn(move || run::finish(cmd, "aws sts get-caller-identity", QUICK * 3).0)
+}
+
+#[test]
+fn credential_process_asks_in_a_dialog_when_there_is_no_terminal() {
+    if !["Xvfb", "zenity", "xdotool"].into_iter().all(require_tool) {
+        return;
+    }
+    let moto = Moto::start(false);
+    let (mut home, user) = moto_home(&moto);
+    let proxy = Recorder::start(&moto.url);
+    home.set("AWS_ENDPOINT_URL_STS", &proxy.url);
+    home.credential_process_profiles();
+    let desktop = Desktop::start();
+    let session = home.cache().path("personal", &Slot::Mfa);
+
+    // Answered: first with something that is not a code (asked again, saying so), then a code.
+    let cli = aws_cli(&home, &desktop.display);
+    let (window, pid) = desktop.dialog(None);
+    assert_eq!(desktop.xdotool(&["getwindowname", &window]).trim(), TITLE);
+    let (argv, environ) = argv_and_environ(pid);
+    assert!(argv[0].ends_with("zenity"), "{argv:?}");
+    assert!(argv.contains(&"--hide-text".to_owned()), "the code is not shown as typed: {argv:?}");
+    assert!(argv.contains(&TEXT.to_owned()), "names the account and the device: {argv:?}");
+    for secret in [&user.access_key, &user.secret_key, &user.seed] {
+        assert!(!argv.iter().any(|a| a.contains(secret.as_str())), "a secret in the dialog's argv: {argv:?}");
+        assert!(!environ.contains(secret.as_str()), "a secret in the dialog's environment");
+    }
+    desktop.answer(&window, Some("12ab56"), "Return");
+    let (window, pid) = desktop.dialog(Some(pid));
+    let (argv, _) = argv_and_environ(pid);
+    assert!(argv.iter().any(|a| a.starts_with("That is not the 6 digits your device shows; try again (2 tries left)")), "{argv:?}");
+    desktop.answer(&window, Some("123 456"), "Return");
+    let out = cli.join().unwrap();
+    assert!(out.status.success(), "the AWS CLI: {}", stderr(&out));
+    assert!(stdout(&out).starts_with("arn:aws:"), "{}", stdout(&out));
+    assert!(session.is_file(), "the session is cached");
+    let sent = proxy.actions("GetSessionToken");
+    assert_eq!(sent.len(), 1, "one GetSessionToken");
+    assert_eq!(sent[0].field("TokenCode"), Some("123456"), "the code typed in the dialog");
+    assert_eq!(sent[0].field("SerialNumber"), Some(user.serial.as_str()));
+    assert_eq!(proxy.actions("GetCallerIdentity").len(), 1, "the CLI's own call");
+
+    // Cancelled: the CLI fails with stsenv's line; stsenv itself exits 1; nothing cached.
+    std::fs::remove_file(&session).unwrap();
+    let cli = aws_cli(&home, &desktop.display);
+    let (window, pid) = desktop.dialog(Some(pid));
+    desktop.answer(&window, None, "Escape");
+    let out = cli.join().unwrap();
+    assert!(!out.status.success(), "the AWS CLI: {}", stdout(&out));
+    assert_stderr_contains!(out, "the MFA dialog for account personal was cancelled");
+    let mut cmd = home.stsenv_command(&["credential-process", "personal"]);
+    cmd.env("DISPLAY", &desktop.display);
+    let started = std::thread::spawn(move || run::run(cmd, "stsenv credential-process personal".into(), QUICK * 3));
+    let (window, _) = desktop.dialog(Some(pid));
+    desktop.answer(&window, None, "Escape");
+    let cancelled = started.join().unwrap();
+    cancelled.failed(1, "the MFA dialog for account personal was cancelled: no code, so no credentials");
+    assert!(!session.exists(), "nothing cached");
+    assert_eq!(proxy.actions("GetSessionToken").len(), 1, "no call after a cancel");
+}
+
+#[test]
+fn no_dialog_without_a_desktop_session_or_when_stsenv_prompt_says_so() {
+    let moto = Moto::start(false);
+    let (mut home, _) = moto_home(&moto);
+    // A zenity that would tell if it ran.
+    let bin = home.path().join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let ran = home.path().join("zenity-ran");
+    crate::util::script(&home, "fake-bin/zenity", &format!("touch '{}'\necho 123456", ran.display()));
+    home.extra_path.insert(0, bin);
+    let today = "no valid cached session for account personal, and no MFA code (STSENV_TOKEN_CODE, mfa_process or personal.totp) or terminal to ask for one; run: ec2mfa personal";
+    // No DISPLAY: the message of before.
+    home.run(&["credential-process", "personal"], QUICK).failed(2, today);
+    home.run(&["mfa", "personal"], QUICK).failed(2, "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE");
+    // A desktop session, but the terminal or nothing asked for.
+    home.set("DISPLAY", ":98");
+    home.set("STSENV_PROMPT", "terminal");
+    home.run(&["credential-process", "personal"], QUICK).failed(2, today);
+    home.set("STSENV_PROMPT", "none");
+    home.run(&["mfa", "personal"], QUICK).failed(2, "STSENV_PROMPT=none says not to ask for one");
+    home.set("STSENV_PROMPT", "popup");
+    home.run(&["mfa", "personal"], QUICK).failed(2, "STSENV_PROMPT 'popup' is not terminal, dialog or none");
+    assert!(!ran.exists(), "no dialog ran");
+    assert!(!home.cache().path("personal", &Slot::Mfa).exists());
+    // Unset, in the desktop session: the dialog program's answer is used.
+    home.vars.retain(|(k, _)| k != "STSENV_PROMPT");
+    let out = home.stsenv(&["credential-process", "personal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(ran.exists());
+    // Not on PATH: dialog asked for explicitly is one line naming the fix.
+    let mut bare = Home::new();
+    bare.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY)
+        .accounts(crate::util::fixtures::ACCOUNTS_PERSONAL);
+    bare.set("AWS_ENDPOINT_URL_STS", &moto.url).set("STSENV_PROMPT", "dialog").set("PATH", "/nonexistent");
+    bare.run(&["mfa", "personal"], QUICK).failed(2, "STSENV_PROMPT=dialog, but none of zenity, kdialog or osascript is on PATH");
+}
