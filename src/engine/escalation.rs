@@ -22,8 +22,8 @@ use crate::engine::target::{Device, Target};
 use crate::secrets::mfa_code::{Asked, Asking, Source};
 use crate::secrets::totp;
 use crate::store::cache::{self, Cache};
-use crate::store::sent_codes::SentCodes;
 use crate::store::entry::Entry;
+use crate::store::sent_codes::SentCodes;
 use crate::store::slot::Slot;
 
 use crate::aws::assume_role::CHAINED_MAX;
@@ -305,7 +305,7 @@ impl<'a> Engine<'a> {
         long_term: &Credentials,
         source: &Source,
         asking: &Asking,
-    ) -> Result<(Option<(Device, String)>, Option<FreshCode>)> {
+    ) -> Result<(Signing, Option<FreshCode>)> {
         if *source == Source::Skip {
             return Ok((None, None));
         }
@@ -342,7 +342,13 @@ impl<'a> Engine<'a> {
             let again = last.as_ref().is_some_and(|last| last.step == step && last.code == code);
             // Once past a step, an equal code is not the clock's doing: send it, AWS judges.
             if !again || said {
-                let fresh = FreshCode { cache, _lock: lock, serial: asked.serial.to_owned(), step, code: code.clone() };
+                let fresh = FreshCode {
+                    cache,
+                    _lock: lock,
+                    serial: asked.serial.to_owned(),
+                    step,
+                    code: code.clone(),
+                };
                 return Ok((code, fresh));
             }
             let wait = totp::STEP - unix % totp::STEP;
@@ -353,6 +359,9 @@ impl<'a> Engine<'a> {
         }
     }
 }
+
+/// The MFA device and code an STS call is signed with (None: no MFA).
+type Signing = Option<(Device, String)>;
 
 /// A code a program made, not yet known to be sent: recorded as the device's last code when AWS
 /// took it (`accepted`), under the sent codes' lock, held until then.

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
+use crate::secrets::asking::{Asked, PROMPT_ATTEMPTS};
 use crate::secrets::code_form::normalize;
-use crate::secrets::mfa_code::Asked;
-use crate::secrets::prompt::PROMPT_ATTEMPTS;
 use crate::sys::helper::{self, Helper};
 
 /// The dialog programs, in the order they are looked for.
@@ -133,11 +132,18 @@ mod tests {
     fn arguments_name_the_account_and_device_and_escape_markup() {
         let zenity = Program { name: "zenity", path: "/usr/bin/zenity".into() };
         let argv = argv(&zenity, "stsenv: MFA code for my_acct", "device arn:aws:iam::1:mfa/j_b");
-        assert_eq!(&argv[..5], ["/usr/bin/zenity", "--entry", "--hide-text", "--title", "stsenv: MFA code for my_acct"]);
+        assert_eq!(
+            &argv[..5],
+            ["/usr/bin/zenity", "--entry", "--hide-text", "--title", "stsenv: MFA code for my_acct"]
+        );
         assert_eq!(argv[6], "device arn:aws:iam::1:mfa/j__b");
         let osa = Program { name: "osascript", path: "/usr/bin/osascript".into() };
         let argv = self::argv(&osa, "t", "say \"hi\"");
-        assert!(argv[2].starts_with("display dialog \"say \\\"hi\\\"\" default answer \"\" with hidden answer"), "{}", argv[2]);
+        assert!(
+            argv[2].starts_with("display dialog \"say \\\"hi\\\"\" default answer \"\" with hidden answer"),
+            "{}",
+            argv[2]
+        );
         let kdialog = Program { name: "kdialog", path: "/usr/bin/kdialog".into() };
         assert_eq!(self::argv(&kdialog, "t", "x")[3..], ["--password", "x"]);
     }

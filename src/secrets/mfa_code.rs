@@ -6,6 +6,7 @@
 //!
 //! The code is fetched only when it is needed, inside the cache-or-STS step under the lock.
 
+pub use crate::secrets::asking::{Asked, Asking};
 use crate::secrets::code_form::{normalize, parse};
 use crate::secrets::prompt;
 use crate::sys::helper::Helper;
@@ -91,7 +92,9 @@ impl Source {
                 notify_send.as_deref(),
             )
             .map(Some),
-            Source::Totp { seed, home } => crate::secrets::totp::code_from_file_at(seed, home, unix).map(Some),
+            Source::Totp { seed, home } => {
+                crate::secrets::totp::code_from_file_at(seed, home, unix).map(Some)
+            }
             Source::Ask => prompt::ask_for(asked).map(Some),
         }
     }
@@ -101,30 +104,6 @@ impl Source {
     pub fn is_generated(&self) -> bool {
         matches!(self, Source::Totp { .. } | Source::Process { .. })
     }
-}
-
-/// Whom a code is asked for, and where: for the prompt's and the dialog's text.
-pub struct Asked<'a> {
-    /// The account's name.
-    pub account: &'a str,
-    /// The user name to ask the code for, or the device's serial when that is only a guess.
-    pub user: &'a str,
-    /// The MFA device's serial.
-    pub serial: &'a str,
-    pub asking: &'a Asking,
-    pub env: &'a Env,
-}
-
-/// Where the user is when a code is needed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Asking {
-    /// A command of the user's shell: the prompt on the terminal, `mfa_process`'s messages on
-    /// stderr; without a terminal, the advice to pass -c or `$STSENV_TOKEN_CODE`.
-    Shell,
-    /// A process whose stdout and stderr another program reads (a `credential_process` of the
-    /// AWS CLI or an SDK): the prompt and `mfa_process`'s messages ("touch your YubiKey") on
-    /// the terminal, `/dev/tty`, when there is one; without one, this one-line error.
-    Captured { no_terminal: String },
 }
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
@@ -205,7 +184,13 @@ mod tests {
                 notify_send: None,
             }
         );
-        let asked = Asked { account: "svc", user: "u", serial: "arn:aws:iam::1:mfa/u", asking: &Asking::Shell, env: &env };
+        let asked = Asked {
+            account: "svc",
+            user: "u",
+            serial: "arn:aws:iam::1:mfa/u",
+            asking: &Asking::Shell,
+            env: &env,
+        };
         assert_eq!(with.code(&asked, 0).unwrap().as_deref(), Some("123456"));
         let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
         assert_eq!(without, Source::Totp { seed: dir.join("svc.totp"), home: dir.clone() });

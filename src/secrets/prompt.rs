@@ -5,9 +5,9 @@ use std::io::{BufRead, BufReader, Write};
 
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
+use crate::secrets::asking::{Asked, Asking, PROMPT_ATTEMPTS};
 use crate::secrets::code_form::normalize;
 use crate::secrets::dialog;
-use crate::secrets::mfa_code::{Asked, Asking};
 
 /// Where a code is asked for: `STSENV_PROMPT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,9 +48,9 @@ pub fn ask_for(asked: &Asked) -> Result<String> {
     let prompt = for_user(asked.user);
     match Mode::from_env(asked.env)? {
         Mode::Terminal => ask_code(&prompt, no_terminal),
-        Mode::None => Err(error::usage(format!(
-            "no MFA code, and STSENV_PROMPT=none says not to ask for one: pass -c CODE, set STSENV_TOKEN_CODE, or give the account an mfa_process (or unset STSENV_PROMPT)"
-        ))),
+        Mode::None => Err(error::usage(
+            "no MFA code, and STSENV_PROMPT=none says not to ask for one: pass -c CODE, set STSENV_TOKEN_CODE, or give the account an mfa_process (or unset STSENV_PROMPT)",
+        )),
         Mode::Dialog => {
             let program = dialog::find(asked.env).ok_or_else(|| {
                 error::usage("STSENV_PROMPT=dialog, but none of zenity, kdialog or osascript is on PATH; install zenity, or unset STSENV_PROMPT")
@@ -86,9 +86,6 @@ pub fn for_user(user: &str) -> String {
 pub fn terminal(no_terminal: &str) -> Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).open("/dev/tty").map_err(|_| error::usage(no_terminal))
 }
-
-/// How many times the prompt asks when what is typed is not a code.
-pub const PROMPT_ATTEMPTS: usize = 3;
 
 /// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);
 /// something else is asked again, up to `PROMPT_ATTEMPTS` times. `no_terminal` is the error

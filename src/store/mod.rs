@@ -3,7 +3,7 @@
 pub mod cache;
 mod clear;
 pub mod entry;
-pub(crate) mod shared_credentials;
 pub mod sent_codes;
+pub(crate) mod shared_credentials;
 pub mod slot;
 mod trust;

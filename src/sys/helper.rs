@@ -73,7 +73,10 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
     let shown = helper.argv.join(" ");
     let Output { status, stdout } = output(helper)?;
     if !status.success() {
-        return Err(error::usage(format!("{} `{shown}` failed ({status}); {}", helper.field, helper.missing)));
+        return Err(error::usage(format!(
+            "{} `{shown}` failed ({status}); {}",
+            helper.field, helper.missing
+        )));
     }
     Ok(stdout)
 }
@@ -221,7 +224,12 @@ enum Notice {
 impl Notice {
     /// Say `notice` on the terminal (`tty`), else by `notify-send` (shown for as long as the
     /// helper may run), else nowhere.
-    fn show(notice: &str, tty: Option<&std::fs::File>, notify_send: Option<&std::path::Path>, timeout: Duration) -> Notice {
+    fn show(
+        notice: &str,
+        tty: Option<&std::fs::File>,
+        notify_send: Option<&std::path::Path>,
+        timeout: Duration,
+    ) -> Notice {
         if let Some(tty) = tty.and_then(|t| t.try_clone().ok()) {
             write_to_terminal(&tty, &format!("stsenv: {notice} ..."));
             return Notice::Terminal(tty);
@@ -273,7 +281,12 @@ const NOTIFY_LIMIT: Duration = Duration::from_secs(2);
 /// Run `notify-send` (its path) with a summary and body, on a thread that reaps it (killed
 /// after `NOTIFY_LIMIT`). The same synchronous hint makes a daemon that knows it replace the
 /// first notification by the second.
-fn notify(program: &std::path::Path, expire_ms: &str, summary: &str, body: &str) -> std::thread::JoinHandle<()> {
+fn notify(
+    program: &std::path::Path,
+    expire_ms: &str,
+    summary: &str,
+    body: &str,
+) -> std::thread::JoinHandle<()> {
     let mut command = crate::sys::without_secrets::command(program);
     command
         .args(["--app-name=stsenv", "--hint=string:x-canonical-private-synchronous:stsenv-mfa"])

@@ -8,12 +8,11 @@ use std::path::PathBuf;
 
 /// The first executable regular file named `program` in an absolute entry of `path`.
 pub fn find(program: &str, path: Option<&OsStr>) -> Option<PathBuf> {
-    std::env::split_paths(path?)
-        .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(program))
-        .find(|candidate| {
+    std::env::split_paths(path?).filter(|dir| dir.is_absolute()).map(|dir| dir.join(program)).find(
+        |candidate| {
             std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+        },
+    )
 }
 
 #[cfg(test)]

@@ -17,7 +17,11 @@ use crate::util::run::{self, QUICK, command};
 use crate::util::{Home, require_tool, stderr, stdout};
 
 const TITLE: &str = "stsenv: MFA code for personal";
-const TEXT: &str = "Enter the MFA code for account personal (MFA device arn:aws:iam::123456789012:mfa/jbrowne)";
+/// How long the AWS CLI, stsenv and zenity may take to show the dialog on a busy machine.
+const DIALOG_WAIT: Duration = Duration::from_secs(60);
+
+const TEXT: &str =
+    "Enter the MFA code for account personal (MFA device arn:aws:iam::123456789012:mfa/jbrowne)";
 
 /// Xvfb on a display number it picks itself (`-displayfd`), killed with its process group (and
 /// so every dialog whose display it was) when dropped.
@@ -54,10 +58,14 @@ impl Desktop {
     }
 
     /// The dialog window titled `TITLE` and the process that shows it: a new one (not `not`),
-    /// waited for up to `QUICK`.
-    fn dialog(&self, not: Option<u32>) -> (String, u32) {
+    /// waited for up to `DIALOG_WAIT`, failing at once with its output when `asking` ended first.
+    fn dialog(&self, not: Option<u32>, asking: &mut Option<Asking>) -> (String, u32) {
         let started = Instant::now();
-        while started.elapsed() < QUICK {
+        while started.elapsed() < DIALOG_WAIT {
+            if asking.as_ref().is_some_and(|a| a.is_finished()) {
+                let out = asking.take().unwrap().join().unwrap();
+                panic!("it ended before a dialog showed: {:?} {}{}", out.status, stdout(&out), stderr(&out));
+            }
             let mut cmd = command("xdotool");
             cmd.args(["search", "--name", &format!("^{TITLE}$")])
                 .env_clear()
@@ -76,7 +84,7 @@ impl Desktop {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("no dialog titled {TITLE:?} within {QUICK:?}");
+        panic!("no dialog titled {TITLE:?} within {DIALOG_WAIT:?}");
     }
 
     /// Type `keys` into the window (a focus first: Xvfb has no window manager), then `key`.
@@ -105,6 +113,9 @@ impl Drop for Desktop {
     }
 }
 
+/// The command that asks, run to its end on a thread.
+type Asking = std::thread::JoinHandle<std::process::Output>;
+
 /// The arguments a process was started with (from /proc), and its environment.
 fn argv_and_environ(pid: u32) -> (Vec<String>, String) {
     let read = |what: &str| std::fs::read(format!("/proc/{pid}/{what}")).unwrap_or_default();
@@ -119,10 +130,10 @@ fn argv_and_environ(pid: u32) -> (Vec<String>, String) {
 /// The AWS CLI's `sts get-caller-identity` through the home's `personal-mfa` profile
 /// (`credential_process = stsenv credential-process personal`), started on a thread: no
 /// terminal, the desktop's DISPLAY.
-fn aws_cli(home: &Home, display: &str) -> std::thread::JoinHandle<std::process::Output> {
+fn aws_cli(home: &Home, display: &str) -> Option<Asking> {
     let mut cmd = home.command(venv().join("bin/aws"));
     cmd.args(CALLER_ARN).args(["--profile", "personal-mfa"]).env("DISPLAY", display);
-    std::thread::spawn(move || run::finish(cmd, "aws sts get-caller-identity", QUICK * 3).0)
+    Some(std::thread::spawn(move || run::finish(cmd, "aws sts get-caller-identity", DIALOG_WAIT * 2).0))
 }
 
 #[test]
@@ -139,8 +150,8 @@ fn credential_process_asks_in_a_dialog_when_there_is_no_terminal() {
     let session = home.cache().path("personal", &Slot::Mfa);
 
     // Answered: first with something that is not a code (asked again, saying so), then a code.
-    let cli = aws_cli(&home, &desktop.display);
-    let (window, pid) = desktop.dialog(None);
+    let mut cli = aws_cli(&home, &desktop.display);
+    let (window, pid) = desktop.dialog(None, &mut cli);
     assert_eq!(desktop.xdotool(&["getwindowname", &window]).trim(), TITLE);
     let (argv, environ) = argv_and_environ(pid);
     assert!(argv[0].ends_with("zenity"), "{argv:?}");
@@ -151,11 +162,15 @@ fn credential_process_asks_in_a_dialog_when_there_is_no_terminal() {
         assert!(!environ.contains(secret.as_str()), "a secret in the dialog's environment");
     }
     desktop.answer(&window, Some("12ab56"), "Return");
-    let (window, pid) = desktop.dialog(Some(pid));
+    let (window, pid) = desktop.dialog(Some(pid), &mut cli);
     let (argv, _) = argv_and_environ(pid);
-    assert!(argv.iter().any(|a| a.starts_with("That is not the 6 digits your device shows; try again (2 tries left)")), "{argv:?}");
+    assert!(
+        argv.iter()
+            .any(|a| a.starts_with("That is not the 6 digits your device shows; try again (2 tries left)")),
+        "{argv:?}"
+    );
     desktop.answer(&window, Some("123 456"), "Return");
-    let out = cli.join().unwrap();
+    let out = cli.unwrap().join().unwrap();
     assert!(out.status.success(), "the AWS CLI: {}", stderr(&out));
     assert!(stdout(&out).starts_with("arn:aws:"), "{}", stdout(&out));
     assert!(session.is_file(), "the session is cached");
@@ -167,18 +182,26 @@ fn credential_process_asks_in_a_dialog_when_there_is_no_terminal() {
 
     // Cancelled: the CLI fails with stsenv's line; stsenv itself exits 1; nothing cached.
     std::fs::remove_file(&session).unwrap();
-    let cli = aws_cli(&home, &desktop.display);
-    let (window, pid) = desktop.dialog(Some(pid));
+    let mut cli = aws_cli(&home, &desktop.display);
+    let (window, pid) = desktop.dialog(Some(pid), &mut cli);
     desktop.answer(&window, None, "Escape");
-    let out = cli.join().unwrap();
+    let out = cli.unwrap().join().unwrap();
     assert!(!out.status.success(), "the AWS CLI: {}", stdout(&out));
     assert_stderr_contains!(out, "the MFA dialog for account personal was cancelled");
     let mut cmd = home.stsenv_command(&["credential-process", "personal"]);
     cmd.env("DISPLAY", &desktop.display);
-    let started = std::thread::spawn(move || run::run(cmd, "stsenv credential-process personal".into(), QUICK * 3));
-    let (window, _) = desktop.dialog(Some(pid));
+    let what = "stsenv credential-process personal";
+    let mut direct = Some(std::thread::spawn(move || run::finish(cmd, what, DIALOG_WAIT * 2).0));
+    let (window, _) = desktop.dialog(Some(pid), &mut direct);
     desktop.answer(&window, None, "Escape");
-    let cancelled = started.join().unwrap();
+    let out = direct.unwrap().join().unwrap();
+    let cancelled = run::Run {
+        what: what.into(),
+        status: out.status,
+        stdout: stdout(&out),
+        stderr: stderr(&out),
+        elapsed: Duration::ZERO,
+    };
     cancelled.failed(1, "the MFA dialog for account personal was cancelled: no code, so no credentials");
     assert!(!session.exists(), "nothing cached");
     assert_eq!(proxy.actions("GetSessionToken").len(), 1, "no call after a cancel");
@@ -197,7 +220,8 @@ fn no_dialog_without_a_desktop_session_or_when_stsenv_prompt_says_so() {
     let today = "no valid cached session for account personal, and no MFA code (STSENV_TOKEN_CODE, mfa_process or personal.totp) or terminal to ask for one; run: ec2mfa personal";
     // No DISPLAY: the message of before.
     home.run(&["credential-process", "personal"], QUICK).failed(2, today);
-    home.run(&["mfa", "personal"], QUICK).failed(2, "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE");
+    home.run(&["mfa", "personal"], QUICK)
+        .failed(2, "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE");
     // A desktop session, but the terminal or nothing asked for.
     home.set("DISPLAY", ":98");
     home.set("STSENV_PROMPT", "terminal");
@@ -218,5 +242,6 @@ fn no_dialog_without_a_desktop_session_or_when_stsenv_prompt_says_so() {
     bare.keys("personal", crate::util::ACCESS_KEY, crate::util::SECRET_KEY)
         .accounts(crate::util::fixtures::ACCOUNTS_PERSONAL);
     bare.set("AWS_ENDPOINT_URL_STS", &moto.url).set("STSENV_PROMPT", "dialog").set("PATH", "/nonexistent");
-    bare.run(&["mfa", "personal"], QUICK).failed(2, "STSENV_PROMPT=dialog, but none of zenity, kdialog or osascript is on PATH");
+    bare.run(&["mfa", "personal"], QUICK)
+        .failed(2, "STSENV_PROMPT=dialog, but none of zenity, kdialog or osascript is on PATH");
 }

@@ -53,7 +53,10 @@ fn two_escalations_in_one_step_send_two_different_codes() {
     assert_eq!(codes.len(), 2, "one GetSessionToken per run: {codes:?}");
     assert_ne!(codes[0], codes[1], "the same code sent twice");
     assert!(!first.stderr.contains(WAITING), "{}", first.stderr);
-    assert!(step(first_started) == step(second_started), "the runs fell in two steps; the machine is too slow");
+    assert!(
+        step(first_started) == step(second_started),
+        "the runs fell in two steps; the machine is too slow"
+    );
     // The second said once that it waits, and did, until the next step.
     assert_eq!(second.stderr.matches(WAITING).count(), 1, "{}", second.stderr);
     let waited = second.stderr.lines().find(|l| l.contains(WAITING)).unwrap();

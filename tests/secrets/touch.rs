@@ -21,7 +21,9 @@ fn with_process(home: &Home, process: &std::path::Path) {
 /// `stsenv mfa personal --force` on a pseudo-terminal: the harness's report.
 fn on_terminal(home: &Home) -> serde_json::Value {
     let mut cmd = on_pty(home, "pty_prompt.py");
-    cmd.arg(crate::util::bin()).args(["mfa", "personal", "--force", "--shell", "bash"]).env("PTY_ANSWERS", "[]");
+    cmd.arg(crate::util::bin())
+        .args(["mfa", "personal", "--force", "--shell", "bash"])
+        .env("PTY_ANSWERS", "[]");
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     serde_json::from_slice(&out.stdout).unwrap()
@@ -37,7 +39,8 @@ fn a_slow_mfa_process_is_named_on_the_terminal_then_its_result() {
     let report = on_terminal(&home);
     assert_eq!(report["status"], 0, "{report}");
     let terminal = report["terminal"].as_str().unwrap();
-    let line = format!("stsenv: {NOTICE} `{}` (touch your security key if it blinks) ... done", slow.display());
+    let line =
+        format!("stsenv: {NOTICE} `{}` (touch your security key if it blinks) ... done", slow.display());
     assert!(terminal.contains(&line), "{terminal:?}");
     assert!(!report["stderr"].as_str().unwrap().contains(NOTICE), "on the terminal, not stderr: {report}");
     assert!(report["stdout"].as_str().unwrap().contains("STSENV_KIND='mfa'"), "{report}");
@@ -60,7 +63,13 @@ fn a_slow_mfa_process_is_named_on_the_terminal_then_its_result() {
         .env("STSENV_MFA_PROCESS_TIMEOUT", "1.5");
     let report: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
     assert_eq!(report["status"], 2, "{report}");
-    assert!(report["terminal"].as_str().unwrap().contains("(touch your security key if it blinks) ... stopped after 1.5 s"), "{report}");
+    assert!(
+        report["terminal"]
+            .as_str()
+            .unwrap()
+            .contains("(touch your security key if it blinks) ... stopped after 1.5 s"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -71,7 +80,11 @@ fn without_a_terminal_notify_send_says_it_in_a_desktop_session() {
     let bin = home.path().join("fake-bin");
     std::fs::create_dir_all(&bin).unwrap();
     let calls = home.path().join("notify-calls");
-    let notify = script(&home, "fake-bin/notify-send", &format!("for a; do echo \"$a\"; done >> '{}'\necho --- >> '{}'", calls.display(), calls.display()));
+    let notify = script(
+        &home,
+        "fake-bin/notify-send",
+        &format!("for a; do echo \"$a\"; done >> '{}'\necho --- >> '{}'", calls.display(), calls.display()),
+    );
     assert!(notify.is_file());
     home.extra_path.insert(0, bin);
     let slow = script(&home, "touch-key.sh", "sleep 1.5\necho 333333");
