@@ -61,11 +61,24 @@ pub fn ask(program: &Program, asked: &Asked) -> Result<String> {
         })?;
         match output.status.code() {
             Some(0) => {}
-            // zenity, kdialog and osascript all say "cancelled" with 1.
-            Some(1) => {
+            // zenity, kdialog and osascript all say "cancelled" with 1 (zenity also when it
+            // cannot open the display, which its stderr tells).
+            Some(1) if !no_display(&output.stderr) => {
                 return Err(error::aws(format!(
                     "the MFA dialog for account {} was cancelled: no code, so no credentials",
                     asked.account
+                )));
+            }
+            _ if no_display(&output.stderr) => {
+                return Err(error::usage(format!(
+                    "the MFA dialog ({}) cannot open the display{}; set STSENV_PROMPT=terminal, or pass -c CODE or STSENV_TOKEN_CODE",
+                    program.path.display(),
+                    asked
+                        .env
+                        .display()
+                        .or(asked.env.wayland_display())
+                        .map(|d| format!(" {d}"))
+                        .unwrap_or_default()
                 )));
             }
             _ => {
@@ -90,6 +103,13 @@ pub fn ask(program: &Program, asked: &Asked) -> Result<String> {
     Err(error::usage(format!(
         "the MFA code from the dialog must be the 6 digits your device shows ({PROMPT_ATTEMPTS} tries)"
     )))
+}
+
+/// Whether a dialog's stderr says that it could not reach the desktop (GTK: `cannot open
+/// display`, Qt: `could not connect to display`).
+fn no_display(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr).to_ascii_lowercase();
+    text.contains("cannot open display") || text.contains("could not connect to display")
 }
 
 /// The program's arguments: a hidden entry with the title and text.

@@ -45,7 +45,8 @@ pub struct Helper<'a> {
     pub missing: &'a str,
     /// Its stderr to the terminal, when there is one (stsenv's own stderr is captured).
     pub to_terminal: bool,
-    /// Its stderr thrown away (a dialog's toolkit warnings mean nothing to the user).
+    /// Its stderr kept from the user and returned (a dialog's toolkit warnings mean nothing to
+    /// the user, but tell a display that cannot be opened from a cancel).
     pub quiet: bool,
     /// What to tell the user when it has printed nothing after [`NOTICE_AFTER`] (it may wait
     /// for a touch of a security key): on the terminal, followed by the result; without one,
@@ -57,10 +58,12 @@ pub struct Helper<'a> {
 /// How long a helper with a notice may be silent before the user is told that stsenv waits.
 pub const NOTICE_AFTER: Duration = Duration::from_millis(500);
 
-/// How a helper ended: its exit status and what it printed on stdout (maybe a secret).
+/// How a helper ended: its exit status and what it printed on stdout (maybe a secret), and on
+/// stderr when that was `quiet` (up to 64 KiB).
 pub struct Output {
     pub status: std::process::ExitStatus,
     pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
 }
 
 /// Run a helper command without a shell and without the credential variables (`crate::sys::without_secrets`):
@@ -71,7 +74,7 @@ pub struct Output {
 /// stdout, which may be a secret: errors name the command, never its output.
 pub fn run(helper: &Helper) -> Result<Vec<u8>> {
     let shown = helper.argv.join(" ");
-    let Output { status, stdout } = output(helper)?;
+    let Output { status, stdout, .. } = output(helper)?;
     if !status.success() {
         return Err(error::usage(format!(
             "{} `{shown}` failed ({status}); {}",
@@ -94,7 +97,7 @@ pub fn output(helper: &Helper) -> Result<Output> {
         None => Stdio::null(),
     };
     let stderr = match (to_terminal, &tty) {
-        _ if quiet => Stdio::null(),
+        _ if quiet => Stdio::piped(),
         (true, Some(tty)) => tty.try_clone().map(Stdio::from).unwrap_or_else(|_| Stdio::inherit()),
         _ => Stdio::inherit(),
     };
@@ -128,6 +131,15 @@ pub fn output(helper: &Helper) -> Result<Output> {
     let group = Group { pid: child.id() as libc::pid_t, terminal: foreground };
     // Read stdout on a thread, so a chatty process never blocks on a full pipe. One byte over
     // the limit tells that it printed too much.
+    // A quiet helper's stderr, read to its end (and up to the limit) on a thread of its own.
+    let stderr = child.stderr.take().map(|mut err| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = (&mut err).take(PROCESS_OUTPUT_LIMIT).read_to_end(&mut bytes);
+            let _ = std::io::copy(&mut err, &mut std::io::sink());
+            bytes
+        })
+    });
     let stdout = child.stdout.take();
     let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -210,7 +222,17 @@ pub fn output(helper: &Helper) -> Result<Output> {
     {
         return Err(error::usage(format!("cannot read the output of {field} `{shown}`: {e}")));
     }
-    Ok(Output { status, stdout: bytes })
+    // (What a quiet helper left behind may hold its stderr open: not waited for then.)
+    let stderr = stderr
+        .and_then(|thread| {
+            let waited = Instant::now();
+            while !thread.is_finished() && waited.elapsed() < Duration::from_millis(200) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            thread.is_finished().then(|| thread.join().ok()).flatten()
+        })
+        .unwrap_or_default();
+    Ok(Output { status, stdout: bytes, stderr })
 }
 
 /// The user told that stsenv waits for a helper: a line on the terminal that its result ends,

@@ -245,3 +245,56 @@ fn no_dialog_without_a_desktop_session_or_when_stsenv_prompt_says_so() {
     bare.run(&["mfa", "personal"], QUICK)
         .failed(2, "STSENV_PROMPT=dialog, but none of zenity, kdialog or osascript is on PATH");
 }
+
+/// A home whose PATH is only `fake-bin` (so the system's zenity is not found), with DISPLAY.
+fn fake_dialogs(moto: &Moto) -> (Home, std::path::PathBuf) {
+    let (mut home, _) = moto_home(moto);
+    let bin = home.path().join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    home.set("PATH", &bin).set("DISPLAY", ":96");
+    (home, bin)
+}
+
+#[test]
+fn kdialog_without_zenity_and_a_dialog_that_cannot_reach_the_display() {
+    let moto = Moto::start(false);
+    let (home, bin) = fake_dialogs(&moto);
+    // (Shell builtins only: nothing else is on this PATH.)
+    let argv = home.path().join("kdialog-argv");
+    crate::util::script(
+        &home,
+        "fake-bin/kdialog",
+        &format!("for a; do echo \"$a\"; done > '{}'\necho 654321", argv.display()),
+    );
+    let out = home.stsenv(&["mfa", "personal", "--shell", "bash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("STSENV_KIND='mfa'"), "{}", stdout(&out));
+    assert_eq!(std::fs::read_to_string(&argv).unwrap(), format!("--title\n{TITLE}\n--password\n{TEXT}\n"));
+    // zenity first when both are there. The real one, with no X server at DISPLAY: it exits 1
+    // as for a cancel, but it is not one: exit 2, naming the display and the fix.
+    if require_tool("zenity") {
+        std::os::unix::fs::symlink(crate::util::find_on_path("zenity").unwrap(), bin.join("zenity")).unwrap();
+        home.run(&["mfa", "personal", "--force"], QUICK)
+            .failed(2, "cannot open the display :96; set STSENV_PROMPT=terminal");
+        std::fs::remove_file(bin.join("zenity")).unwrap();
+    }
+    crate::util::script(&home, "fake-bin/zenity", "exit 5");
+    home.run(&["mfa", "personal", "--force"], QUICK).failed(2, "zenity) failed (exit status: 5)");
+}
+
+#[test]
+fn stsenv_prompt_dialog_asks_in_the_dialog_even_on_a_terminal() {
+    let moto = Moto::start(false);
+    let (mut home, _) = fake_dialogs(&moto);
+    crate::util::script(&home, "fake-bin/zenity", "echo ' 765 432 '");
+    home.set("STSENV_PROMPT", "dialog");
+    // (The harness itself is run by its absolute path; stsenv by the built binary's.)
+    let mut cmd = crate::util::on_pty(&home, "pty_prompt.py");
+    cmd.arg(crate::util::bin()).args(["mfa", "personal", "--shell", "bash"]).env("PTY_ANSWERS", "[]");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], 0, "{report}");
+    assert!(!report["terminal"].as_str().unwrap().contains("Enter MFA code"), "no terminal prompt: {report}");
+    assert!(report["stdout"].as_str().unwrap().contains("STSENV_KIND='mfa'"), "{report}");
+}
