@@ -19,6 +19,9 @@ _stsenv() {
             stsenv,add)
                 cmd="stsenv__subcmd__add"
                 ;;
+            stsenv,aws-config)
+                cmd="stsenv__subcmd__aws__subcmd__config"
+                ;;
             stsenv,clear)
                 cmd="stsenv__subcmd__clear"
                 ;;
@@ -36,6 +39,9 @@ _stsenv() {
                 ;;
             stsenv,exec)
                 cmd="stsenv__subcmd__exec"
+                ;;
+            stsenv,export)
+                cmd="stsenv__subcmd__export"
                 ;;
             stsenv,help)
                 cmd="stsenv__subcmd__help"
@@ -61,6 +67,9 @@ _stsenv() {
             stsenv,policy)
                 cmd="stsenv__subcmd__policy"
                 ;;
+            stsenv,remove)
+                cmd="stsenv__subcmd__remove"
+                ;;
             stsenv,role)
                 cmd="stsenv__subcmd__role"
                 ;;
@@ -75,6 +84,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,add)
                 cmd="stsenv__subcmd__help__subcmd__add"
+                ;;
+            stsenv__subcmd__help,aws-config)
+                cmd="stsenv__subcmd__help__subcmd__aws__subcmd__config"
                 ;;
             stsenv__subcmd__help,clear)
                 cmd="stsenv__subcmd__help__subcmd__clear"
@@ -93,6 +105,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,exec)
                 cmd="stsenv__subcmd__help__subcmd__exec"
+                ;;
+            stsenv__subcmd__help,export)
+                cmd="stsenv__subcmd__help__subcmd__export"
                 ;;
             stsenv__subcmd__help,help)
                 cmd="stsenv__subcmd__help__subcmd__help"
@@ -117,6 +132,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,policy)
                 cmd="stsenv__subcmd__help__subcmd__policy"
+                ;;
+            stsenv__subcmd__help,remove)
+                cmd="stsenv__subcmd__help__subcmd__remove"
                 ;;
             stsenv__subcmd__help,role)
                 cmd="stsenv__subcmd__help__subcmd__role"
@@ -170,7 +188,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help"
+            opts="-h -V --config --creds-dir --help --version init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import remove console aws-config export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,8 +235,30 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__aws__subcmd__config)
+            opts="-h -V --print --remove --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__clear)
-            opts="-h -V --role --config --creds-dir --help --version"
+            opts="-h -V --role --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,6 +266,10 @@ _stsenv() {
             case "${prev}" in
                 --role)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish nu" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -266,13 +310,21 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__console)
-            opts="-c -h -V --role --code --region --service --destination --print --config --creds-dir --help --version"
+            opts="-c -h -V --role --policy --policy-arn --code --region --service --destination --print --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -401,8 +453,50 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__export)
+            opts="-c -h -V --role --format --code --duration --force-terminal --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "env json" -- "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help)
-            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import console help"
+            opts="init switch mfa role now unset list exec credential-process policy mfa-device rotate-keys doctor completions clear add import remove console aws-config export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +510,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__aws__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -500,6 +608,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -654,6 +776,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1085,8 +1221,30 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__remove)
+            opts="-y -h -V --yes --config --creds-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__role)
-            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
+            opts="-a -c -h -V --account --code --duration --session-name --external-id --source-identity --tag --transitive-tag --policy --policy-arn --force --format --write-profile --force-profile --shell --config --creds-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1129,6 +1287,14 @@ _stsenv() {
                     return 0
                     ;;
                 --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1272,7 +1438,7 @@ _stsenv_names() {
         case "${sub}:${word}" in
             *:--config | *:--creds-dir) value_of=global; globals+=("${word}") ;;
             role:-a | role:--account) value_of=account ;;
-            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--format | role:--write-profile | role:--shell) value_of=value ;;
+            switch:--shell | mfa:-c | mfa:--code | mfa:--duration | mfa:--write-profile | mfa:--shell | role:-c | role:--code | role:--duration | role:--session-name | role:--external-id | role:--source-identity | role:--tag | role:--transitive-tag | role:--policy | role:--policy-arn | role:--format | role:--write-profile | role:--shell) value_of=value ;;
             *:-*) ;;
             :*) sub="${word}" ;;
             *) ((positionals += 1)) ;;

@@ -39,9 +39,9 @@ function ec2unset
     __stsenv_eval unset $argv
 end
 
-# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
+# ec2clear: remove cached sessions (stsenv clear); unset this shell's session if it was one.
 function ec2clear
-    command stsenv clear $argv
+    __stsenv_eval clear $argv
 end
 
 # ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.

@@ -42,9 +42,9 @@ def --env --wrapped ec2unset [...args: string] {
     __stsenv_eval unset ...$args
 }
 
-# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
-def --wrapped ec2clear [...args: string] {
-    ^stsenv clear ...$args
+# ec2clear: remove cached sessions (stsenv clear); unset this shell's session if it was one.
+def --env --wrapped ec2clear [...args: string] {
+    __stsenv_eval clear ...$args
 }
 
 # ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.
@@ -65,11 +65,15 @@ def stsenv_prompt [] {
     let left = ($expires | into int) - ((date now | into int) // 1_000_000_000)
     if $left <= 0 {
         $"($account):($kind) expired"
-    } else if $left >= 3600 {
-        let minutes = ($left mod 3600 // 60 | fill --alignment right --character "0" --width 2)
-        $"($account):($kind) ($left // 3600)h($minutes)m"
     } else {
-        $"($account):($kind) ($left // 60)m"
+        # Time left rounds to the nearest minute, as everywhere in stsenv (base/times.rs).
+        let minutes = (($left + 30) // 60)
+        if $minutes >= 60 {
+            let rest = ($minutes mod 60 | fill --alignment right --character "0" --width 2)
+            $"($account):($kind) ($minutes // 60)h($rest)m"
+        } else {
+            $"($account):($kind) ($minutes)m"
+        }
     }
 }
 

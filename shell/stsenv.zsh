@@ -49,10 +49,10 @@ ec2unset() {
   __stsenv_eval unset "$@"
 }
 
-# ec2clear: remove cached sessions (stsenv clear); it prints nothing for the shell.
+# ec2clear: remove cached sessions (stsenv clear); unset this shell's session if it was one.
 ec2clear() {
   emulate -L zsh
-  builtin command stsenv clear "$@"
+  __stsenv_eval clear "$@"
 }
 
 # ec2console: a console sign-in link (stsenv console); it prints nothing for the shell.
@@ -91,11 +91,15 @@ stsenv_prompt_update() {
   __stsenv_left=$((10#${__stsenv_expires} - __stsenv_now))
   if ((__stsenv_left <= 0)); then
     STSENV_PROMPT+=" expired"
-  elif ((__stsenv_left >= 3600)); then
-    builtin printf -v __stsenv_left '%dh%02dm' $((__stsenv_left / 3600)) $((__stsenv_left % 3600 / 60))
-    STSENV_PROMPT+=" ${__stsenv_left}"
   else
-    STSENV_PROMPT+=" $((__stsenv_left / 60))m"
+    # Time left rounds to the nearest minute, as everywhere in stsenv (base/times.rs).
+    __stsenv_left=$(((__stsenv_left + 30) / 60))
+    if ((__stsenv_left >= 60)); then
+      builtin printf -v __stsenv_left '%dh%02dm' $((__stsenv_left / 60)) $((__stsenv_left % 60))
+    else
+      __stsenv_left+=m
+    fi
+    STSENV_PROMPT+=" ${__stsenv_left}"
   fi
 }
 

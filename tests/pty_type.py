@@ -40,6 +40,10 @@ def drain(quiet):
                 return
             seen += data
             last = time.time()
+            # A line editor that asks where the cursor is (nushell's reedline: ESC [ 6 n) waits
+            # for the answer a terminal gives: say row 1, column 1.
+            if b"\x1b[6n" in data:
+                os.write(master, b"\x1b[1;1R" * data.count(b"\x1b[6n"))
         elif time.time() - last >= quiet or proc.poll() is not None:
             return
 

@@ -78,7 +78,7 @@ impl Place {
 }
 
 /// The accounts file's text (empty object when missing), its mode, and its parsed accounts.
-fn read_accounts(path: &Path) -> Result<(String, u32, Accounts)> {
+pub(crate) fn read_accounts(path: &Path) -> Result<(String, u32, Accounts)> {
     use std::os::unix::fs::MetadataExt;
     match std::fs::read_to_string(path) {
         Ok(text) => {

@@ -1,4 +1,5 @@
-//! Changing an account: setting one up from its keys, rotating its keys.
+//! Changing an account: setting one up from its keys, rotating its keys, removing it.
 
+pub(crate) mod account_removal;
 pub(crate) mod account_setup;
 pub(crate) mod rotate;

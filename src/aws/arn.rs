@@ -48,6 +48,26 @@ pub fn is_role_arn(arn: &str) -> bool {
         })
 }
 
+/// `arn:PARTITION:iam::ACCOUNTID:policy/[PATH/]NAME`, or an AWS managed policy
+/// (`arn:PARTITION:iam::aws:policy/...`): a managed policy a session policy may name.
+pub fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && arn.len() <= 2048
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && (is_account_id(parts[4]) || parts[4] == "aws")
+        && parts[5].strip_prefix("policy/").is_some_and(|name| {
+            !name.is_empty()
+                && !name.starts_with('/')
+                && !name.ends_with('/')
+                && !name.contains("//")
+                && name.chars().all(|c| names::is_iam_char(c) || c == '/')
+        })
+}
+
 /// Parts 1 to 4 of a split ARN name an IAM account: an `aws` partition, `iam`, no region and a
 /// 12-digit account ID.
 fn is_iam_account(parts: &[&str]) -> bool {
@@ -82,5 +102,23 @@ mod tests {
         assert_eq!(user_from_arn("arn:aws:iam::123456789012:root"), None);
         assert_eq!(user_from_arn("arn:aws:sts::123456789012:assumed-role/R/s"), None);
         assert_eq!(account_from_arn("arn:aws:iam::123456789012:user/jbrowne"), Some("123456789012"));
+        for ok in [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+            "arn:aws-cn:iam::123456789012:policy/team/S3Read",
+        ] {
+            assert!(is_policy_arn(ok), "{ok}");
+        }
+        for bad in [
+            "arn:aws:iam::aws:role/ReadOnlyAccess",
+            "arn:aws:iam::123:policy/X",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::aws:policy/",
+            "arn:aws:iam::aws:policy/a b",
+            "arn:aws:iam:us-east-1:aws:policy/X",
+            "ReadOnlyAccess",
+        ] {
+            assert!(!is_policy_arn(bad), "{bad}");
+        }
     }
 }

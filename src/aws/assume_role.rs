@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
+use std::path::Path;
 
-use crate::aws::arn::{is_role_arn, role_name};
+use crate::aws::arn::{self, is_role_arn, role_name};
+use crate::aws::session_policy::{self, PolicySource};
 use crate::base::names;
 
 /// AssumeRole's allowed durations, in seconds.
@@ -32,6 +34,10 @@ pub struct RoleSettings {
     pub source_identity: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub transitive_tags: Vec<String>,
+    /// An inline session policy: JSON, or `@FILE` (read by [`RoleSettings::load_policy`]).
+    pub policy: Option<PolicySource>,
+    /// Managed session policies, by ARN.
+    pub policy_arns: Vec<String>,
 }
 
 /// Where settings were written, for the names of their fields in messages.
@@ -53,6 +59,8 @@ impl Written {
             (Written::Flags, "source_identity") => "--source-identity",
             (Written::Flags, "tags") => "--tag",
             (Written::Flags, "transitive_tags") => "--transitive-tag",
+            (Written::Flags, "policy") => "--policy",
+            (Written::Flags, "policy_arns") => "--policy-arn",
             (Written::Flags, field) => field,
         }
     }
@@ -80,6 +88,21 @@ impl RoleSettings {
         }
         if written == Written::File {
             check_tags(&self.tags, &self.transitive_tags, "tags", "transitive_tags")?;
+        }
+        if let Some(policy) = &self.policy {
+            policy.check(written.name("policy"))?;
+        }
+        session_policy::check_arns(&self.policy_arns, None, written.name("policy_arns"))?;
+        Ok(())
+    }
+
+    /// The policy file (`@FILE`) read and checked, a relative path taken from `base` (the
+    /// accounts file's directory for a role of the file, the current one for `--policy`); the
+    /// document is then JSON text as AWS is sent it.
+    pub fn load_policy(&mut self, written: Written, base: &Path, home: &Path) -> Result<(), String> {
+        if let Some(policy) = &self.policy {
+            let text = policy.load(written.name("policy"), base, home)?;
+            self.policy = Some(PolicySource::Json(text));
         }
         Ok(())
     }
@@ -116,6 +139,13 @@ impl RoleSettings {
             source_identity: self.source_identity.clone().or(base.source_identity),
             tags,
             transitive_tags,
+            // Session policies are not added up: more of them would allow more.
+            policy: self.policy.clone().or(base.policy),
+            policy_arns: if self.policy_arns.is_empty() {
+                base.policy_arns
+            } else {
+                self.policy_arns.clone()
+            },
         }
     }
 }
@@ -186,20 +216,33 @@ pub struct AssumeRole {
     pub source_identity: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub transitive_tags: Vec<String>,
+    /// The inline session policy, as sent (`session_policy::pack`).
+    pub policy: Option<String>,
+    /// The managed session policies, in the order written.
+    pub policy_arns: Vec<String>,
 }
 
 impl AssumeRole {
     /// The call for the role of the file (`role`, its ARN full) with the flags over it
     /// ([`RoleSettings::over`]), every value within AWS's limits. `default_session_name` is
-    /// used when neither gives one; the duration defaults to 3600 s.
+    /// used when neither gives one; the duration defaults to 3600 s. Policy files must have
+    /// been read ([`RoleSettings::load_policy`]); policy ARNs must be of the role's partition.
     pub fn new(
         role: RoleSettings,
         flags: &RoleSettings,
         default_session_name: String,
     ) -> Result<AssumeRole, String> {
         flags.check(Written::Flags)?;
+        let partition = arn::partition(&role.arn).filter(|_| is_role_arn(&role.arn));
+        session_policy::check_arns(&role.policy_arns, partition, Written::File.name("policy_arns"))?;
+        session_policy::check_arns(&flags.policy_arns, partition, Written::Flags.name("policy_arns"))?;
         let role = flags.over(role);
         check_tags(&role.tags, &role.transitive_tags, "--tag", "--transitive-tag")?;
+        let policy = match &role.policy {
+            None => None,
+            Some(PolicySource::Json(text)) => Some(session_policy::pack(text, "policy")?),
+            Some(PolicySource::File(path)) => return Err(format!("the policy file @{path} was not read")),
+        };
         Ok(AssumeRole {
             arn: role.arn,
             session_name: role.session_name.unwrap_or(default_session_name),
@@ -208,6 +251,8 @@ impl AssumeRole {
             source_identity: role.source_identity,
             tags: role.tags,
             transitive_tags: role.transitive_tags,
+            policy,
+            policy_arns: role.policy_arns,
         })
     }
 
@@ -361,6 +406,46 @@ mod tests {
                 .unwrap();
         assert_eq!((plain.session_name.as_str(), plain.duration, plain.role_name()), ("d", 3600, "B"));
         assert!(!plain.needs_long_term_keys());
+    }
+
+    #[test]
+    fn session_policies_replace_the_files() {
+        let read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess".to_owned();
+        let mut file = role("arn:aws:iam::123456789012:role/Admin");
+        file.policy = Some(PolicySource::Json("{\"Version\": \"2012-10-17\"}".into()));
+        file.policy_arns = vec![read_only.clone()];
+        let p = AssumeRole::new(file.clone(), &RoleSettings::default(), "d".into()).unwrap();
+        assert_eq!(p.policy.as_deref(), Some("{\"Version\":\"2012-10-17\"}"));
+        assert_eq!(p.policy_arns, std::slice::from_ref(&read_only));
+        let flags = RoleSettings {
+            policy: Some(PolicySource::Json("{}".into())),
+            policy_arns: vec!["arn:aws:iam::123456789012:policy/S3".into()],
+            ..RoleSettings::default()
+        };
+        let p = AssumeRole::new(file.clone(), &flags, "d".into()).unwrap();
+        assert_eq!(
+            (p.policy.as_deref(), p.policy_arns.as_slice()),
+            (Some("{}"), flags.policy_arns.as_slice())
+        );
+        // An unread file, and an ARN of another partition than the role's.
+        let flags =
+            RoleSettings { policy: Some(PolicySource::File("p.json".into())), ..RoleSettings::default() };
+        assert!(AssumeRole::new(file.clone(), &flags, "d".into()).unwrap_err().contains("was not read"));
+        let flags = RoleSettings {
+            policy_arns: vec!["arn:aws-cn:iam::aws:policy/ReadOnlyAccess".into()],
+            ..RoleSettings::default()
+        };
+        let e = AssumeRole::new(file.clone(), &flags, "d".into()).unwrap_err();
+        assert!(
+            e.starts_with("--policy-arn 'arn:aws-cn:iam::aws:policy/ReadOnlyAccess' is of partition aws-cn"),
+            "{e}"
+        );
+        let bad = RoleSettings { policy: Some(PolicySource::Json("{".into())), ..RoleSettings::default() };
+        assert!(bad.check(Written::Flags).unwrap_err().starts_with("--policy is not a JSON policy document"));
+        let bad = RoleSettings { policy_arns: vec!["x".into()], ..role("R") };
+        assert!(
+            bad.check(Written::File).unwrap_err().starts_with("policy_arns 'x' is not a managed policy ARN")
+        );
     }
 
     #[test]

@@ -255,7 +255,12 @@ impl Service {
                         None => advice,
                     }
                 };
-                let mut err = error::aws(format!("{advice} ({code}: {detail})"));
+                // The operation is named once: by the advice, else beside AWS's words.
+                let mut err = if names_operation(&advice, operation) {
+                    error::aws(format!("{advice} ({code}: {detail})"))
+                } else {
+                    error::aws(format!("{advice} ({code} from {operation}: {detail})"))
+                };
                 err.code = Some(code.to_owned());
                 err
             }
@@ -286,6 +291,17 @@ impl Service {
             self.variable
         ))
     }
+}
+
+/// Whether `message` names `operation` (as a word; a policy's `iam:ListMFADevices` is a
+/// permission, not the operation). Every message of `Service::describe` names its operation
+/// exactly once, so a caller adds no "ListMFADevices: " of its own.
+pub fn names_operation(message: &str, operation: &str) -> bool {
+    message.match_indices(operation).any(|(at, _)| {
+        let before = message[..at].chars().next_back();
+        let after = message[at + operation.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == ':') && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 /// The error's chain of causes on one line, each said once: the SDK's own message for a

@@ -53,8 +53,9 @@ impl Federation {
         format!("{}{join}{}", self.url, query.join("&"))
     }
 
-    /// The sign-in token for role credentials (`Action=getSigninToken`).
-    pub fn signin_token(&self, credentials: &Credentials) -> Result<String> {
+    /// The sign-in token for role credentials, or a federated user's (`federated`: from
+    /// GetFederationToken) (`Action=getSigninToken`).
+    pub fn signin_token(&self, credentials: &Credentials, federated: bool) -> Result<String> {
         let text = |s: &crate::base::credentials::Secret| s.as_str().map(str::to_owned);
         let token = credentials.session_token.as_ref().and_then(text);
         let (Some(id), Some(key), Some(token)) =
@@ -67,6 +68,16 @@ impl Federation {
         let url = self.with_query(&[("Action", "getSigninToken"), ("Session", &session)]);
         let (status, body) = self.get(&url)?;
         let host = self.host();
+        if status != 200 && federated {
+            let hint = if status == 400 || status == 403 {
+                format!(": {FEDERATED_HINT}")
+            } else {
+                ": try again in a minute".to_owned()
+            };
+            return Err(error::aws(format!(
+                "the sign-in endpoint {host} refused the federation token of your IAM user (HTTP {status}){hint}"
+            )));
+        }
         if status != 200 {
             let hint = if status == 400 || status == 403 {
                 ": it takes only role credentials (AssumeRole), not an MFA session; check that the role's credentials are still valid"
@@ -173,6 +184,9 @@ impl Federation {
 pub fn destination(partition: Partition, region: &str, service: Option<&str>) -> String {
     format!("https://{}/{}/home?region={region}", partition.console_host(), service.unwrap_or("console"))
 }
+
+/// Why a federated user's console session may be refused, and what to do instead.
+pub const FEDERATED_HINT: &str = "a federated session (GetFederationToken) has no MFA, so if your user's policies deny everything without aws:MultiFactorAuthPresent, they deny it too; sign in through a role with --role ROLE";
 
 /// How long a console link may be used to sign in (AWS's rule for sign-in tokens).
 pub const LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);

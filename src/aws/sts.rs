@@ -4,7 +4,7 @@
 //! The async runtime starts here only, never for `now` or `switch`.
 
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_sts::types::Tag;
+use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use time::OffsetDateTime;
 
@@ -76,6 +76,10 @@ impl Sts {
         for key in &role.transitive_tags {
             call = call.transitive_tag_keys(key);
         }
+        call = call.set_policy(role.policy.clone());
+        for arn in &role.policy_arns {
+            call = call.policy_arns(PolicyDescriptorType::builder().arn(arn).build());
+        }
         if let Some(mfa) = &mfa {
             call = call.serial_number(mfa.serial).token_code(mfa.code);
         }
@@ -85,6 +89,24 @@ impl Sts {
             role: Some(&role.arn),
             duration: role.duration,
         };
+        let out = self.send(call.send(), &what)?;
+        convert(out.credentials)
+    }
+
+    /// GetFederationToken (signed with the long-term keys: AWS refuses session credentials):
+    /// a federated user `name`'s credentials, with the session policies given, for `duration`.
+    pub fn get_federation_token(&self, federation: &FederationToken) -> Result<Credentials> {
+        let mut call = self
+            .client
+            .get_federation_token()
+            .name(&federation.name)
+            .duration_seconds(federation.duration as i32)
+            .set_policy(federation.policy.clone());
+        for arn in &federation.policy_arns {
+            call = call.policy_arns(PolicyDescriptorType::builder().arn(arn).build());
+        }
+        let what =
+            Call { operation: "GetFederationToken", mfa: false, role: None, duration: federation.duration };
         let out = self.send(call.send(), &what)?;
         convert(out.credentials)
     }
@@ -157,7 +179,19 @@ impl Sts {
                 "AccessDenied" if operation == "AssumeRole" => format!(
                     "AWS denied AssumeRole of {role} (MFA sent: no): a trust policy that asks for aws:MultiFactorAuthPresent refuses it, so assume it with an MFA code (not -c skip); else the trust policy does not let your user in"
                 ),
+                "AccessDenied" if operation == "GetFederationToken" => {
+                    "AWS denied GetFederationToken with the long-term keys: your user's policies must allow sts:GetFederationToken, and a policy that denies everything without MFA (aws:MultiFactorAuthPresent) denies it too, since it cannot be called with an MFA session; sign in through a role instead: stsenv console --role ROLE"
+                        .to_owned()
+                }
                 "AccessDenied" => format!("AWS denied {operation}: check the IAM policies and the role's trust policy"),
+                "MalformedPolicyDocument" => format!(
+                    "AWS refused the session policy of {operation} as malformed ({}): check the policy (--policy, or the role's \"policy\")",
+                    detail.trim_end_matches(['.', ' '])
+                ),
+                "PackedPolicyTooLarge" => format!(
+                    "AWS says the session policies and tags of {operation} are too large once packed ({}): shorten the policy, or use fewer policy ARNs or tags",
+                    detail.trim_end_matches(['.', ' '])
+                ),
                 "ValidationError" if detail.contains("role chaining") => format!(
                     "AWS refused {} s: a role assumed with session credentials (role chaining) lasts at most 1 hour, so pass --duration 3600 or less",
                     what.duration
@@ -179,6 +213,18 @@ impl Sts {
             })
         })
     }
+}
+
+/// Everything GetFederationToken is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FederationToken {
+    /// The federated user's name: 2 to 32 of the characters IAM allows in names.
+    pub name: String,
+    /// Seconds, 900 to 129600 (the console takes 43200 at most).
+    pub duration: u32,
+    /// The inline session policy, as sent.
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
 }
 
 /// What a call was, for its error message.

@@ -57,6 +57,11 @@ impl Env {
         self.get("LOGNAME")
     }
 
+    /// `SHELL`: The user's login shell, named in a hint when the parent process is no shell.
+    pub fn login_shell(&self) -> Option<&str> {
+        self.get("SHELL")
+    }
+
     /// `BROWSER`: The browser command(s) for `stsenv console`, `:`-separated.
     pub fn browser(&self) -> Option<&str> {
         self.get("BROWSER")

@@ -15,9 +15,18 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
-/// "11h58m", "42m", "0m": the time left in a prompt-sized form.
+/// The whole seconds from `now` to `expires`, as the prompt functions count them from
+/// `STSENV_EXPIRES` and the shell's clock: the difference of the two times' whole seconds.
+pub fn seconds_left(expires: OffsetDateTime, now: OffsetDateTime) -> i64 {
+    expires.unix_timestamp() - now.unix_timestamp()
+}
+
+/// "11h58m", "42m", "0m": the time left in a prompt-sized form, rounded to the nearest minute
+/// (half a minute up). The one rule for time left: messages, `now`, `list` and the prompt
+/// functions of the four shells (which compute it themselves, the same way) all show this, so
+/// a 12-hour session is "12h00m" everywhere the second it is made, not "11h59m" in one place.
 pub fn format_left(seconds: i64) -> String {
-    let minutes = seconds.max(0) / 60;
+    let minutes = (seconds.max(0) + 30) / 60;
     if minutes >= 60 { format!("{}h{:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
 }
 
@@ -78,10 +87,13 @@ mod tests {
 
     #[test]
     fn left() {
-        assert_eq!(format_left(11 * 3600 + 58 * 60 + 59), "11h58m");
+        assert_eq!(format_left(11 * 3600 + 58 * 60 + 29), "11h58m");
+        assert_eq!(format_left(11 * 3600 + 59 * 60 + 59), "12h00m");
+        assert_eq!(format_left(3599), "1h00m");
         assert_eq!(format_left(3600 + 5 * 60), "1h05m");
         assert_eq!(format_left(42 * 60), "42m");
-        assert_eq!(format_left(59), "0m");
+        assert_eq!(format_left(29), "0m");
+        assert_eq!(format_left(30), "1m");
         assert_eq!(format_left(-5), "0m");
     }
 

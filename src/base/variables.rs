@@ -11,6 +11,7 @@ pub const VARIABLES: &[&str] = &[
     "AWS_SECRET_KEY",
     "AWS_DELEGATION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "STSENV_ACCOUNT",
@@ -21,10 +22,10 @@ pub const VARIABLES: &[&str] = &[
     "STSENV_USER_REGION",
 ];
 
-/// The variables of [`VARIABLES`] that hold or describe credentials (its first eight): what a
+/// The variables of [`VARIABLES`] that hold or describe credentials (its first nine): what a
 /// process stsenv starts for its own needs (a helper) and the command of `stsenv exec
 /// --server` never inherit.
-pub const CREDENTIAL_VARIABLES: &[&str] = VARIABLES.split_at(8).0;
+pub const CREDENTIAL_VARIABLES: &[&str] = VARIABLES.split_at(9).0;
 
 /// The variables that hold a secret or belong to one besides the credential variables stsenv
 /// emits ([`CREDENTIAL_VARIABLES`]): the container credential token and stsenv's own

@@ -72,8 +72,60 @@ pub enum Command {
     Add(Add),
     /// Move long-term keys from the shared credentials file (~/.aws/credentials) into stsenv
     Import(Import),
+    /// Remove an account: its accounts entry, its key files and its cached sessions
+    Remove(Remove),
     /// Open the AWS console signed in as a role (a sign-in link through AWS federation)
     Console(Console),
+    /// Write a profile per account and role into ~/.aws/config, each running stsenv credential-process
+    AwsConfig(AwsConfig),
+    /// Print an account's MFA session (or a role) as a dotenv file or JSON, for docker --env-file and CI
+    Export(Export),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: stsenv aws-config, then: aws --profile personal-admin s3 ls, or AWS_PROFILE=personal terraform plan. The profiles are [profile ACCOUNT] and [profile ACCOUNT-ROLE] for each key of roles, in a block of $AWS_CONFIG_FILE (else ~/.aws/config) between '# >>> stsenv aws-config' and '# <<< stsenv aws-config <<<'; run it again after changing the accounts file."
+)]
+pub struct AwsConfig {
+    /// Print the block on stdout instead of writing it
+    #[arg(long, conflicts_with = "remove")]
+    pub print: bool,
+    /// Take stsenv's block out of the config file
+    #[arg(long)]
+    pub remove: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// NAME=value lines, as docker run --env-file and CI systems read them (no quotes)
+    Env,
+    /// The credential_process JSON: {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: (umask 077; stsenv export personal --role admin > admin.env) && docker run --env-file admin.env amazon/aws-cli sts get-caller-identity. The file holds the secret key: delete it when done."
+)]
+pub struct Export {
+    /// The account whose MFA session (or role) to print; escalates first when none is valid
+    pub account: String,
+    /// Print this role's credentials instead (a role ARN, a key of `roles`, or a role name)
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    #[arg(long, value_enum, default_value = "env")]
+    pub format: ExportFormat,
+    /// The MFA code when one is needed (default: $STSENV_TOKEN_CODE, mfa_process, NAME.totp,
+    /// else asked on the terminal); `skip` for a session without MFA
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    pub code: Option<String>,
+    /// Session length in seconds when new credentials are needed (MFA session 900-129600, role
+    /// 900-43200)
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u32>,
+    /// Print even when stdout is a terminal (the secret key is then on the screen)
+    #[arg(long)]
+    pub force_terminal: bool,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +155,18 @@ pub struct Import {
     /// Replace accounts that exist already
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: stsenv remove old-job. It lists the files first and asks on the terminal; --yes removes without asking (needed without a terminal). The MFA device and the access key stay in AWS: it says how to delete them."
+)]
+pub struct Remove {
+    /// The account to remove
+    pub account: String,
+    /// Remove without asking (needed without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,9 +272,9 @@ pub struct Doctor {
     after_help = "nushell: save the module once, then source it from config.nu:\n  stsenv init nu | save -f ($nu.default-config-dir | path join stsenv.nu)\n  source stsenv.nu"
 )]
 pub struct Init {
-    /// The shell to print the functions for
+    /// The shell to print the functions for (without one: the shells and each one's line)
     #[arg(value_enum)]
-    pub shell: Shell,
+    pub shell: Option<Shell>,
 }
 
 /// The shell whose code to print (the wrappers pass it).
@@ -350,6 +414,8 @@ pub struct Role {
     /// Make a session tag transitive: it stays on roles assumed from this one (repeat for more)
     #[arg(long = "transitive-tag", value_name = "KEY")]
     pub transitive_tags: Vec<String>,
+    #[command(flatten)]
+    pub policies: SessionPolicies,
     /// Ignore valid cached role credentials and assume the role again
     #[arg(long)]
     pub force: bool,
@@ -359,6 +425,19 @@ pub struct Role {
     pub profile: WriteProfile,
     #[command(flatten)]
     pub shell: ShellArg,
+}
+
+/// Session policies: the session may do only what both they and the role (or user) allow.
+#[derive(Debug, Args)]
+pub struct SessionPolicies {
+    /// A session policy: a JSON policy document, or @FILE (from the current directory, or ~/);
+    /// replaces the role's `policy`
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub policy: Option<String>,
+    /// A managed policy as a session policy, by ARN (repeat for up to 10; replaces the role's
+    /// `policy_arns`)
+    #[arg(long = "policy-arn", value_name = "ARN")]
+    pub policy_arns: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -397,6 +476,10 @@ pub struct Clear {
     /// Remove only the cached credentials of this role of the account
     #[arg(long, value_name = "ROLE", requires = "account")]
     pub role: Option<String>,
+    /// Print code for this shell that unsets its variables when its own session was cleared
+    /// (the function ec2clear passes it)
+    #[arg(long, value_enum)]
+    pub shell: Option<Shell>,
 }
 
 #[derive(Debug, Args)]
@@ -424,13 +507,18 @@ pub struct Exec {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Example: stsenv console personal --role admin --service ec2 --region eu-west-1")]
+#[command(
+    after_help = "Example: stsenv console personal --role admin --service ec2 --region eu-west-1\nWithout a role (and outside a shell in one), or with --policy and no --role: the IAM user signs in as a federated user (GetFederationToken with the long-term keys, no MFA), with the user's permissions within the session policy, for at most 12 hours"
+)]
 pub struct Console {
     /// The account (default: $STSENV_ACCOUNT, the one switched to)
     pub account: Option<String>,
-    /// The role to sign in as (default: the role the shell is in, after ec2role)
+    /// The role to sign in as (default: the role the shell is in, after ec2role; else the IAM
+    /// user itself, federated)
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
+    #[command(flatten)]
+    pub policies: SessionPolicies,
     /// The MFA code, if assuming the role needs one (default: $STSENV_TOKEN_CODE, mfa_process,
     /// NAME.totp, else asked on the terminal)
     #[arg(short = 'c', long = "code", value_name = "CODE")]

@@ -62,10 +62,10 @@ pub fn run(args: &Add, ctx: &Context) -> Result<String> {
 pub fn refused(e: error::Error) -> error::Error {
     let message = match e.code.as_deref() {
         Some("InvalidClientTokenId") => {
-            "AWS does not know this access key ID (InvalidClientTokenId): check it, or make a new key in the IAM console".to_owned()
+            "AWS does not know this access key ID (InvalidClientTokenId from GetCallerIdentity): check it, or make a new key in the IAM console".to_owned()
         }
         Some("SignatureDoesNotMatch") => {
-            "the secret access key does not belong to this access key ID (SignatureDoesNotMatch): check it".to_owned()
+            "the secret access key does not belong to this access key ID (SignatureDoesNotMatch from GetCallerIdentity): check it".to_owned()
         }
         _ => e.message.clone(),
     };

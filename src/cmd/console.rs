@@ -1,7 +1,9 @@
-//! `stsenv console [ACCOUNT] [--role ROLE] [--region R] [--service S | --destination URL]
-//! [--print]` / `ec2console`: the AWS console signed in as a role, through the federation
-//! endpoint. Federation refuses GetSessionToken credentials, so the link is made from role
-//! credentials: the role asked for, else the role the shell is in. The link holds a sign-in
+//! `stsenv console [ACCOUNT] [--role ROLE] [--policy JSON|@FILE] [--policy-arn ARN]
+//! [--region R] [--service S | --destination URL] [--print]` / `ec2console`: the AWS console
+//! signed in through the federation endpoint. Federation refuses GetSessionToken credentials,
+//! so the link is made from role credentials (the role asked for, else the role the shell is
+//! in), else, for an IAM user without roles, from a federated user's (GetFederationToken with
+//! the long-term keys, as aws-vault does: `engine::federation`). The link holds a sign-in
 //! token (a secret for 15 minutes): `--print` puts it on stdout, otherwise the browser gets a
 //! private page that forwards to it (never the link in its arguments, which `ps` shows) and
 //! stderr shows nothing of it.
@@ -12,11 +14,14 @@ use std::time::{Duration, Instant};
 use super::Context;
 use crate::aws::assume_role::RoleSettings;
 use crate::aws::partition::Partition;
+use crate::aws::session_policy::PolicySource;
 use crate::aws::signin::{self, Federation, LINK_LIFETIME};
 use crate::base::credentials::{Credentials, Secret};
 use crate::base::error::{self, Result, say};
+use crate::base::times::format_left;
 use crate::cli::Console;
 use crate::engine::escalation::{Engine, Request, Want};
+use crate::engine::federation::{self, Federated};
 use crate::engine::target::Target;
 use crate::secrets::mfa_code::Source;
 use crate::store::cache::Cache;
@@ -68,41 +73,103 @@ pub fn run(args: &Console, ctx: &Context) -> Result<String> {
         )));
     }
     let federation = Federation::new(partition, &ctx.env)?;
-    let (credentials, role_name) = role_credentials(args, &target, ctx)?;
+    let signer = signer(args, &target, ctx)?;
+    let (credentials, federated) = match &signer {
+        Signer::Role { credentials, .. } => (credentials, false),
+        Signer::Federated(f) => (&f.credentials, true),
+    };
     let region = args.region.clone().unwrap_or_else(|| target.region.clone());
     let destination = match &args.destination {
         Some(url) => url.clone(),
         None => signin::destination(partition, &region, args.service.as_deref()),
     };
-    let token = federation.signin_token(&credentials)?;
+    let token = federation.signin_token(credentials, federated)?;
     let link = federation.login_link(&token, &destination);
     let minutes = LINK_LIFETIME.as_secs() / 60;
+    let who = signer.describe();
     if args.print {
         say(format!(
-            "Console sign-in link for role {role_name} in account {} (region {region}); it signs in anyone who has it for {minutes} minutes",
+            "Console sign-in link for {who} in account {} (region {region}); it signs in anyone who has it for {minutes} minutes",
             target.name
         ));
+        signer.explain();
         return Ok(format!("{link}\n"));
     }
     let opened = open_browser(&link, ctx)?;
-    say(format!(
-        "Opened the console as role {role_name} in account {} (region {region}) with {opened}",
-        target.name
-    ));
+    say(format!("Opened the console as {who} in account {} (region {region}) with {opened}", target.name));
+    signer.explain();
     Ok(String::new())
 }
 
+/// Whose credentials sign in.
+enum Signer {
+    /// A role's, with its name.
+    Role { credentials: Credentials, name: String },
+    /// The IAM user's own, federated.
+    Federated(Federated),
+}
+
+impl Signer {
+    /// `role Admin`, `federated user jbrowne (your IAM user, through GetFederationToken)`.
+    fn describe(&self) -> String {
+        match self {
+            Signer::Role { name, .. } => format!("role {name}"),
+            Signer::Federated(f) => {
+                format!("federated user {} (your IAM user, through GetFederationToken)", f.call.name)
+            }
+        }
+    }
+
+    /// For a federated user: what the session may do, and why it may be refused.
+    fn explain(&self) {
+        let Signer::Federated(f) = self else { return };
+        let scope = if f.default_policy {
+            "your user's own permissions (the session policy allows everything)"
+        } else {
+            "what both your user's policies and the session policies allow"
+        };
+        say(format!(
+            "The console session lasts {} and has {scope}, without IAM and STS (but GetCallerIdentity); if the console denies everything, your policies may require MFA (aws:MultiFactorAuthPresent), which a federated session never has: sign in through a role with --role ROLE",
+            format_left(i64::from(f.call.duration))
+        ));
+    }
+}
+
+/// Who signs in: `--role` (cached, chained or assumed as `ec2role` does, with the session
+/// policies), else the shell's own role after `ec2role` (unless session policies are asked
+/// for: a role's credentials cannot be scoped down afterwards), else the IAM user itself,
+/// federated (`engine::federation`).
+fn signer(args: &Console, target: &Target, ctx: &Context) -> Result<Signer> {
+    let policies = RoleSettings {
+        policy: args.policies.policy.as_deref().map(PolicySource::parse),
+        policy_arns: args.policies.policy_arns.clone(),
+        ..RoleSettings::default()
+    };
+    let scoped = policies.policy.is_some() || !policies.policy_arns.is_empty();
+    if (args.role.is_some() || !scoped)
+        && let Some((credentials, name)) = role_credentials(args, policies.clone(), target, ctx)?
+    {
+        return Ok(Signer::Role { credentials, name });
+    }
+    Ok(Signer::Federated(federation::federation_token(ctx, target, &policies)?))
+}
+
 /// The role's credentials: `--role` (cached, chained or assumed as `ec2role` does), else the
-/// shell's own after `ec2role`, else a usage error naming `--role` and the account's roles.
-fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(Credentials, String)> {
+/// shell's own after `ec2role`, else None.
+fn role_credentials(
+    args: &Console,
+    policies: RoleSettings,
+    target: &Target,
+    ctx: &Context,
+) -> Result<Option<(Credentials, String)>> {
     if let Some(role) = &args.role {
         let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
-        let want = Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() });
+        let want = Want::Role(RoleSettings { arn: role.clone(), ..policies });
         let req = Request::new(Some(target.name.clone()), want, code);
         let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
         granted.report_made(ctx.now);
         let role_name = granted.role_name.unwrap_or_default();
-        return Ok((granted.entry.credentials, role_name));
+        return Ok(Some((granted.entry.credentials, role_name)));
     }
     let env = &ctx.env;
     let shell_account = env.stsenv_account().filter(|a| a.eq_ignore_ascii_case(&target.name));
@@ -127,21 +194,9 @@ fn role_credentials(args: &Console, target: &Target, ctx: &Context) -> Result<(C
             session_token: Some(Secret::new(token)),
             expiration: None,
         };
-        return Ok((credentials, role_name));
+        return Ok(Some((credentials, role_name)));
     }
-    let roles: Vec<&str> = target
-        .accounts
-        .find(&target.name)
-        .map(|a| a.roles.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let which = if roles.is_empty() {
-        format!("account {} has no roles in the accounts file; a role name or ARN works too", target.name)
-    } else {
-        format!("account {}'s roles: {}", target.name, roles.join(", "))
-    };
-    Err(error::usage(format!(
-        "the console needs a role: AWS federation refuses MFA sessions (GetSessionToken); pass --role ROLE ({which}), or run ec2role ROLE first"
-    )))
+    Ok(None)
 }
 
 /// Open the link with `$BROWSER` (a `:`-separated list of commands; `%s` stands for the page,

@@ -237,7 +237,8 @@ fn account(r: &mut Report, ctx: &Context, name: String, accounts: &Accounts) {
         Ok(caller) => caller,
         Err(e) => {
             r.ok_if(serial_line);
-            return r.fail(format!("{name}: GetCallerIdentity with the long-term keys: {}", e.message));
+            // (The message names GetCallerIdentity: see `Service::describe`.)
+            return r.fail(format!("{name}: checking the long-term keys: {}", e.message));
         }
     };
     serial_of_user(r, ctx, &target, entry, &serial, serial_line, &caller);
@@ -403,7 +404,8 @@ fn mfa_device(
     let name = &target.name;
     let devices = Iam::new(keys, &target.region, &ctx.env).and_then(|iam| iam.mfa_devices(Some(user)));
     match devices {
-        Err(e) => r.fail(format!("{name}: ListMFADevices: {}", e.message)),
+        // The message names ListMFADevices (`Service::describe`): not again here.
+        Err(e) => r.fail(format!("{name}: {}", e.message)),
         Ok(devices) if devices.is_empty() => {
             r.fail(format!("{name}: IAM user {user} has no MFA device: stsenv mfa-device enroll {name}"))
         }

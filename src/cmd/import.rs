@@ -38,6 +38,7 @@ pub fn run(args: &Import, ctx: &Context) -> Result<String> {
     } else {
         named_profiles(&args.profiles, &text, &sections, &path)?
     };
+    let found = one_per_key(found, !args.profiles.is_empty())?;
     check_distinct(&found)?;
     let place = Place::locate(ctx.key_dir(), ctx.accounts_flag.as_deref(), &ctx.env)?;
     if !args.force {
@@ -140,6 +141,30 @@ fn named_profiles(wanted: &[String], text: &[u8], sections: &[Section], path: &P
         }
     }
     Ok(found)
+}
+
+/// No two accounts with one access key: of profiles holding the same key, the first is
+/// imported and each other one skipped with a line saying so; when they were named, refused.
+fn one_per_key(found: Vec<Found>, named: bool) -> Result<Vec<Found>> {
+    let mut kept: Vec<Found> = Vec::new();
+    for f in found {
+        let key = f.keys.access_key_id.expose().trim_ascii();
+        let Some(first) = kept.iter().find(|k| k.keys.access_key_id.expose().trim_ascii() == key) else {
+            kept.push(f);
+            continue;
+        };
+        if named {
+            return Err(error::usage(format!(
+                "profiles [{}] and [{}] hold the same access key: import one of them (stsenv import {}, or stsenv import {})",
+                first.profile, f.profile, f.profile, first.profile
+            )));
+        }
+        say(format!(
+            "Skipped [{}]: it holds the same access key as [{}], imported as account {} (stsenv remove {}, then stsenv import {}, to have it as {})",
+            f.profile, first.profile, first.account, first.account, f.profile, f.account
+        ));
+    }
+    Ok(kept)
 }
 
 /// No two profiles become the same account.

@@ -288,16 +288,33 @@ fn show(mut tty: &File, seed: &str, user: &str, account: &str) -> std::io::Resul
     tty.flush()
 }
 
+/// How many times the second code is asked when it is the first one again.
+const SECOND_CODE_TRIES: usize = 3;
+
+/// The two codes, asked on the terminal. A second code equal to the first (typed again, or the
+/// app had not changed yet) is asked again, saying why, up to `SECOND_CODE_TRIES` times: giving
+/// up at once would cost the new device, and with it the entry just scanned into the app.
 fn ask_two(no_terminal: &str) -> Result<(String, String)> {
     let first = crate::secrets::prompt::ask_code("Enter the code the app shows now: ", no_terminal)?;
-    let second =
-        crate::secrets::prompt::ask_code("Wait for the next code (up to 30 s) and enter it: ", no_terminal)?;
-    if first == second {
-        return Err(error::usage(
-            "the two codes are the same: enter two consecutive codes, 30 seconds apart",
-        ));
+    for attempt in 1..=SECOND_CODE_TRIES {
+        let second = crate::secrets::prompt::ask_code(
+            "Wait for the next code (up to 30 s) and enter it: ",
+            no_terminal,
+        )?;
+        if second != first {
+            return Ok((first, second));
+        }
+        if attempt < SECOND_CODE_TRIES {
+            let left = SECOND_CODE_TRIES - attempt;
+            crate::secrets::prompt::tell(&format!(
+                "That is the first code again: the second code must be the next one the app shows, not the same: wait for it to change ({left} {} left)",
+                if left == 1 { "try" } else { "tries" }
+            ));
+        }
     }
-    Ok((first, second))
+    Err(error::usage(format!(
+        "the second code was the same as the first {SECOND_CODE_TRIES} times: enter two consecutive codes, 30 seconds apart"
+    )))
 }
 
 #[cfg(test)]

@@ -2,12 +2,14 @@
 //! once the whole command has succeeded, so on any error stdout stays empty.
 
 mod add;
+mod aws_config;
 mod clear;
 mod completions;
 mod console;
 mod credential_process;
 mod doctor;
 mod exec;
+mod export;
 mod import;
 mod init;
 mod list;
@@ -15,6 +17,7 @@ mod mfa;
 mod mfa_device;
 mod now;
 mod policy;
+mod remove;
 mod role;
 mod rotate_keys;
 mod switch;
@@ -75,10 +78,10 @@ pub fn now(args: &crate::cli::Now, env: Env, now: OffsetDateTime) -> String {
 /// Run a parsed command line; the result is what to print on stdout.
 pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
     // Before any prompt or STS call: shell code is not for a terminal.
-    terminal_refusal::check(&cli.command)?;
+    terminal_refusal::check(&cli.command, &env)?;
     let ctx = Context { env, accounts_flag: cli.config, key_dir_flag: cli.creds_dir, now };
     match cli.command {
-        Command::Init(args) => init::run(&args),
+        Command::Init(args) => init::run(&args, &ctx),
         Command::Switch(args) => switch::run(&args, &ctx),
         Command::Mfa(args) => mfa::run(&args, &ctx),
         Command::Role(args) => role::run(&args, &ctx),
@@ -95,6 +98,9 @@ pub fn run(cli: Cli, env: Env, now: OffsetDateTime) -> Result<String> {
         Command::Clear(args) => clear::run(&args, &ctx),
         Command::Add(args) => add::run(&args, &ctx),
         Command::Import(args) => import::run(&args, &ctx),
+        Command::Remove(args) => remove::run(&args, &ctx),
         Command::Console(args) => console::run(&args, &ctx),
+        Command::AwsConfig(args) => aws_config::run(&args, &ctx),
+        Command::Export(args) => export::run(&args, &ctx),
     }
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::Context;
 use crate::aws::assume_role::RoleSettings;
+use crate::aws::session_policy::PolicySource;
 use crate::base::credentials::Kind;
 use crate::base::error::{Result, say};
 use crate::base::times::{format_left, rfc3339};
@@ -25,6 +26,8 @@ pub fn run(args: &Role, ctx: &Context) -> Result<String> {
         external_id: args.external_id.clone(),
         source_identity: args.source_identity.clone(),
         transitive_tags: args.transitive_tags.clone(),
+        policy: args.policies.policy.as_deref().map(PolicySource::parse),
+        policy_arns: args.policies.policy_arns.clone(),
         ..RoleSettings::default()
     };
     flags.add_tag_flags(&args.tags).map_err(crate::base::error::usage)?;

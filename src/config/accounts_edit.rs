@@ -146,6 +146,34 @@ pub fn set_fields(text: &str, name: &str, edits: &[(&str, Edit)]) -> std::result
     Ok(text)
 }
 
+/// Take account `name` (matched ignoring case, every spelling of it) out of the accounts file's
+/// text, keeping every other byte: the comma that joined it goes with it, and a file left
+/// without accounts is `{}` with its line breaks. Returns the new text, checked to parse
+/// without the account; None when the account is not in it.
+pub fn remove_account(text: &str, name: &str) -> std::result::Result<Option<String>, String> {
+    let mut text = text.to_owned();
+    let mut removed = false;
+    loop {
+        let top = scan_object(&text, skip_ws(&text, 0)).ok_or("the file is not a JSON object")?;
+        let Some(i) = top.members.iter().position(|m| m.key.eq_ignore_ascii_case(name)) else { break };
+        text = if top.members.len() == 1 {
+            let inside = &text[top.start + 1..top.end - 1];
+            let keep = if inside.contains('\n') { "\n" } else { "" };
+            splice(&text, (top.start + 1, top.end - 1), keep)
+        } else {
+            remove_member(&text, &top, i)
+        };
+        removed = true;
+    }
+    if !removed {
+        return Ok(None);
+    }
+    match Accounts::parse(&text)?.find(name) {
+        None => Ok(Some(text)),
+        Some(_) => Err("the rewritten file still has the account".to_owned()),
+    }
+}
+
 /// The text without member `i` of the object, and the comma that joined it.
 fn remove_member(text: &str, object: &Object, i: usize) -> String {
     let members = &object.members;
@@ -354,6 +382,26 @@ mod tests {
         assert!(Accounts::parse(&new).unwrap().find("b").is_some(), "{new}");
         let new = set_mfa_serial("{}", "b", "arn:aws:iam::012123456789:", SERIAL).unwrap();
         assert!(new.starts_with("{\"b\": {"), "{new}");
+    }
+
+    #[test]
+    fn remove_account_keeps_every_other_byte() {
+        let file = FILE.replace(r#", "list": ["x", {"y": 1}]"#, "");
+        // In the middle (an object spanning lines), first, last.
+        let new = remove_account(&file, "WORK").unwrap().unwrap();
+        let work = &file[file.find("  \"work\"").unwrap()..file.find("  \"other\"").unwrap()];
+        assert_eq!(new, file.replace(work, ""));
+        let new = remove_account(&file, "personal").unwrap().unwrap();
+        assert_eq!(new, file.replace("\"personal\": \"arn:aws:iam::987654321012:\",\n  ", ""));
+        let new = remove_account(&file, "other").unwrap().unwrap();
+        assert_eq!(new, file.replace(",\n  \"other\": \"arn:aws:iam::111122223333:\"", ""));
+        // The only one: an empty object, its line breaks kept; on one line, `{}`.
+        let one = "{\n  \"a\": \"arn:aws:iam::987654321012:\"\n}\n";
+        assert_eq!(remove_account(one, "A").unwrap().unwrap(), "{\n}\n");
+        assert_eq!(remove_account(r#"{"a": "arn:aws:iam::987654321012:"}"#, "a").unwrap().unwrap(), "{}");
+        // Not there: nothing to do; not an object: an error.
+        assert_eq!(remove_account(&file, "nosuch").unwrap(), None);
+        assert!(remove_account("[]", "a").is_err());
     }
 
     #[test]

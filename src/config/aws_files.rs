@@ -141,16 +141,22 @@ pub fn config_path(env: &Env) -> PathBuf {
 /// Whether a section of the config file is the profile `default`: `[default]`, or `[profile
 /// default]` (botocore and the JavaScript SDK read both; quotes and spaces as botocore allows).
 pub fn is_default_profile(name: &str) -> bool {
-    if name == "default" {
-        return true;
+    profile_name(name) == Some("default")
+}
+
+/// The profile a section of the config file defines: `default` for `[default]`, `NAME` for
+/// `[profile NAME]` (spaces and quotes around NAME as botocore allows them); None for other
+/// sections (`[sso-session x]`, `[services x]`, a bare `[x]`, which botocore ignores).
+pub fn profile_name(section: &str) -> Option<&str> {
+    if section == "default" {
+        return Some("default");
     }
-    let Some(rest) = name.strip_prefix("profile") else { return false };
+    let rest = section.strip_prefix("profile")?;
     if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
-        return false;
+        return None;
     }
     let rest = rest.trim_ascii();
-    let unquoted = ['"', '\''].iter().find_map(|q| rest.strip_prefix(*q)?.strip_suffix(*q)).unwrap_or(rest);
-    unquoted == "default"
+    Some(['"', '\''].iter().find_map(|q| rest.strip_prefix(*q)?.strip_suffix(*q)).unwrap_or(rest))
 }
 
 /// Whether a key of a profile (in lower case) makes the SDKs get credentials from it: keys,

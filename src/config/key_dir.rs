@@ -218,6 +218,88 @@ impl KeyDir {
     }
 }
 
+/// An account's file in the key directory, as `KeyDir::own_files` found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnFile {
+    /// The file's name in the key directory.
+    pub name: String,
+    pub path: PathBuf,
+    /// Why stsenv does not remove it (a symlink, another user's), if it does not.
+    pub kept: Option<String>,
+}
+
+/// The files stsenv keeps for an account in the key directory: `NAME.` and one of these.
+pub const OWN_SUFFIXES: &[&str] =
+    &["access_key", "secret_key", "user", "totp", "access_key.old", "secret_key.old"];
+
+/// Its lock files: `.NAME.` and one of these.
+pub const LOCK_SUFFIXES: &[&str] = &["keys.gate.lock", "keys.lock", "rotate.lock"];
+
+impl KeyDir {
+    /// The account's own files, by name (its name in any case, as names compare): the key files
+    /// (`OWN_SUFFIXES`) and the lock files (`LOCK_SUFFIXES`), sorted by name. Each is looked at
+    /// (`lstat`, a symlink not followed): only a regular file of this user's may be removed.
+    /// A key directory that does not exist has none.
+    pub fn own_files(&self, name: &str) -> Result<Vec<OwnFile>> {
+        let dir = match crate::sys::atomic::Dir::open(&self.path) {
+            Ok(dir) => dir,
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+            {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(self.unreadable(&e)),
+        };
+        let lower = name.to_ascii_lowercase();
+        let own = |file: &str| {
+            let file = file.to_ascii_lowercase();
+            OWN_SUFFIXES.iter().any(|s| file == format!("{lower}.{s}"))
+                || LOCK_SUFFIXES.iter().any(|s| file == format!(".{lower}.{s}"))
+        };
+        let entries = std::fs::read_dir(&self.path).map_err(|e| self.unreadable(&e))?;
+        let mut files: Vec<OwnFile> = Vec::new();
+        for file in entries.flatten().filter_map(|e| e.file_name().into_string().ok()).filter(|f| own(f)) {
+            let st = dir.stat_of(std::ffi::OsStr::new(&file)).map_err(|e| self.unreadable(&e))?;
+            let Some(st) = st else { continue };
+            let kept = if !st.regular {
+                Some("is not a regular file (a symlink?)".to_owned())
+            } else if st.uid != crate::sys::atomic::euid() {
+                Some(format!("belongs to another user (uid {})", st.uid))
+            } else {
+                None
+            };
+            files.push(OwnFile { path: self.path.join(&file), name: file, kept });
+        }
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(files)
+    }
+
+    /// Remove one of `own_files` that may be removed, looked at again first (`lstat`, through
+    /// the directory's descriptor), so a file swapped for a symlink meanwhile stays.
+    pub fn remove_own(&self, file: &OwnFile) -> Result<()> {
+        let failed = |e: &std::io::Error| {
+            error::usage(format!(
+                "cannot remove {}: {}",
+                file.path.display(),
+                crate::base::error::io_reason(e)
+            ))
+        };
+        let dir = crate::sys::atomic::Dir::open(&self.path).map_err(|e| failed(&e))?;
+        let name = std::ffi::OsStr::new(&file.name);
+        match dir.stat_of(name).map_err(|e| failed(&e))? {
+            None => Ok(()),
+            Some(st) if st.regular && st.uid == crate::sys::atomic::euid() => match dir.remove(name) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(failed(&e)),
+                _ => Ok(()),
+            },
+            Some(_) => Err(error::usage(format!(
+                "{} changed while removing it (it is no longer a regular file of yours): look at it, and remove it yourself",
+                file.path.display()
+            ))),
+        }
+    }
+}
+
 /// The largest key file read (`NAME.access_key`, `.secret_key`, `.user`, `.totp`): a value
 /// is one line.
 pub const KEY_FILE_LIMIT: u64 = 64 * 1024;

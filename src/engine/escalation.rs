@@ -66,6 +66,8 @@ impl Request {
 }
 
 /// Which credentials of the account.
+// One per request, never kept in bulk: a box would only add noise where requests are made.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Want {
     /// GetSessionToken with an MFA code (without one when the code source is `Skip`).
@@ -187,7 +189,7 @@ impl<'a> Engine<'a> {
         let target = Target::resolve(ctx, req.account.as_deref(), "ec2role --account")?;
         let account = target.account("ec2role")?;
         account.check_role(&flags.arn)?;
-        let call = resolve(&target, account, &flags)?;
+        let call = resolve(ctx, &target, account, &flags)?;
         let role_name = call.role_name().to_owned();
         let cache = ctx.cache()?;
         let source = req.code.clone().or_automatic(Some(account), &ctx.key_dir(), &target.name, &ctx.env)?;
@@ -385,9 +387,27 @@ fn accepted(fresh: Option<FreshCode>, result: Result<Credentials>) -> Result<Cre
 }
 
 /// The AssumeRole asked for: the role of the accounts file (its object's settings) with the
-/// flags over them.
-fn resolve(target: &Target, account: &Account, flags: &RoleSettings) -> Result<AssumeRole> {
-    AssumeRole::new(account.role(&flags.arn), flags, default_session_name(&target.user)).map_err(error::usage)
+/// flags over them, their policy files read (the role's from the accounts file's directory, the
+/// flag's from the current one).
+fn resolve(ctx: &Context, target: &Target, account: &Account, flags: &RoleSettings) -> Result<AssumeRole> {
+    let home = crate::base::env::home(&ctx.env);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| home.clone());
+    let mut role = account.role(&flags.arn);
+    if flags.policy.is_some() {
+        // Replaced by the flag's: its file is not read.
+        role.policy = None;
+    }
+    let accounts_dir = target.accounts.path.as_deref().and_then(std::path::Path::parent).unwrap_or(&cwd);
+    role.load_policy(Written::File, accounts_dir, &home).map_err(|e| {
+        error::usage(format!(
+            "account '{}': role {}: {e}",
+            account.name,
+            crate::aws::arn::role_name(&role.arn)
+        ))
+    })?;
+    let mut flags = flags.clone();
+    flags.load_policy(Written::Flags, &cwd, &home).map_err(error::usage)?;
+    AssumeRole::new(role, &flags, default_session_name(&target.user)).map_err(error::usage)
 }
 
 /// An STS call signed with the MFA device and code (if any); a rejected code with a guessed

@@ -87,6 +87,35 @@ pub fn terminal(no_terminal: &str) -> Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).open("/dev/tty").map_err(|_| error::usage(no_terminal))
 }
 
+/// Write one line on the terminal, if there is one (a hint between two prompts).
+pub fn tell(line: &str) {
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = writeln!(tty, "{line}").and_then(|()| tty.flush());
+    }
+}
+
+/// Whether there is a terminal to ask on (`/dev/tty` opens for reading and writing).
+pub fn has_terminal() -> bool {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
+}
+
+/// Ask `question` (ending in `[y/N]`) on the terminal: Some(true) for `y` or `yes` (any case),
+/// Some(false) for anything else or the end of input, None when there is no terminal.
+pub fn confirm(question: &str) -> Result<Option<bool>> {
+    let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
+        return Ok(None);
+    };
+    let mut writer = &tty;
+    write!(writer, "{question} ")
+        .and_then(|()| writer.flush())
+        .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
+    let mut line = String::new();
+    BufReader::new(&tty)
+        .read_line(&mut line)
+        .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
+    Ok(Some(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")))
+}
+
 /// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);
 /// something else is asked again, up to `PROMPT_ATTEMPTS` times. `no_terminal` is the error
 /// when there is no terminal.

@@ -49,7 +49,9 @@ pub fn assignments(sw: &Switch, env: &Env) -> Vec<Assignment> {
         ("AWS_ACCESS_KEY", Some(c.access_key_id.expose().to_vec())),
         ("AWS_SECRET_KEY", Some(c.secret_access_key.expose().to_vec())),
         ("AWS_DELEGATION_TOKEN", token),
-        ("AWS_CREDENTIAL_EXPIRATION", expiration),
+        ("AWS_CREDENTIAL_EXPIRATION", expiration.clone()),
+        // The same time under the name prompt themes and older tools read.
+        ("AWS_SESSION_EXPIRATION", expiration),
         ("AWS_REGION", text(&region)),
         ("AWS_DEFAULT_REGION", text(&region)),
         ("STSENV_ACCOUNT", text(sw.account)),

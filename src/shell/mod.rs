@@ -1,6 +1,7 @@
-//! The shells: quoting, the emitted assignments, and the wrapper and completion scripts.
+//! The shells: quoting, the emitted assignments (and their dotenv form), and the wrapper and completion scripts.
 
 pub(crate) mod assignments;
+pub mod dotenv;
 pub mod scripts;
 
 pub use scripts::Shell;

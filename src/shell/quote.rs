@@ -47,6 +47,20 @@ pub fn quote(shell: Shell, value: &[u8]) -> String {
     }
 }
 
+/// One word of a command line that is split the POSIX shell way but never evaluated as a
+/// script: the `credential_process` of `~/.aws/config`, which botocore splits with `shlex` and
+/// the JavaScript and Go SDKs run with `sh -c`. A word of only `A-Za-z0-9` and `/._+:@%,=-` is
+/// left bare; any other printable ASCII goes in single quotes (`'` as `'\''`), which both read
+/// alike. None for a word with a byte outside printable ASCII (`shlex` has no `$'...'`), and
+/// for an empty word.
+pub fn posix_word(word: &str) -> Option<String> {
+    if word.is_empty() || !word.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
+    let bare = word.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._+:@%,=-".contains(&b));
+    Some(if bare { word.to_owned() } else { quote_posix(word.as_bytes()) })
+}
+
 /// Whether nushell's `$env` can hold this value byte for byte: valid UTF-8 without NUL.
 pub fn nu_holds(value: &[u8]) -> bool {
     !value.contains(&0) && std::str::from_utf8(value).is_ok()

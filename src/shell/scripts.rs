@@ -22,6 +22,27 @@ impl Shell {
             Shell::Nu => "nu",
         }
     }
+
+    /// The shell a program name (`bash`, `-zsh` for a login shell, `/usr/bin/fish`) is, if any.
+    pub fn of_program(program: &str) -> Option<Shell> {
+        let name = program.rsplit('/').next().unwrap_or(program).trim_start_matches('-');
+        match name {
+            "bash" => Some(Shell::Bash),
+            "zsh" => Some(Shell::Zsh),
+            "fish" => Some(Shell::Fish),
+            "nu" => Some(Shell::Nu),
+            _ => None,
+        }
+    }
+
+    /// The shell the user is typing in: the parent process when it is one of the four shells,
+    /// else the login shell (`$SHELL`), else bash.
+    pub fn of_user(parent: Option<&str>, login_shell: Option<&str>) -> Shell {
+        parent
+            .and_then(Shell::of_program)
+            .or_else(|| login_shell.and_then(Shell::of_program))
+            .unwrap_or(Shell::Bash)
+    }
 }
 
 impl Shell {

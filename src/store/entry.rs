@@ -42,7 +42,7 @@ impl Entry {
     }
 
     pub fn seconds_left(&self, now: OffsetDateTime) -> i64 {
-        (self.expiration - now).whole_seconds()
+        crate::base::times::seconds_left(self.expiration, now)
     }
 }
 

@@ -1,5 +1,6 @@
-//! What stsenv keeps: the credential cache and the shared credentials file.
+//! What stsenv keeps: the credential cache, the shared credentials file, and its block of the AWS config file.
 
+pub mod aws_config;
 pub mod cache;
 mod clear;
 pub mod entry;

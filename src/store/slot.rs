@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::assume_role::AssumeRole;
+use crate::aws::session_policy;
 use crate::base::credentials::Kind;
 
 /// Which credentials of an account a cache file holds.
@@ -34,6 +35,13 @@ pub struct RoleSlot {
     pub tags: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transitive_tags: Vec<String>,
+    /// The inline session policy in one spelling (`session_policy::canonical`): documents that
+    /// say the same share an entry, others never do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The managed session policies, sorted, each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_arns: Vec<String>,
     /// Whether the credentials were asked for with MFA (not `-c skip`).
     pub mfa: bool,
 }
@@ -63,6 +71,8 @@ impl Slot {
             source_identity: call.source_identity.clone(),
             tags: call.tags.clone(),
             transitive_tags: call.transitive_tags.clone(),
+            policy: call.policy.as_deref().map(session_policy::canonical),
+            policy_arns: session_policy::sorted_arns(&call.policy_arns),
             mfa,
         })
     }
@@ -154,6 +164,8 @@ mod tests {
             RoleSlot { tags: [("k".to_owned(), "v".to_owned())].into(), ..base.clone() },
             RoleSlot { transitive_tags: vec!["k".into()], ..base.clone() },
             RoleSlot { mfa: true, ..base.clone() },
+            RoleSlot { policy: Some("{}".into()), ..base.clone() },
+            RoleSlot { policy_arns: vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".into()], ..base.clone() },
         ];
         for v in variants {
             assert_ne!(stem(v.clone()), stem(base.clone()), "{v:?}");

@@ -106,6 +106,52 @@ fn enroll_shows_the_seed_on_the_terminal_and_not_in_a_redirected_stderr() {
     );
 }
 
+/// Enrol on a terminal of its own, typing `answers` (the first at the line before the first
+/// prompt, which ends in ':' too): the report of tests/pty_prompt.py.
+fn enroll_typing(home: &Home, name: &str, answers: &[&str]) -> serde_json::Value {
+    let mut cmd = crate::util::on_pty(home, "pty_prompt.py");
+    cmd.env("PTY_ANSWERS", serde_json::to_string(answers).unwrap());
+    cmd.arg(crate::util::bin()).args(["mfa-device", "enroll", "personal", "--name", name]);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The same code typed twice (moto checks no code: the check is stsenv's): the second code is
+/// asked again, saying why, and the device is kept; three times the same, and enrolment gives
+/// up and deletes the device, as before.
+#[test]
+fn enroll_asks_again_when_the_second_code_is_the_first() {
+    let moto = Moto::start(false);
+    let (home, _user) = setup(&moto, "{}");
+    let why = "the second code must be the next one the app shows, not the same: wait for it to change";
+    // One slip, then the next code.
+    let report = enroll_typing(&home, "phone", &["111111", "111111", "222222"]);
+    let terminal = report["terminal"].as_str().unwrap().replace('\r', "");
+    assert_eq!(report["status"], 0, "{report}");
+    assert_eq!(report["stdout"], "arn:aws:iam::123456789012:mfa/phone\n", "{report}");
+    assert_eq!(terminal.matches(why).count(), 1, "{terminal}");
+    assert!(terminal.contains("2 tries left"), "{terminal}");
+    let listed = aws(&home, As::Moto, &["iam", "list-mfa-devices", "--user-name", "jbrowne"]);
+    assert!(stdout(&listed).contains("mfa/phone"), "enabled: {}", stdout(&listed));
+    let accounts = std::fs::read_to_string(home.accounts_path()).unwrap();
+    assert!(accounts.contains("mfa/phone"), "{accounts}");
+    // The same code three more times: given up, the new device deleted, nothing recorded.
+    let before = std::fs::read_to_string(home.accounts_path()).unwrap();
+    let report = enroll_typing(&home, "tablet", &["333333"; 5]);
+    let terminal = report["terminal"].as_str().unwrap().replace('\r', "");
+    assert_eq!(report["status"], 2, "{report}");
+    assert_eq!(report["stdout"], "", "{report}");
+    assert_eq!(terminal.matches(why).count(), 2, "{terminal}");
+    let err = report["stderr"].as_str().unwrap();
+    assert!(err.contains("the second code was the same as the first 3 times"), "{err}");
+    assert!(err.contains("the new device was deleted"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let devices = aws(&home, As::Moto, &["iam", "list-virtual-mfa-devices"]);
+    assert!(!stdout(&devices).contains("mfa/tablet"), "{}", stdout(&devices));
+    assert_eq!(std::fs::read_to_string(home.accounts_path()).unwrap(), before);
+}
+
 #[test]
 fn enroll_without_a_terminal_or_store_seed_makes_no_device() {
     let moto = Moto::start(false);
@@ -274,7 +320,7 @@ fn doctor_names_each_problem_and_its_fix() {
         "FAIL  personal: not in the accounts file".to_owned(),
         "FAIL  personal: the keys are arn:aws:iam::123456789012:user/jbrowne: add \"personal\": \"arn:aws:iam::123456789012:\""
             .to_owned(),
-        "FAIL  broken: GetCallerIdentity with the long-term keys: the access key is not valid".to_owned(),
+        "FAIL  broken: checking the long-term keys: the access key is not valid".to_owned(),
         format!("chmod 700 {}", home.cache_dir().display()),
     ] {
         assert!(text.contains(&needle), "missing {needle:?} in\n{text}");

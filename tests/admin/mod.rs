@@ -4,3 +4,5 @@
 mod iam;
 // `stsenv add`, key_process accounts, `stsenv import`, `mfa-device resync`.
 mod onboard;
+// `stsenv remove`: the accounts entry, the key files, the cached sessions; what is left.
+mod remove;

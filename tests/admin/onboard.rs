@@ -553,3 +553,53 @@ fn resync_sends_two_codes_for_the_account_device() {
         assert_eq!(fault.count(), 1);
     }
 }
+
+/// Two profiles holding the same access key (a [default] copied from [work]): importing every
+/// profile imports the first and says, in one line, which one it skipped and why; naming both
+/// is refused before any request, nothing written.
+#[test]
+fn import_says_when_two_profiles_hold_the_same_key() {
+    let moto = Moto::start(false);
+    let jb = moto.user("jbrowne");
+    let ops = moto.user("ops");
+    let mut home = Home::new();
+    home.use_moto(&moto);
+    let credentials = home.path().join("aws-credentials");
+    let keys = |user: &User| {
+        format!("aws_access_key_id = {}\naws_secret_access_key = {}\n", user.access_key, user.secret_key)
+    };
+    let file = format!("[default]\n{}\n[ops]\n{}\n[work]\n{}", keys(&jb), keys(&ops), keys(&jb));
+    std::fs::write(&credentials, &file).unwrap();
+    std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o600)).unwrap();
+    home.set("AWS_SHARED_CREDENTIALS_FILE", &credentials);
+    // Both named: refused, nothing sent, nothing written.
+    let requests = moto.requests();
+    let out = home.stsenv(&["import", "default", "work"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "stsenv: profiles [default] and [work] hold the same access key: import one of them (stsenv import work, or stsenv import default)\n"
+    );
+    assert_eq!(moto.requests(), requests, "no request");
+    assert!(
+        !home.creds().join("default.access_key").exists() && !home.creds().join("work.access_key").exists()
+    );
+    // Every profile: the first of the two, and [ops]; one line for the one skipped.
+    let out = home.stsenv(&["import"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let skipped: Vec<&str> = err.lines().filter(|l| l.contains("[work]")).collect();
+    assert_eq!(
+        skipped,
+        [
+            "Skipped [work]: it holds the same access key as [default], imported as account default (stsenv remove default, then stsenv import work, to have it as work)"
+        ],
+        "{err}"
+    );
+    assert!(err.contains("From profile [default]:") && err.contains("From profile [ops]:"), "{err}");
+    assert!(home.creds().join("default.access_key").exists() && home.creds().join("ops.access_key").exists());
+    assert!(!home.creds().join("work.access_key").exists());
+    assert!(err.contains("stsenv import --remove default ops"), "{err}");
+    assert!(!err.contains(&jb.secret_key) && !err.contains(&ops.secret_key), "{err}");
+}

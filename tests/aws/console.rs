@@ -148,16 +148,26 @@ fn partitions_name_their_console_and_region() {
 }
 
 #[test]
-fn without_a_role_it_names_role_and_the_accounts_roles() {
+fn without_a_role_the_iam_user_signs_in_federated() {
     let s = setup(Mode::Signin { token: SIGNIN_TOKEN });
-    // Only an MFA session, in a shell switched to it.
+    // Only an MFA session, in a shell switched to it: federation refuses it, so the IAM user
+    // signs in itself (GetFederationToken with the long-term keys), without a code.
     let mut home = s.home;
     home.set("STSENV_ACCOUNT", "personal").set("STSENV_KIND", "mfa");
     let run = home.run(&["console", "--print"], QUICK);
-    run.failed(2, "the console needs a role: AWS federation refuses MFA sessions (GetSessionToken)");
-    assert!(run.stderr.contains("pass --role ROLE (account personal's roles: admin, ro)"), "{}", run.stderr);
-    assert!(run.stderr.contains("ec2role ROLE"), "{}", run.stderr);
-    assert_eq!((s.sts.count(), s.signin.count()), (0, 0), "nothing was sent");
+    assert!(run.status.success(), "{}", run.stderr);
+    no_secret(&run.stderr);
+    let sts = s.sts.requests();
+    assert_eq!(sts.len(), 1);
+    let sent = form(&sts[0].body);
+    assert_eq!(sent["Action"], "GetFederationToken");
+    assert_eq!(sent["Name"], "jbrowne");
+    assert!(sts[0].head.contains(&format!("Credential={ACCESS_KEY}/")), "signed with the long-term key");
+    assert!(!sts[0].head.contains(&CACHED_TOKEN[..20]), "not with the MFA session");
+    let session = session_sent(&s.signin, 0);
+    assert_eq!(session["sessionId"], "ASIAFAULT00000000001");
+    assert_eq!(query(run.stdout.trim_end())["SigninToken"], SIGNIN_TOKEN);
+    assert!(run.stderr.contains("federated user jbrowne"), "{}", run.stderr);
     eprintln!("{}", run.stderr.trim_end());
 }
 

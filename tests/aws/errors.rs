@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use stsenv::aws::client::OPERATION_TIMEOUT;
+use stsenv::aws::client::{OPERATION_TIMEOUT, names_operation};
 use stsenv::store::slot::Slot;
 use time::OffsetDateTime;
 
@@ -439,4 +439,139 @@ fn a_wrong_clock_is_said_to_the_second_from_the_date_of_the_answer() {
                 .replace("10m01s ahead", "10m00s ahead");
         assert!(report.contains(line), "{skew}: {report:?}\n{line:?}");
     }
+}
+
+/// Every STS and IAM operation stsenv calls.
+const OPERATIONS: &[&str] = &[
+    "GetSessionToken",
+    "AssumeRole",
+    "GetCallerIdentity",
+    "ListMFADevices",
+    "CreateVirtualMFADevice",
+    "EnableMFADevice",
+    "ResyncMFADevice",
+    "DeleteVirtualMFADevice",
+    "ListAccessKeys",
+    "CreateAccessKey",
+    "DeleteAccessKey",
+];
+
+/// An operation a line names twice ("ListMFADevices: ListMFADevices: ..."). A policy's name for
+/// it (`iam:ListMFADevices`, `sts:AssumeRole`) is a permission, not the operation, and not counted.
+fn named_twice(line: &str) -> Option<&'static str> {
+    OPERATIONS.iter().copied().find(|op| {
+        let named = line.match_indices(op).filter(|(at, _)| {
+            let before = line[..*at].chars().next_back();
+            let after = line[at + op.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == ':')
+                && !after.is_some_and(char::is_alphanumeric)
+        });
+        named.count() > 1
+    })
+}
+
+#[test]
+fn named_twice_finds_the_doubled_operation_only() {
+    assert_eq!(
+        named_twice("personal: ListMFADevices: ListMFADevices: IAM does not know it"),
+        Some("ListMFADevices")
+    );
+    assert_eq!(named_twice("x (ListMFADevices): cannot reach IAM (ListMFADevices)"), Some("ListMFADevices"));
+    assert_eq!(named_twice("AWS denied ListMFADevices: the IAM user needs iam:ListMFADevices"), None);
+    assert_eq!(named_twice("AWS denied AssumeRole of R: allow sts:AssumeRole on it"), None);
+}
+
+/// Each answer the fault server can give to STS and to IAM (errors with and without advice of
+/// their own, a body that is not XML, a refused connection), for each command that calls them:
+/// exit 1 or 2, the operation asked for reached the server, and no line of the output names an
+/// operation twice (doctor said "ListMFADevices: ListMFADevices: IAM does not know it").
+#[test]
+fn no_message_names_an_operation_twice() {
+    let modes: Vec<(&str, Option<Mode>)> = [
+        (404, "NoSuchEntity", "The user with name jbrowne cannot be found."),
+        (
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/jbrowne is not authorized to perform this",
+        ),
+        (409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists."),
+        (409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2"),
+        (403, "InvalidClientTokenId", "The security token included in the request is invalid."),
+        (403, "SignatureDoesNotMatch", "The request signature we calculated does not match"),
+        (400, "ExpiredToken", "The security token included in the request is expired"),
+        (400, "ValidationError", "1 validation error detected"),
+        (400, "RequestExpired", "Request has expired."),
+        (400, "Throttling", "Rate exceeded"),
+        (500, "ServiceFailure", "Internal failure"),
+        (403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."),
+    ]
+    .into_iter()
+    .map(|(status, code, message)| (code, Some(Mode::error(status, code, message))))
+    .chain([
+        ("HTTP 500 without XML", Some(Mode::Raw { status: 500, body: "<html>Bad gateway</html>" })),
+        ("refused connection", None),
+    ])
+    .collect();
+    let accounts = r#"{"personal": {"arn": "arn:aws:iam::123456789012:", "user": "jbrowne",
+      "mfa_serial": "arn:aws:iam::123456789012:mfa/jbrowne"}}"#;
+    // (command, the service that fails, the operation it fails in)
+    let commands: &[(&[&str], &str, &str)] = &[
+        (MFA, "STS", "GetSessionToken"),
+        (LONG_ROLE, "STS", "AssumeRole"),
+        (&["doctor", "personal"], "STS", "GetCallerIdentity"),
+        (&["mfa-device", "list", "personal"], "STS", "GetCallerIdentity"),
+        (&["import", "newacct"], "STS", "GetCallerIdentity"),
+        (&["doctor", "personal"], "IAM", "ListMFADevices"),
+        (&["mfa-device", "list", "personal"], "IAM", "ListMFADevices"),
+        (
+            &["mfa-device", "resync", "personal", "--code1", "111111", "--code2", "222222"],
+            "IAM",
+            "ResyncMFADevice",
+        ),
+        (&["mfa-device", "enroll", "personal", "--store-seed"], "IAM", "CreateVirtualMFADevice"),
+        (&["rotate-keys", "personal"], "IAM", "ListAccessKeys"),
+    ];
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for (what, mode) in &modes {
+            let runs = &runs;
+            s.spawn(move || {
+                let failing = mode.clone().map(Fault::start);
+                let ok = Fault::start(Mode::ok());
+                let failing_url = failing.as_ref().map_or("http://127.0.0.1:1".to_owned(), |f| f.url.clone());
+                for (args, service, operation) in commands {
+                    let mut home = sts_home(&failing_url);
+                    home.accounts(accounts);
+                    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+                    std::fs::write(
+                        home.path().join(".aws/credentials"),
+                        format!("[newacct]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"),
+                    )
+                    .unwrap();
+                    let (sts, iam) = if *service == "STS" { (&failing_url, &failing_url) } else { (&ok.url, &failing_url) };
+                    home.set("AWS_ENDPOINT_URL_STS", sts).set("AWS_ENDPOINT_URL_IAM", iam);
+                    let sent = failing.as_ref().map_or(0, Fault::count);
+                    let run = home.run(args, QUICK);
+                    let context = format!("{} ({service} answering {what})", run.what);
+                    assert!(matches!(run.status.code(), Some(1 | 2)), "{context}: {}", run.stderr);
+                    if let Some(failing) = &failing {
+                        let asked = failing.requests()[sent..].iter().any(|r| r.body.contains(&format!("Action={operation}&")));
+                        assert!(asked, "{context}: no {operation} reached the server: {}", run.stderr);
+                    }
+                    for line in run.stdout.lines().chain(run.stderr.lines()) {
+                        if let Some(op) = named_twice(line) {
+                            panic!("{context}: {op} named twice in: {line}");
+                        }
+                    }
+                    // ...and names it once (but where stsenv says what to do instead: a
+                    // device of that name is left from an unfinished enrolment).
+                    let failed = run.stderr.lines().filter(|l| names_operation(l, operation)).count();
+                    let own_words = *operation == "CreateVirtualMFADevice" && *what == "EntityAlreadyExists";
+                    assert_eq!(failed, usize::from(!own_words), "{context}: which operation failed: {}", run.stderr);
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    assert_eq!(runs.into_inner(), modes.len() * commands.len());
 }

@@ -9,10 +9,6 @@ use crate::util::moto::{As, CALLER_ARN, Moto, aws};
 use crate::util::{Home, on_pty, shells, stderr, stdout};
 
 /// The time left is counted from the start of the command, before STS answered: one of two.
-fn valid_for(stderr: &str, a: &str, b: &str) -> bool {
-    stderr.contains(&format!("valid for {a}\n")) || stderr.contains(&format!("valid for {b}\n"))
-}
-
 fn setup(moto: &Moto) -> Home {
     moto_home(moto).0
 }
@@ -60,7 +56,9 @@ fn mfa_then_the_aws_cli_then_a_second_shell_uses_the_cache() {
         let used = moto.requests() - before;
         assert_eq!(used, if i == 0 { 2 } else { 1 }, "{shell}: STS calls");
         if i == 0 {
-            assert!(valid_for(&mfa.stderr, "11h59m", "12h00m"), "{}", mfa.stderr);
+            // One rounding everywhere: the message and the ec2now right after agree.
+            assert!(mfa.stderr.contains("valid for 12h00m\n"), "{}", mfa.stderr);
+            assert!(steps[3].stdout.contains("\nExpires in 12h00m (at "), "{}", steps[3].stdout);
         } else {
             assert!(mfa.stderr.contains("Cache is valid for account personal"), "{}", mfa.stderr);
         }
@@ -102,7 +100,9 @@ fn role_chained_from_the_mfa_session_and_used_by_the_aws_cli() {
         role.expect("STSENV_ROLE", Some("Admin"));
         assert_ne!(role.var("AWS_SESSION_TOKEN"), steps[1].var("AWS_SESSION_TOKEN"));
         if i == 0 {
-            assert!(valid_for(&role.stderr, "59m", "1h00m"), "{}", role.stderr);
+            // One rounding everywhere: the message and the prompt right after agree.
+            assert!(role.stderr.contains("valid for 1h00m\n"), "{}", role.stderr);
+            assert_eq!(steps[4].stdout, "personal:role/Admin 1h00m\n", "{shell}");
         }
         assert_eq!(
             steps[3].stdout.trim(),
@@ -134,7 +134,7 @@ fn role_json_like_generate_sts_role_token_and_long_roles() {
     let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["access_key", "expiration", "secret_key", "session_token"]);
     assert!(json["expiration"].as_str().unwrap().ends_with('Z'));
-    assert!(valid_for(&stderr(&out), "1h59m", "2h00m"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("valid for 2h00m\n"), "{}", stderr(&out));
     // With an MFA session: AWS caps a chained role at an hour, so a longer one is assumed with
     // the long-term keys and a code, and stsenv says why it asks.
     let out = home.stsenv(&["mfa", "personal", "-c", "123456"]);
@@ -155,7 +155,7 @@ fn role_json_like_generate_sts_role_token_and_long_roles() {
         out,
         "AWS limits a role assumed from a session to 3600 s, and Admin asks for 7200 s"
     );
-    assert!(valid_for(&stderr(&out), "1h59m", "2h00m"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("valid for 2h00m\n"), "{}", stderr(&out));
 }
 
 #[test]

@@ -227,18 +227,18 @@ fn roles_get_what_accounts_get() {
         "personal",
         crate::util::role_slot(admin),
         "admintoken0123456789",
-        now + Duration::seconds(30 * 60 + 50),
+        now + Duration::seconds(30 * 60 + 20),
     );
     let deploy = "arn:aws:iam::123456789012:role/Deploy";
     home.cache_session(
         "personal",
         crate::util::role_slot(deploy),
         "deploytoken012345678",
-        now + Duration::seconds(20 * 60 + 50),
+        now + Duration::seconds(20 * 60 + 20),
     );
     let list = stdout(&home.stsenv(&["list"]));
     let row = list.lines().find(|l| l.starts_with("personal")).unwrap();
-    // (The time left is whole minutes: 30m, or 29m on a slow machine.)
+    // (The time left rounds to the nearest minute: 30m, or 29m on a very slow machine.)
     let row = row.replace("29m", "30m").replace("19m", "20m");
     assert!(row.ends_with("admin (Admin, 30m left), readonly (ReadOnly), Deploy (20m left)"), "{list}");
     // A longer --duration than the cached credentials have left: reused, and how to renew.
@@ -315,11 +315,11 @@ fn help_puts_the_global_options_last_and_not_on_now() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
-/// The first fenced block of `kind` after `heading` in README.md.
-fn readme_block(heading: &str, kind: &str) -> String {
+/// The first fenced block of `kind` after `heading` in `file` (README.md, or a docs/ file).
+fn readme_block(file: &str, heading: &str, kind: &str) -> String {
     let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = &readme[readme.find(heading).unwrap_or_else(|| panic!("no {heading} in README.md"))..];
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+    let section = &readme[readme.find(heading).unwrap_or_else(|| panic!("no {heading} in {file}"))..];
     let start = section.find(&format!("```{kind}\n")).unwrap() + kind.len() + 4;
     let end = start + section[start..].find("```").unwrap();
     section[start..end].to_owned()
@@ -333,7 +333,7 @@ fn readme_aws_config_recipe_works_after_ec2unset() {
     home.user_keys("personal", &user).accounts(ACCOUNTS);
     home.use_moto(&moto);
     // The recipe as written, as ~/.aws/config.
-    let recipe = readme_block("### AWS CLI and SDKs through `~/.aws/config`", "ini");
+    let recipe = readme_block("docs/programs.md", "## AWS CLI and SDKs through `~/.aws/config`", "ini");
     std::fs::create_dir_all(home.path().join(".aws")).unwrap();
     std::fs::write(home.path().join(".aws/config"), &recipe).unwrap();
     for shell in shells() {
@@ -358,8 +358,67 @@ fn readme_aws_config_recipe_works_after_ec2unset() {
         assert_eq!(steps[4].stdout.trim(), "arn:aws:sts::123456789012:assumed-role/Admin/stsenv-jbrowne");
     }
     // The README's transcript shows what ec2unset prints.
-    let transcript = readme_block("## Using it", "console");
+    let transcript = readme_block("README.md", "## Using it", "console");
     assert!(transcript.contains("$ ec2unset\nKeys unset\n"), "{transcript}");
+}
+
+/// "Trying it without AWS" as written (on a free port instead of 5055), in bash with the
+/// functions loaded: it starts moto, adds an account from moto's user, gets an MFA session with a
+/// made-up code and a role, and keeps all of it out of the user's own files; moto is stopped after.
+#[test]
+fn readme_trying_it_without_aws_works_as_written() {
+    if !crate::util::require_tool("curl") {
+        return;
+    }
+    let venv = crate::util::moto::venv();
+    let home = Home::new();
+    let port = crate::util::moto::free_port().to_string();
+    let recipe = readme_block("README.md", "## Trying it without AWS", "sh");
+    assert!(recipe.contains("AWS_ENDPOINT_URL_STS=http://127.0.0.1:5055"), "{recipe}");
+    let pid_file = home.path().join("moto.pid");
+    let script = format!(
+        "trap 'kill \"${{moto-}}\" 2>/dev/null; wait' EXIT\neval \"$(stsenv init bash)\"\n{}\necho \"$moto\" >{}\n",
+        recipe.replace("5055", &port),
+        pid_file.display()
+    );
+    let mut cmd = home.command("bash");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("STSENV_VENV", &venv).env("TMPDIR", home.path()).args([
+        "--noprofile",
+        "--norc",
+        "-c",
+        &script,
+    ]);
+    let (out, _) = crate::util::run::finish(cmd, "the README's recipe", std::time::Duration::from_secs(180));
+    let err = stderr(&out);
+    let pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
+    let closed = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).is_err();
+    if !closed && let Ok(pid) = pid.trim().parse::<i32>() {
+        // SAFETY: kill(2) of the moto the recipe started, which the trap should have ended.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert!(out.status.success(), "{err}");
+    for line in [
+        "Added account try: IAM user jbrowne of account 123456789012, keys in the key directory",
+        "MFA device arn:aws:iam::123456789012:mfa/jbrowne\n",
+        "Set keys for try AWS account\n",
+        "New session for account try, valid for ",
+        "Assumed role Admin in account try, valid for ",
+        "Set keys for try-role-Admin AWS account\n",
+    ] {
+        assert!(err.contains(line), "missing {line:?} in:\n{err}");
+    }
+    // ec2now, the recipe's last line.
+    assert!(stdout(&out).contains("Keys set for try-role-Admin AWS account\n"), "{}", stdout(&out));
+    // The account went to the recipe's own directory (mktemp -d), not the user's files.
+    let made: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("accounts.json").is_file() && p.join("aws-creds/try.access_key").is_file())
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(!home.accounts_path().exists() && !home.creds().join("try.access_key").exists());
+    assert!(!home.cache_dir().exists());
+    assert!(closed, "moto is still listening on port {port} after the recipe's shell ended");
 }
 
 #[test]
@@ -378,7 +437,7 @@ fn readme_first_setup_by_hand_makes_private_files() {
             user.access_key, user.secret_key
         ),
     );
-    let recipe = readme_block("## First setup by hand", "sh");
+    let recipe = readme_block("docs/accounts.md", "## First setup by hand", "sh");
     let mut cmd = home.command("bash");
     cmd.env("EDITOR", &editor).args(["--noprofile", "--norc", "-u", "-c", &format!("umask 022\n{recipe}")]);
     let out = cmd.output().unwrap();
@@ -516,5 +575,71 @@ fn the_functions_still_switch_in_an_interactive_shell_on_a_terminal() {
             !screen.contains("stdout is a terminal") && !screen.contains(SECRET_KEY),
             "{shell}:\n{screen}"
         );
+    }
+}
+
+#[test]
+fn the_hint_on_a_terminal_is_in_the_form_of_the_shell_the_user_is_in() {
+    // `stsenv switch personal` typed in each shell: the refusal's line to run by hand is that
+    // shell's form, and typing it sets the account (in fish, bash's `eval "$(...)"` line gave 16
+    // "Unknown builtin 'export'" errors).
+    let mut home = new_home("http://127.0.0.1:1");
+    home.set("TERM", "dumb");
+    // The login shell says otherwise: the parent process wins.
+    home.set("SHELL", "/bin/sh");
+    for shell in shells() {
+        let program = crate::util::shell_program(shell);
+        let program = program.to_str().unwrap();
+        let (argv, by_hand, show): (Vec<&str>, &str, &str) = match shell {
+            "bash" => (
+                vec!["bash", "--noprofile", "--norc", "-i"],
+                "eval \"$(stsenv switch personal --shell bash)\"",
+                "echo ACCOUNT=$STSENV_ACCOUNT\n",
+            ),
+            "zsh" => (
+                vec!["zsh", "-f", "-i"],
+                "eval \"$(stsenv switch personal --shell zsh)\"",
+                "echo ACCOUNT=$STSENV_ACCOUNT\n",
+            ),
+            "fish" => (
+                vec!["fish", "--no-config", "--private", "-i"],
+                "stsenv switch personal --shell fish | source",
+                "echo ACCOUNT=$STSENV_ACCOUNT\n",
+            ),
+            _ => (
+                vec![program, "--no-config-file", "--no-history"],
+                "let c = (stsenv switch personal --shell nu | from json); hide-env --ignore-errors ...$c.unset; load-env $c.set",
+                "print $\"ACCOUNT=($env.STSENV_ACCOUNT)\"\n",
+            ),
+        };
+        let keys = [
+            "stsenv switch personal\n".to_owned(),
+            format!("{by_hand}\n"),
+            show.to_owned(),
+            "exit\n".to_owned(),
+        ];
+        let mut cmd = on_pty(&home, "pty_type.py");
+        cmd.args(&argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let screen = stdout(&cmd.output().unwrap()).replace('\r', "");
+        // (nushell's line editor redraws the line at every key: the screen is long.)
+        let tail = &screen[screen.len().saturating_sub(1500)..];
+        let hint = format!(
+            "stsenv: stdout is a terminal: the shell code would show the secret key instead of setting it; use the function: ec2switch personal (or: {by_hand})\n"
+        );
+        assert!(screen.contains(&hint), "{shell}: no {hint:?} in:\n{tail}");
+        assert!(screen.contains("ACCOUNT=personal\n"), "{shell}: the hint's line did not switch:\n{tail}");
+        assert!(!screen.contains("Unknown builtin") && !screen.contains("rror:"), "{shell}:\n{tail}");
+        assert!(!screen.contains(SECRET_KEY), "{shell}:\n{tail}");
+    }
+    // Started by a program that is no shell (here the test's pty harness): the login shell.
+    for (login, form) in [
+        ("/usr/bin/fish", "stsenv switch personal --shell fish | source"),
+        ("/bin/zsh", "eval \"$(stsenv switch personal --shell zsh)\""),
+        ("/bin/sh", "eval \"$(stsenv switch personal --shell bash)\""),
+    ] {
+        home.set("SHELL", login);
+        let report = on_terminal(&home, &["switch", "personal"], &[], true);
+        let screen = text(&report, "terminal");
+        assert!(screen.trim_end().ends_with(&format!("(or: {form})")), "SHELL={login}: {screen}");
     }
 }

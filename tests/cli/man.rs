@@ -194,7 +194,9 @@ pub fn page() -> String {
         bold("aws"),
         roman("(1), "),
         italic("/usr/share/doc/stsenv/README.md"),
-        roman(" (the full guide)."),
+        roman(" (the first hour) and "),
+        italic("/usr/share/doc/stsenv/docs/"),
+        roman(" (the reference, one subject a file)."),
     ]);
     roff.control("SH", ["VERSION"]);
     text(&mut roff, &format!("v{version}"));

@@ -335,6 +335,36 @@ fn cases() -> Vec<Case> {
             2,
             "run: ec2mfa personal",
         ),
+        case("export: no session", &["export", "personal"], 2, "no MFA code"),
+        case(
+            "export: unknown format",
+            &["export", "personal", "--format", "yaml"],
+            2,
+            "invalid value 'yaml'",
+        ),
+        case("aws-config: no accounts file", &["aws-config"], 2, "no accounts to write profiles for")
+            .setup(|home: &mut Home| std::fs::remove_file(home.accounts_path()).unwrap()),
+        case("aws-config: broken block", &["aws-config"], 2, "without its end").setup(|home: &mut Home| {
+            let config = home.path().join(".aws/config");
+            std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+            std::fs::write(
+                &config,
+                "[default]\n# >>> stsenv aws-config: managed block\n[profile personal]\n",
+            )
+            .unwrap();
+        }),
+        case(
+            "aws-config: config writable by others",
+            &["aws-config", "--remove"],
+            2,
+            "writable by group or others",
+        )
+        .setup(|home: &mut Home| {
+            let config = home.path().join(".aws/config");
+            std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+            std::fs::write(&config, "[default]\n").unwrap();
+            chmod(&config, 0o666);
+        }),
         // The endpoint.
         case("endpoint: not a URL", MFA, 2, "is not an http:// or https:// URL")
             .setup(set_var("AWS_ENDPOINT_URL_STS", "not a url")),

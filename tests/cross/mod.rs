@@ -5,6 +5,8 @@
 mod bad_inputs;
 // SIGKILL at random points, stale temp files, corrupt cache files.
 mod crash;
+// README.md short, its contents complete, every link reaching a heading, every variable documented.
+mod docs;
 // No secret in messages, other files, or a running stsenv's arguments.
 mod hygiene;
 // The layout of src/: layers import downwards only, no import circle, at most 8 files in src/.

@@ -6,6 +6,7 @@ set -gx AWS_ACCESS_KEY 'AKIAIOSFODNN7EXAMPLE';
 set -gx AWS_SECRET_KEY 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 set -e -g AWS_DELEGATION_TOKEN; or true;
 set -e -g AWS_CREDENTIAL_EXPIRATION; or true;
+set -e -g AWS_SESSION_EXPIRATION; or true;
 set -gx AWS_REGION 'eu-west-1';
 set -gx AWS_DEFAULT_REGION 'eu-west-1';
 set -gx STSENV_ACCOUNT 'personal';

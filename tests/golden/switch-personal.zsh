@@ -6,6 +6,7 @@ builtin export AWS_ACCESS_KEY='AKIAIOSFODNN7EXAMPLE';
 builtin export AWS_SECRET_KEY='wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 builtin unset AWS_DELEGATION_TOKEN;
 builtin unset AWS_CREDENTIAL_EXPIRATION;
+builtin unset AWS_SESSION_EXPIRATION;
 builtin export AWS_REGION='eu-west-1';
 builtin export AWS_DEFAULT_REGION='eu-west-1';
 builtin export STSENV_ACCOUNT='personal';

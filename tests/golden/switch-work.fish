@@ -6,6 +6,7 @@ set -gx AWS_ACCESS_KEY 'ASIAFQOGZXIVYXDZEXAM';
 set -gx AWS_SECRET_KEY 'tmpsecret/FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
 set -gx AWS_DELEGATION_TOKEN 'FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes\'"$(x)';
 set -gx AWS_CREDENTIAL_EXPIRATION '2099-01-01T00:00:00Z';
+set -gx AWS_SESSION_EXPIRATION '2099-01-01T00:00:00Z';
 set -gx AWS_REGION 'us-east-1';
 set -gx AWS_DEFAULT_REGION 'us-east-1';
 set -gx STSENV_ACCOUNT 'work';

@@ -6,6 +6,7 @@ builtin export AWS_ACCESS_KEY='ASIAFQOGZXIVYXDZEXAM';
 builtin export AWS_SECRET_KEY='tmpsecret/FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
 builtin export AWS_DELEGATION_TOKEN='FQoGZXIvYXdzEXAMPLE//TOKEN+with/quotes'\''"$(x)';
 builtin export AWS_CREDENTIAL_EXPIRATION='2099-01-01T00:00:00Z';
+builtin export AWS_SESSION_EXPIRATION='2099-01-01T00:00:00Z';
 builtin export AWS_REGION='us-east-1';
 builtin export AWS_DEFAULT_REGION='us-east-1';
 builtin export STSENV_ACCOUNT='work';

@@ -248,9 +248,12 @@ fn exec_runs_the_aws_cli_with_the_session_and_with_a_role() {
     let out = exec(&home, &["personal", "--", "env"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let env = stdout(&out);
+    let expiration = stsenv::base::times::rfc3339(session.expiration);
     for line in [
         format!("AWS_SESSION_TOKEN={token}"),
         format!("AWS_SECRET_ACCESS_KEY={secret}"),
+        format!("AWS_CREDENTIAL_EXPIRATION={expiration}"),
+        format!("AWS_SESSION_EXPIRATION={expiration}"),
         "STSENV_KIND=mfa".to_owned(),
         "STSENV_ACCOUNT=personal".to_owned(),
         "AWS_REGION=us-east-1".to_owned(),

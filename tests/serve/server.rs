@@ -43,6 +43,8 @@ fn server_feeds_the_aws_cli_and_boto3_and_nothing_else_carries_credentials() {
     home.set("AWS_ACCESS_KEY_ID", "AKIASTALESTALESTALE1")
         .set("AWS_SECRET_ACCESS_KEY", "stale-secret")
         .set("AWS_SESSION_TOKEN", "stale-token")
+        .set("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z")
+        .set("AWS_SESSION_EXPIRATION", "2000-01-01T00:00:00Z")
         .set("AWS_PROFILE", "nonexistent-profile")
         .set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/nonexistent/token");
     let identity = ["--", "aws", "sts", "get-caller-identity", "--query", "Arn", "--output", "text"];
@@ -85,7 +87,9 @@ fn server_feeds_the_aws_cli_and_boto3_and_nothing_else_carries_credentials() {
     {
         assert_eq!(var(name), None, "{name} in the child's environment:\n{env}");
     }
-    for name in ["STSENV_EXPIRES", "AWS_PROFILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] {
+    for name in
+        ["STSENV_EXPIRES", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
+    {
         assert_eq!(var(name), None, "{name} in the child's environment:\n{env}");
     }
     let secret = String::from_utf8(session.credentials.secret_access_key.expose().to_vec()).unwrap();

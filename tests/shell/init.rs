@@ -29,6 +29,63 @@ fn init_prints_the_shell_files() {
 }
 
 #[test]
+fn init_without_a_shell_lists_the_shells_and_their_lines() {
+    // Each shell's line, as listed, loads the functions in that shell.
+    let expected = [
+        ("bash", "~/.bashrc: eval \"$(stsenv init bash)\""),
+        ("zsh", "~/.zshrc: eval \"$(stsenv init zsh)\""),
+        ("fish", "~/.config/fish/config.fish: stsenv init fish | source"),
+        (
+            "nu",
+            "config.nu: source stsenv.nu   (made once by: stsenv init nu | save -f ($nu.default-config-dir | path join stsenv.nu))",
+        ),
+    ];
+    let mut home = Home::new();
+    // Started by a program that is no shell: the login shell is named first.
+    home.set("SHELL", "/usr/bin/fish");
+    let out = home.stsenv(&["init"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty(), "an eval of it changes nothing");
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 6, "{err}");
+    assert_eq!(lines[0], "The shells stsenv init takes, and the line to add to each one's startup file:");
+    assert_eq!(lines[1], format!("  fish  {}   (your shell)", expected[2].1), "{err}");
+    for (shell, line) in expected {
+        if shell != "fish" {
+            assert!(lines.contains(&format!("  {shell:<5} {line}").as_str()), "{shell}: {err}");
+        }
+    }
+    assert_eq!(
+        lines[5],
+        "stsenv: init: name the shell: stsenv init bash, zsh, fish or nu (its line above goes in its startup file)"
+    );
+    // Typed in zsh (the parent process), zsh comes first whatever $SHELL says.
+    let out = home.command("zsh").args(["-f", "-c", "stsenv init; true"]).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err.lines().nth(1),
+        Some(format!("  zsh   {}   (your shell)", expected[1].1).as_str()),
+        "{err}"
+    );
+    // The listed lines work as written.
+    for (shell, check) in [
+        ("bash", "type ec2switch >/dev/null"),
+        ("zsh", "whence -w ec2switch >/dev/null"),
+        ("fish", "functions -q ec2switch"),
+    ] {
+        let line = expected.iter().find(|(s, _)| *s == shell).unwrap().1.split_once(": ").unwrap().1;
+        let args: &[&str] = match shell {
+            "bash" => &["--noprofile", "--norc", "-c"],
+            "zsh" => &["-f", "-c"],
+            _ => &["--no-config", "--private", "-c"],
+        };
+        let out = home.command(shell).args(args).arg(format!("{line}; {check}")).output().unwrap();
+        assert!(out.status.success(), "{shell}: {line}: {out:?}");
+    }
+}
+
+#[test]
 fn wrappers_load_silently_under_strict_flags() {
     let home = Home::new();
     let module = home.path().join("stsenv.nu");

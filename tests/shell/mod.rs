@@ -6,7 +6,7 @@ mod completions;
 mod init;
 // `stsenv now` and the prompt segment, one rule in every shell.
 mod now;
-// The README's prompt recipes, drawn without a fork (strace).
+// The prompt recipes of docs/prompt.md, drawn without a fork (strace).
 mod prompt;
 // Scenarios written once and run in every shell, also under hostile options.
 mod scenarios;

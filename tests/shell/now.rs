@@ -19,7 +19,7 @@ fn now_with(vars: &[(&str, &str)], format: &str) -> String {
 
 #[test]
 fn text_prompt_and_json() {
-    let expires = OffsetDateTime::now_utc().unix_timestamp() + 3 * 3600 + 7 * 60 + 30;
+    let expires = OffsetDateTime::now_utc().unix_timestamp() + 3 * 3600 + 7 * 60 + 29;
     let expires_s = expires.to_string();
     let mfa = [
         ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
@@ -42,7 +42,7 @@ fn text_prompt_and_json() {
     assert_eq!(json["region"], "eu-west-1");
     assert_eq!(json["expiration"], at.as_str());
     let left = json["seconds_left"].as_i64().unwrap();
-    assert!((3 * 3600..=3 * 3600 + 7 * 60 + 30).contains(&left), "{left}");
+    assert!((3 * 3600..=3 * 3600 + 7 * 60 + 29).contains(&left), "{left}");
     assert!(!now_with(&mfa, "json").contains("ASIAEXAMPLE"), "no key in the output");
 
     let role = [
@@ -71,17 +71,23 @@ fn text_prompt_and_json() {
 fn the_prompt_segment_is_one_rule_in_every_shell() {
     // The same cases through `stsenv now --format prompt`, bash's and zsh's stsenv_prompt (which
     // compute it themselves, starting no process) and fish's (which asks the binary).
-    // 59 s from a minute boundary (whole seconds): every shell of the table, run one after the
-    // other on a loaded machine, says 3h07m and 42m.
+    // Time left rounds to the nearest minute (half a minute up) in every shell: 29 s past a
+    // minute boundary, every shell of the table, run one after the other on a loaded machine,
+    // says 3h07m and 42m; 59m59s is 1h00m (the floor would say 59m) and 59 s is 1m, for the
+    // 29 s the table may take.
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let in_3h07 = (now + 3 * 3600 + 7 * 60 + 59).to_string();
-    let in_42m = (now + 42 * 60 + 59).to_string();
+    let in_3h07 = (now + 3 * 3600 + 7 * 60 + 29).to_string();
+    let in_42m = (now + 42 * 60 + 29).to_string();
+    let in_59m59 = (now + 59 * 60 + 59).to_string();
+    let in_59s = (now + 59).to_string();
     let key = ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE");
     let work = ("STSENV_ACCOUNT", "work");
     let mfa = ("STSENV_KIND", "mfa");
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![key, work, mfa, ("STSENV_EXPIRES", &in_3h07)], "work:mfa 3h07m\n"),
         (vec![key, work, mfa, ("STSENV_EXPIRES", &in_42m)], "work:mfa 42m\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", &in_59m59)], "work:mfa 1h00m\n"),
+        (vec![key, work, mfa, ("STSENV_EXPIRES", &in_59s)], "work:mfa 1m\n"),
         (
             vec![key, work, ("STSENV_KIND", "role"), ("STSENV_ROLE", "Admin"), ("STSENV_EXPIRES", "1000")],
             "work:role/Admin expired\n",

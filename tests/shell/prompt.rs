@@ -1,6 +1,6 @@
-//! The README's prompt recipes, run as written in interactive bash and zsh: the prompt they draw
-//! is the one their comment shows, and ten prompts start no process (strace counts clone, fork,
-//! vfork and execve).
+//! The prompt recipes of docs/prompt.md, run as written in interactive bash and zsh: the prompt
+//! they draw is the one their comment shows, and ten prompts start no process (strace counts
+//! clone, fork, vfork and execve).
 
 use std::process::Stdio;
 
@@ -9,18 +9,19 @@ use time::{Duration, OffsetDateTime};
 use crate::util::run::command;
 use crate::util::{Home, hostile_prelude, require_tool, shells};
 
-/// The lines of the README's fenced block in `lang` that contains `marker`, and the prompt its
+/// The lines of docs/prompt.md's fenced block in `lang` that contains `marker`, and the prompt its
 /// comment shows (after `# ` on the line that sets the prompt).
 fn readme_recipe(lang: &str, marker: &str) -> (String, String) {
     let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/prompt.md"))
+            .unwrap();
     let fence = format!("```{lang}\n");
     let block = readme
         .split(&fence)
         .skip(1)
         .map(|rest| rest.split("```").next().unwrap())
         .find(|block| block.contains(marker))
-        .unwrap_or_else(|| panic!("README.md has no ```{lang} block with {marker}"));
+        .unwrap_or_else(|| panic!("docs/prompt.md has no ```{lang} block with {marker}"));
     let shown = block
         .lines()
         .find(|l| l.starts_with("PS1=") || l.starts_with("PROMPT="))
@@ -47,10 +48,10 @@ fn ten_prompts(home: &Home, shell: &str, prelude: &str, recipe: &str) -> (String
         _ => cmd.args(["zsh", "-f", "-i"]),
     };
     home.apply(&mut cmd);
-    // 59 s from a minute boundary (whole seconds, as the shells count them): all ten prompts,
+    // 29 s past a minute boundary (time left rounds to the nearest minute): all ten prompts,
     // drawn under strace on a loaded machine, say 11h58m.
     let expires =
-        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59);
+        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(29);
     cmd.env("STSENV_ACCOUNT", "personal")
         .env("STSENV_KIND", "mfa")
         .env("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE")

@@ -23,11 +23,12 @@ fn home() -> Home {
     home
 }
 
-const TOKEN_VARS: [&str; 6] = [
+const TOKEN_VARS: [&str; 7] = [
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
     "AWS_DELEGATION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
     "STSENV_EXPIRES",
     "STSENV_ROLE",
 ];
@@ -36,9 +37,9 @@ const TOKEN_VARS: [&str; 6] = [
 fn switch_sets_every_variable_and_clears_stale_ones() {
     let home = home();
     for shell in shells() {
-        // Written again for each shell, 59 s from a minute boundary, so that its run and the
+        // Written again for each shell, 29 s past a minute boundary, time left rounding to the nearest minute, so that its run and the
         // hostile one moments later say the same time left however long the shells before took.
-        let expiration = (OffsetDateTime::now_utc() + Duration::hours(6) + Duration::seconds(59))
+        let expiration = (OffsetDateTime::now_utc() + Duration::hours(6) + Duration::seconds(29))
             .replace_nanosecond(0)
             .unwrap();
         let cached = home.cache_session("work", Slot::Mfa, "FwoGZXIvYXdzEXAMPLETOKEN/+=", expiration);
@@ -81,6 +82,8 @@ fn switch_sets_every_variable_and_clears_stale_ones() {
         let exp = rfc3339(expiration);
         assert!(exp.ends_with('Z'));
         s.expect("AWS_CREDENTIAL_EXPIRATION", Some(&exp));
+        // The name prompt themes and older tools read: the same time.
+        s.expect("AWS_SESSION_EXPIRATION", Some(&exp));
         s.expect("STSENV_EXPIRES", Some(&expiration.unix_timestamp().to_string()));
         s.expect("STSENV_KIND", Some("mfa"));
         s.expect("STSENV_ACCOUNT", Some("work"));
@@ -167,13 +170,13 @@ fn expired_cache_falls_back_to_long_term_keys() {
 fn listing_accounts_and_the_prompt_function() {
     let home = home();
     for shell in shells() {
-        // For each shell (59 s from a minute boundary): its runs say 11h58m however long the
-        // shells before took.
+        // For each shell (29 s past a minute boundary; time left rounds to the nearest minute):
+        // its runs say 11h58m however long the shells before took.
         home.cache_session(
             "work",
             Slot::Mfa,
             "PROMPTTOKENPROMPTTOKEN",
-            OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(59),
+            OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(29),
         );
         let steps = home.scenario_table(
             shell,
@@ -203,13 +206,13 @@ fn the_prompt_function_starts_no_process() {
     let home = home();
     // nushell: its function over $env, the same way.
     for shell in shells().into_iter().filter(|s| *s != "fish") {
-        // For each shell (59 s from a minute boundary): its runs say 42m however long the shells
+        // For each shell (29 s past a minute boundary, time left rounding to the nearest minute): its runs say 42m however long the shells
         // before took.
         home.cache_session(
             "work",
             Slot::Mfa,
             "PROMPTTOKENPROMPTTOKEN",
-            OffsetDateTime::now_utc() + Duration::minutes(42) + Duration::seconds(59),
+            OffsetDateTime::now_utc() + Duration::minutes(42) + Duration::seconds(29),
         );
         let steps = home
             .scenario_table(shell, &["ec2switch work", "PATH=/nonexistent stsenv_prompt", "stsenv_prompt"]);
@@ -287,13 +290,13 @@ fn with_xtrace_on_no_secret_is_traced() {
     let home = home();
     let token = "SESSIONTOKENTRACEDNEVER";
     for shell in shells().into_iter().filter(|s| *s == "bash" || *s == "zsh") {
-        // For each shell, 59 s from a minute boundary, so the hostile run, moments later, says
+        // For each shell, 29 s past a minute boundary, time left rounding to the nearest minute, so the hostile run, moments later, says
         // the same time left.
         home.cache_session(
             "work",
             Slot::Mfa,
             token,
-            OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(59),
+            OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(29),
         );
         let steps = home.scenario_table(
             shell,
@@ -351,4 +354,59 @@ fn nushell_refuses_a_value_it_cannot_hold() {
             );
         }
     }
+}
+
+#[test]
+fn ec2clear_of_the_shells_own_session_unsets_it_too() {
+    let home = home();
+    for shell in shells() {
+        let expires = OffsetDateTime::now_utc() + Duration::hours(3);
+        home.cache_session("work", Slot::Mfa, "CLEARTOKENCLEARTOKEN", expires);
+        let steps =
+            home.scenario(shell, &["ec2switch work", "ec2clear personal", "ec2clear work", "stsenv_prompt"]);
+        assert_eq!(steps[0].status, 0, "{shell}: {}", steps[0].stderr);
+        steps[0].expect("STSENV_KIND", Some("mfa"));
+        // Another account's sessions: the shell keeps its own.
+        assert_eq!(steps[1].status, 0, "{shell}: {}", steps[1].stderr);
+        steps[1].expect("STSENV_ACCOUNT", Some("work"));
+        steps[1].expect("STSENV_KIND", Some("mfa"));
+        // Its own: cleared from the cache and from the shell, so the prompt shows nothing.
+        assert_eq!(steps[2].status, 0, "{shell}: {}", steps[2].stderr);
+        assert_eq!(
+            steps[2].stderr,
+            "Removed 1 cached session of account work\nKeys unset: this shell held the cleared session of account work\n",
+            "{shell}"
+        );
+        for var in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "STSENV_ACCOUNT",
+            "STSENV_KIND",
+        ] {
+            steps[2].expect(var, None);
+        }
+        assert_eq!(steps[3].stdout, "", "{shell}: the prompt shows no cleared session");
+
+        // `stsenv clear` run directly cannot change the shell: it says what stays, and how.
+        home.cache_session("work", Slot::Mfa, "CLEARTOKENCLEARTOKEN", expires);
+        let steps = home.scenario(shell, &["ec2switch work", "stsenv clear work", "ec2clear"]);
+        assert_eq!(steps[1].status, 0, "{shell}: {}", steps[1].stderr);
+        assert!(
+            steps[1].stderr.ends_with(
+                "This shell's variables (the session of account work) stay until ec2unset; the function ec2clear unsets them too\n"
+            ),
+            "{shell}: {}",
+            steps[1].stderr
+        );
+        steps[1].expect("STSENV_ACCOUNT", Some("work"));
+        // ec2clear of every account holds the shell's too, cached or not.
+        assert_eq!(steps[2].status, 0, "{shell}: {}", steps[2].stderr);
+        steps[2].expect("STSENV_ACCOUNT", None);
+        steps[2].expect("AWS_ACCESS_KEY_ID", None);
+    }
+    // Long-term keys are no cached session: ec2clear leaves them.
+    let steps = home.scenario("bash", &["ec2switch personal", "ec2clear"]);
+    steps[1].expect("STSENV_KIND", Some("keys"));
+    steps[1].expect("AWS_ACCESS_KEY_ID", Some(ACCESS_KEY));
 }

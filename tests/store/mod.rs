@@ -6,3 +6,5 @@ mod cache;
 mod permissions;
 // --write-profile: one section of the shared credentials file, the rest kept.
 mod profile;
+// aws-config: stsenv's block of ~/.aws/config, and the profiles in use by three SDKs at once.
+mod aws_config;

@@ -23,7 +23,7 @@ pub enum Mode {
     Raw { status: u16, body: &'static str },
     /// Read the request, then never answer (the connection stays open until the drop).
     Hang,
-    /// Succeed: GetSessionToken and AssumeRole answer with new credentials (GetCallerIdentity
+    /// Succeed: GetSessionToken, AssumeRole and GetFederationToken answer with new credentials (GetCallerIdentity
     /// with user jbrowne of 123456789012, IAM's ResyncMFADevice with its empty answer) (unique values per
     /// request, `FAULTTOKEN<n>...`, a token of a real one's size), after `delay` when the request is signed with `slow_key`
     /// (every request when it is None).
@@ -211,7 +211,7 @@ fn error_xml(status: u16, code: &str, message: &str) -> String {
     )
 }
 
-/// The answer of GetSessionToken or AssumeRole (from the form body's `Action`), with credentials
+/// The answer of GetSessionToken, AssumeRole or GetFederationToken (from the form body's `Action`), with credentials
 /// unique to request `n`, valid for the `DurationSeconds` asked (default 43200).
 fn success_xml(body: &str, n: usize) -> Option<String> {
     let field = |name: &str| {
@@ -245,6 +245,10 @@ fn success_xml(body: &str, n: usize) -> Option<String> {
         "AssumeRole" => (
             "AssumeRole",
             "<AssumedRoleUser><AssumedRoleId>AROAFAULT:stsenv</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/Admin/stsenv</Arn></AssumedRoleUser>".to_owned(),
+        ),
+        "GetFederationToken" => (
+            "GetFederationToken",
+            "<FederatedUser><FederatedUserId>123456789012:jbrowne</FederatedUserId><Arn>arn:aws:sts::123456789012:federated-user/jbrowne</Arn></FederatedUser>".to_owned(),
         ),
         _ => return None,
     };

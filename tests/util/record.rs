@@ -17,6 +17,9 @@ struct Shared {
     upstream: String,
     stop: AtomicBool,
     requests: Mutex<Vec<Request>>,
+    /// Each request's answer as it came back (by the index of the request), for the tests that
+    /// check stsenv used what STS gave.
+    answers: Mutex<Vec<(usize, String)>>,
 }
 
 pub struct Recorder {
@@ -33,8 +36,12 @@ impl Recorder {
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream.strip_prefix("http://").unwrap().trim_end_matches('/').to_owned();
-        let shared =
-            Arc::new(Shared { upstream, stop: AtomicBool::new(false), requests: Mutex::new(Vec::new()) });
+        let shared = Arc::new(Shared {
+            upstream,
+            stop: AtomicBool::new(false),
+            requests: Mutex::new(Vec::new()),
+            answers: Mutex::new(Vec::new()),
+        });
         let acceptor = {
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
@@ -58,6 +65,11 @@ impl Recorder {
     /// The requests passed on so far, in order.
     pub fn requests(&self) -> Vec<Request> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// The answer to request number `n` (of `requests`), whole (status line, headers, body).
+    pub fn answer(&self, n: usize) -> Option<String> {
+        self.shared.answers.lock().unwrap().iter().find(|(i, _)| *i == n).map(|(_, a)| a.clone())
     }
 
     /// The form fields of the requests whose `Action` is `action`.
@@ -102,7 +114,11 @@ fn forward(mut client: TcpStream, shared: &Shared) {
     let _ = client.set_nonblocking(false);
     let _ = client.set_read_timeout(Some(Duration::from_millis(25)));
     let Some(request) = read_request(&mut client, &shared.stop) else { return };
-    shared.requests.lock().unwrap().push(request.clone());
+    let index = {
+        let mut requests = shared.requests.lock().unwrap();
+        requests.push(request.clone());
+        requests.len() - 1
+    };
     let Ok(mut upstream) = TcpStream::connect(&shared.upstream) else { return };
     let head: Vec<&str> =
         request.head.lines().filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).collect();
@@ -112,6 +128,7 @@ fn forward(mut client: TcpStream, shared: &Shared) {
     }
     let mut answer = Vec::new();
     let _ = upstream.read_to_end(&mut answer);
+    shared.answers.lock().unwrap().push((index, String::from_utf8_lossy(&answer).into_owned()));
     let _ = client.write_all(&answer);
     let _ = client.flush();
     let _ = client.shutdown(std::net::Shutdown::Both);

@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use super::{Account, SESSION_DURATION};
 use crate::aws::arn;
 use crate::aws::assume_role::{RoleSettings, Written};
+use crate::aws::session_policy::PolicySource;
 use crate::base::names;
 
 const FIELDS: &[&str] =
@@ -91,8 +92,17 @@ struct Fields {
 }
 
 /// The fields of a role object, in the order errors list them.
-const ROLE_FIELDS: &[&str] =
-    &["arn", "external_id", "session_name", "duration_seconds", "source_identity", "tags", "transitive_tags"];
+const ROLE_FIELDS: &[&str] = &[
+    "arn",
+    "external_id",
+    "session_name",
+    "duration_seconds",
+    "source_identity",
+    "tags",
+    "transitive_tags",
+    "policy",
+    "policy_arns",
+];
 
 /// A value of `roles`: a role ARN or name, or an object with `arn` and how to assume it (the
 /// fields of [`ROLE_FIELDS`], each at most once, `arn` required).
@@ -102,7 +112,7 @@ impl<'de> Deserialize<'de> for RoleSettings {
         impl<'de> Visitor<'de> for RoleVisitor {
             type Value = RoleSettings;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a role ARN or name, or an object with \"arn\" (and external_id, session_name, duration_seconds, source_identity, tags, transitive_tags)")
+                f.write_str("a role ARN or name, or an object with \"arn\" (and external_id, session_name, duration_seconds, source_identity, tags, transitive_tags, policy, policy_arns)")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<RoleSettings, E> {
                 Ok(RoleSettings { arn: v.to_owned(), ..RoleSettings::default() })
@@ -126,7 +136,11 @@ impl<'de> Deserialize<'de> for RoleSettings {
                         "duration_seconds" => role.duration_seconds = map.next_value()?,
                         "source_identity" => role.source_identity = map.next_value()?,
                         "tags" => role.tags = map.next_value::<Option<_>>()?.unwrap_or_default(),
-                        _ => role.transitive_tags = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                        "transitive_tags" => {
+                            role.transitive_tags = map.next_value::<Option<_>>()?.unwrap_or_default()
+                        }
+                        "policy" => role.policy = policy(map.next_value()?).map_err(de::Error::custom)?,
+                        _ => role.policy_arns = map.next_value::<Option<_>>()?.unwrap_or_default(),
                     }
                 }
                 role.arn = arn.ok_or_else(|| de::Error::missing_field("arn"))?;
@@ -134,6 +148,17 @@ impl<'de> Deserialize<'de> for RoleSettings {
             }
         }
         deserializer.deserialize_any(RoleVisitor)
+    }
+}
+
+/// A role's `policy`: the policy document as a JSON object, a string holding it, or `"@FILE"`.
+fn policy(value: serde_json::Value) -> std::result::Result<Option<PolicySource>, String> {
+    match value {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(text) => Ok(Some(PolicySource::parse(&text))),
+        object @ serde_json::Value::Object(_) => Ok(Some(PolicySource::Json(object.to_string()))),
+        _ => Err("\"policy\" must be a policy document: a JSON object, a string holding one, or \"@FILE\""
+            .to_owned()),
     }
 }
 
@@ -308,6 +333,44 @@ mod tests {
         let e = Accounts::parse(r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {"a": 5}}}"#)
             .unwrap_err();
         assert!(e.contains("a role ARN or name, or an object"), "{e}");
+    }
+
+    #[test]
+    fn policy_as_object_string_or_file() {
+        use crate::aws::session_policy::PolicySource;
+        let a = Accounts::parse(
+            r#"{"w": {"arn": "arn:aws:iam::012123456789:", "roles": {
+                "obj": {"arn": "A", "policy": {"Version": "2012-10-17", "Statement": []},
+                        "policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
+                "text": {"arn": "A", "policy": "{\"Version\": \"2012-10-17\"}"},
+                "file": {"arn": "A", "policy": "@policies/a.json"}}}}"#,
+        )
+        .unwrap();
+        let w = a.find("w").unwrap();
+        assert_eq!(
+            w.role("obj").policy,
+            Some(PolicySource::Json(r#"{"Statement":[],"Version":"2012-10-17"}"#.into()))
+        );
+        assert_eq!(w.role("obj").policy_arns, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+        assert_eq!(w.role("text").policy, Some(PolicySource::Json("{\"Version\": \"2012-10-17\"}".into())));
+        assert_eq!(w.role("file").policy, Some(PolicySource::File("policies/a.json".into())));
+        for (role, needle) in [
+            (
+                r#"{"arn": "A", "policy": "{not json"}"#,
+                "account 'w': role 'a': policy is not a JSON policy document",
+            ),
+            (r#"{"arn": "A", "policy": 5}"#, "\"policy\" must be a policy document"),
+            (
+                r#"{"arn": "A", "policy_arns": ["ReadOnlyAccess"]}"#,
+                "policy_arns 'ReadOnlyAccess' is not a managed policy ARN",
+            ),
+            (r#"{"arn": "A", "polcy": {}}"#, "did you mean `policy`"),
+        ] {
+            let text =
+                format!(r#"{{"w": {{"arn": "arn:aws:iam::012123456789:", "roles": {{"a": {role}}}}}}}"#);
+            let e = Accounts::parse(&text).unwrap_err();
+            assert!(e.contains(needle), "{role}: {e}");
+        }
     }
 
     #[test]
