@@ -38,6 +38,11 @@ STSENV = [
     ("curl-moto", "curl -s -X POST (GetSessionToken)", "a curl process + the same unsigned request"),
     ("stsenv-server-request", "one request to the exec --server endpoint (in-process)",
      "warm cache: new TCP connection + GET with the token, timed inside the child (Python)"),
+    ("shell-start-bare", "bash startup file: `:`", "a bash that runs a startup file with nothing in it"),
+    ("shell-start-init", "bash startup file: the init line", "eval \"$(stsenv init bash)\": the functions, "
+     "stsenv's own completion a stub until the first Tab"),
+    ("shell-start-eager", "bash startup file: the init line + stsenv completions bash",
+     "the same with stsenv's completion loaded at start, as without the stub"),
 ]
 # Timed around one request inside a process, not a process start: no ratio to /bin/true.
 IN_PROCESS = {"stsenv-server-request"}
@@ -208,6 +213,9 @@ def main():
     own_tls = minus("stsenv-mfa-fresh-tls", "moto-tls-round-trip")
     # What trusting the system store (no AWS_CA_BUNDLE) costs a fresh session over TLS.
     system_store = minus("stsenv-mfa-fresh-tls-system-store", "stsenv-mfa-fresh-tls")
+    # What the init line adds to a shell's start, and what loading the completion at once would.
+    init_line = minus("shell-start-init", "shell-start-bare")
+    eager_completion = minus("shell-start-eager", "shell-start-init")
 
     result = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -216,6 +224,7 @@ def main():
         "binary_bytes": args.binary_bytes, "clean_release_build": build, "now_syscalls": syscalls,
         "targets": targets, "stsenv_mfa_fresh_minus_round_trip_ms": own,
         "stsenv_mfa_fresh_tls_minus_tls_round_trip_ms": own_tls, "system_store_cost_ms": system_store,
+        "init_line_ms": init_line, "eager_completion_ms": eager_completion,
         "peer_problems": problems,
     }
     with open(results_json, "w") as f:
@@ -301,6 +310,12 @@ def markdown(r):
     if r.get("system_store_cost_ms") is not None:
         out.append("- the system store's cost (stsenv-mfa-fresh-tls-system-store minus stsenv-mfa-fresh-tls): %s ms" %
                    ms(r["system_store_cost_ms"]))
+    if r.get("init_line_ms") is not None:
+        out.append("- the init line's cost to a bash start (shell-start-init minus shell-start-bare): %s ms" %
+                   ms(r["init_line_ms"]))
+    if r.get("eager_completion_ms") is not None:
+        out.append("- what loading stsenv's completion at start would add (shell-start-eager minus shell-start-init; "
+                   "the stub loads it on the first Tab instead): %s ms" % ms(r["eager_completion_ms"]))
     if r["peer_problems"]:
         out += ["", "Peers without a number:", ""] + ["- " + x for x in r["peer_problems"]]
     return "\n".join(out) + "\n"

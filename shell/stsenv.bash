@@ -114,3 +114,16 @@ __stsenv_complete_accounts() { __stsenv_complete --names; }
 __stsenv_complete_roles() { __stsenv_complete --roles; }
 complete -F __stsenv_complete_accounts ec2switch ec2mfa
 complete -F __stsenv_complete_roles ec2role
+
+# stsenv <Tab>: the stsenv command's own completion (stsenv completions bash), loaded on the
+# first Tab, so that loading these functions costs nothing more; a completion of stsenv the
+# user set up already is kept.
+__stsenv_complete_lazy() {
+  local __stsenv_code
+  __stsenv_code="$(builtin command stsenv completions bash 2>/dev/null)" || return 0
+  builtin complete -r stsenv 2>/dev/null
+  builtin eval "${__stsenv_code}"
+  # With the new completion in place, 124 makes bash complete the word again.
+  return 124
+}
+builtin complete -p stsenv >/dev/null 2>&1 || builtin complete -F __stsenv_complete_lazy -o bashdefault -o default stsenv

@@ -58,3 +58,16 @@ end
 complete -c ec2switch -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'
 complete -c ec2mfa -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --names 2>/dev/null)'
 complete -c ec2role -f -n 'test (count (commandline -opc)) -eq 1' -a '(command stsenv list --roles 2>/dev/null)'
+
+# stsenv <Tab>: the stsenv command's own completion (stsenv completions fish), loaded on the
+# first Tab, so that loading these functions costs nothing more; a completion of stsenv the
+# user set up already (stsenv.fish in a completions directory) is kept.
+function __stsenv_complete_lazy
+    complete --erase --command stsenv
+    command stsenv completions fish 2>/dev/null | builtin source
+    # This Tab's candidates, from the completion just loaded.
+    complete --do-complete (commandline --current-process --cut-at-cursor)
+end
+if not complete --command stsenv | string match -q -r .
+    complete --command stsenv --no-files --arguments '(__stsenv_complete_lazy)'
+end

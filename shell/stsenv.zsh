@@ -121,3 +121,17 @@ if whence compdef >/dev/null 2>&1; then
   compdef __stsenv_complete_accounts ec2switch ec2mfa
   compdef __stsenv_complete_roles ec2role
 fi
+
+# stsenv <Tab>: the stsenv command's own completion (stsenv completions zsh), loaded on the
+# first Tab, so that loading these functions costs nothing more; a completion of stsenv the
+# user set up already (the _stsenv file in $fpath) is kept.
+__stsenv_complete_lazy() {
+  local __stsenv_code
+  __stsenv_code="$(builtin command stsenv completions zsh 2>/dev/null)" || return
+  builtin eval "${__stsenv_code}"
+  # The script registered _stsenv for the next Tab; this one it completes now.
+  _stsenv "$@"
+}
+if whence compdef >/dev/null 2>&1 && [[ -z "${_comps[stsenv]-}" ]]; then
+  compdef __stsenv_complete_lazy stsenv
+fi

@@ -366,9 +366,9 @@ fn a_role_refused_to_an_old_mfa_session_says_how_old_it_is() {
     let home = sts_home(&fault.url);
     let now = OffsetDateTime::now_utc();
     let entry = home.cache_session("personal", Slot::Mfa, CACHED_TOKEN, now + time::Duration::hours(7));
-    // Made five hours ago (and a minute, so the rounding down shows 5h00m), as ec2mfa records it.
+    // Made five hours ago (and ten seconds, which round to 5h00m), as ec2mfa records it.
     let entry =
-        stsenv::store::entry::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 30)), ..entry };
+        stsenv::store::entry::Entry { issued: Some(now - time::Duration::seconds(5 * 3600 + 10)), ..entry };
     {
         let cache = home.cache();
         let _lock = cache.lock("personal", &Slot::Mfa).unwrap();

@@ -643,3 +643,52 @@ fn the_hint_on_a_terminal_is_in_the_form_of_the_shell_the_user_is_in() {
         assert!(screen.trim_end().ends_with(&format!("(or: {form})")), "SHELL={login}: {screen}");
     }
 }
+
+#[test]
+fn stsenv_completes_after_the_init_line_alone() {
+    // No completion file installed: the init line registers a stub that loads `stsenv
+    // completions SHELL` on the first Tab, in bash, zsh and fish, typed on a terminal.
+    let mut home = Home::new();
+    home.keys("personal", ACCESS_KEY, SECRET_KEY).keys("work", ACCESS_KEY, SECRET_KEY).accounts(ACCOUNTS);
+    home.set("TERM", "dumb");
+    home.set("AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+    for shell in shells().into_iter().filter(|s| *s != "nu") {
+        let (argv, load, registered): (&[&str], &str, &str) = match shell {
+            "bash" => (
+                &["bash", "--noprofile", "--norc", "-i"],
+                "eval \"$(stsenv init bash)\"\n",
+                "complete -p stsenv\n",
+            ),
+            "zsh" => (
+                &["zsh", "-f", "-i"],
+                "autoload -Uz compinit; compinit -u -D; eval \"$(stsenv init zsh)\"\n",
+                "print -r -- stub=$_comps[stsenv]\n",
+            ),
+            _ => (
+                &["fish", "--no-config", "--private", "-i"],
+                "stsenv init fish | source\n",
+                "complete -c stsenv\n",
+            ),
+        };
+        // Before any Tab: only the stub (no stsenv process has run for it).
+        // `stsenv sw<Tab>` completes the subcommand, `pe<Tab>` the account; run on the terminal,
+        // the line is refused with a message naming what was completed.
+        let keys = [load, registered, "stsenv sw\t", "pe\t", "\n", registered, "exit\n"];
+        let mut cmd = on_pty(&home, "pty_type.py");
+        cmd.args(argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let screen = stdout(&cmd.output().unwrap()).replace('\r', "");
+        assert!(screen.contains("__stsenv_complete_lazy"), "{shell}: no stub registered:\n{screen}");
+        assert!(
+            screen.contains("use the function: ec2switch personal ("),
+            "{shell}: `stsenv sw<Tab> pe<Tab>` not completed:\n{screen}"
+        );
+        // After the first Tab, stsenv's own completion is in place of the stub.
+        let after = screen.rsplit("use the function: ec2switch personal (").next().unwrap();
+        let loaded = match shell {
+            "bash" => "_stsenv_names",
+            "zsh" => "stub=_stsenv",
+            _ => "__fish_stsenv",
+        };
+        assert!(after.contains(loaded), "{shell}: completion not loaded after the first Tab:\n{after}");
+    }
+}

@@ -127,14 +127,14 @@ fn list_shows_keys_and_cache_state() {
         "personal",
         Slot::Mfa,
         "TOKENTOKENTOKENTOKEN",
-        now + Duration::hours(2) + Duration::seconds(30),
+        now + Duration::hours(2) + Duration::seconds(20),
     );
     home.cache_session("work", Slot::Mfa, "TOKENTOKENTOKENTOKEN", now - Duration::hours(2));
     home.cache_session(
         "personal",
         crate::util::role_slot("arn:aws:iam::987654321012:role/ops/Admin"),
         "ROLETOKENROLETOKEN",
-        now + Duration::minutes(42) + Duration::seconds(30),
+        now + Duration::minutes(42) + Duration::seconds(20),
     );
     let out = home.stsenv(&["list"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -113,3 +113,67 @@ fn the_prompt_in_a_command_substitution_forks_at_every_prompt() {
         assert!(started >= 10, "{shell}: {started} processes for ten prompts");
     }
 }
+
+/// docs/prompt.md's ```lang block, and what its comment shows (after `   # ` on its first line
+/// with one).
+fn recipe_block(lang: &str) -> (String, String) {
+    let docs =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/prompt.md"))
+            .unwrap();
+    let block = docs
+        .split(&format!("```{lang}\n"))
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("docs/prompt.md has no ```{lang} block"))
+        .to_owned();
+    let shown = block
+        .lines()
+        .find_map(|l| l.rsplit_once("   # "))
+        .map(|(_, shown)| shown.trim().to_owned())
+        .unwrap_or_else(|| panic!("the {lang} recipe shows no prompt:\n{block}"));
+    (block, shown)
+}
+
+#[test]
+fn fish_and_nushell_prompt_recipes_draw_what_they_show() {
+    let mut home = Home::new();
+    home.set("TERM", "dumb").set("STSENV_ACCOUNT", "personal").set("STSENV_KIND", "mfa");
+    home.set("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE");
+    // 29 s past a minute boundary: every prompt of the run says 11h58m.
+    let expires =
+        OffsetDateTime::now_utc() + Duration::hours(11) + Duration::minutes(58) + Duration::seconds(29);
+    home.set("STSENV_EXPIRES", expires.unix_timestamp().to_string());
+    for shell in shells().into_iter().filter(|s| *s == "fish" || *s == "nu") {
+        let (recipe, shown) = recipe_block(shell);
+        let init = home.path().join(format!("init.{shell}"));
+        std::fs::write(&init, home.stsenv(&["init", shell]).stdout).unwrap();
+        let rc = home.path().join(format!("rc.{shell}"));
+        std::fs::write(&rc, format!("source {}\n{recipe}\n", init.display())).unwrap();
+        let trace = home.path().join(format!("{shell}.strace"));
+        let program = crate::util::shell_program(shell);
+        let mut argv: Vec<String> =
+            ["strace", "-f", "-qq", "-e", "trace=execve", "-o"].map(String::from).to_vec();
+        argv.push(trace.display().to_string());
+        argv.push(program.display().to_string());
+        match shell {
+            "fish" => argv.extend(["--no-config", "--private", "-i", "-C"].map(String::from)),
+            _ => argv.extend(["--no-config-file", "--no-history", "-e"].map(String::from)),
+        }
+        argv.push(format!("source {}", rc.display()));
+        let mut keys = vec!["\n".to_owned(); 10];
+        keys.push("exit\n".to_owned());
+        let mut cmd = crate::util::on_pty(&home, "pty_type.py");
+        cmd.args(&argv).env("PTY_KEYS", serde_json::to_string(&keys).unwrap());
+        let screen = String::from_utf8_lossy(&cmd.output().unwrap().stdout).replace('\r', "");
+        let tail = &screen[screen.len().saturating_sub(1500)..];
+        let drawn = screen.matches(&shown).count();
+        assert!(drawn >= 10, "{shell}: {drawn} prompts `{shown}` in:\n{tail}");
+        let execs =
+            std::fs::read_to_string(&trace).unwrap().lines().filter(|l| l.contains("execve(")).count();
+        // The one execve is strace starting the shell; fish's prompt runs the binary each time.
+        match shell {
+            "nu" => assert_eq!(execs, 1, "nushell's recipe started processes"),
+            _ => assert!(execs >= 11, "fish: {execs} execs"),
+        }
+    }
+}
