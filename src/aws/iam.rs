@@ -178,7 +178,7 @@ impl Iam {
                         .to_owned()
                 }
                 "AccessDenied" | "AccessDeniedException" => format!(
-                    "AWS denied {operation}: the IAM user needs iam:{operation} on itself (see the README for the policy); some policies allow it only with MFA"
+                    "AWS denied {operation}: the IAM user needs iam:{operation} on itself (stsenv policy self-service-mfa prints a policy that allows it: docs/mfa.md#starter-iam-policies-stsenv-policy); some policies allow it only with MFA"
                 ),
                 "EntityAlreadyExists" => format!("{operation}: it already exists"),
                 "LimitExceeded" => format!("{operation}: an IAM limit is reached"),

@@ -3,7 +3,7 @@
 //! (`rpassword`); without a terminal on stdin both are read from stdin, one a line; never from
 //! an argument. AWS checks the keys before anything is written (see `new_account`).
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal};
 
 use super::Context;
 use crate::admin::account_setup::{self, NewAccount, Place};
@@ -138,13 +138,5 @@ fn ask_shown(prompt: &str) -> Result<String> {
         std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|e| {
             error::usage(format!("cannot open the terminal to ask for the access key ID: {e}"))
         })?;
-    let mut writer = &tty;
-    write!(writer, "{prompt}")
-        .and_then(|()| writer.flush())
-        .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
-    let mut line = String::new();
-    BufReader::new(&tty)
-        .read_line(&mut line)
-        .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
-    Ok(line)
+    crate::secrets::prompt::ask_line_on(&tty, prompt)
 }

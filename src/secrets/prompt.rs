@@ -105,15 +105,22 @@ pub fn confirm(question: &str) -> Result<Option<bool>> {
     let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
         return Ok(None);
     };
-    let mut writer = &tty;
-    write!(writer, "{question} ")
+    let line = ask_line_on(&tty, &format!("{question} "))?;
+    Ok(Some(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")))
+}
+
+/// Write `prompt` on the terminal `tty` and read one line typed there, shown as typed (nothing
+/// secret: a yes or no, an access key ID).
+pub fn ask_line_on(tty: &std::fs::File, prompt: &str) -> Result<String> {
+    let mut writer = tty;
+    write!(writer, "{prompt}")
         .and_then(|()| writer.flush())
         .map_err(|e| error::usage(format!("cannot write to the terminal: {e}")))?;
     let mut line = String::new();
-    BufReader::new(&tty)
+    BufReader::new(tty)
         .read_line(&mut line)
         .map_err(|e| error::usage(format!("cannot read from the terminal: {e}")))?;
-    Ok(Some(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")))
+    Ok(line)
 }
 
 /// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);

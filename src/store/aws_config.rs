@@ -11,8 +11,7 @@
 //! nobody else can write it or the directories above it (`sys::strict_modes`: the file names
 //! the commands the SDKs run); through a symlink the same holds for the file it leads to.
 
-use std::fs::OpenOptions;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use crate::base::error::{self, Result};
@@ -247,16 +246,7 @@ impl ConfigFile {
             fs_mkdir(&dir).map_err(|e| cannot_write(&dir, &e))?;
         }
         let file_name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let lock_path = dir.join(format!(".{file_name}.stsenv.lock"));
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&lock_path)
-            .map_err(|e| cannot_write(&lock_path, &e))?;
-        lock.lock().map_err(|e| cannot_write(&lock_path, &e))?;
+        let lock = crate::sys::lock::beside(&dir, &file_name).map_err(|(path, e)| cannot_write(&path, &e))?;
         // Read again under the lock: another stsenv may have just written it.
         let text = self.read()?;
         let (new, result) = change(text.as_deref())?;

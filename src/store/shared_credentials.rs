@@ -10,7 +10,7 @@
 //! The file is read with the INI scanner of `config::aws_files`.
 
 use std::fs::{self, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -238,15 +238,7 @@ fn edit(shown: &Path, change: impl FnOnce(Option<&[u8]>) -> Result<Vec<u8>>) -> 
         fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(|e| cannot_write(&dir, &e))?;
     }
     let file_name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let lock_path = dir.join(format!(".{file_name}.stsenv.lock"));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .map_err(|e| cannot_write(&lock_path, &e))?;
-    lock.lock().map_err(|e| cannot_write(&lock_path, &e))?;
+    let lock = crate::sys::lock::beside(&dir, &file_name).map_err(|(path, e)| cannot_write(&path, &e))?;
     let (text, mode) = read_current(&real, shown)?;
     crate::config::key_dir::warn_if_loose(shown, mode);
     let new = change(text.as_deref())?;

@@ -87,6 +87,28 @@ fn seconds(d: Duration) -> String {
     if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
+/// An exclusive lock on the lock file `.NAME.stsenv.lock` beside the file `NAME` in `dir` (made
+/// 0600, never opened through a symlink), held until the file is dropped: how stsenv edits a
+/// file other programs also write (`~/.aws/config`, `~/.aws/credentials`). On failure, the lock
+/// file's path and the error.
+pub fn beside(
+    dir: &Path,
+    file_name: &str,
+) -> std::result::Result<File, (std::path::PathBuf, std::io::Error)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let lock_path = dir.join(format!(".{file_name}.stsenv.lock"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&lock_path)
+        .map_err(|e| (lock_path.clone(), e))?;
+    lock.lock().map_err(|e| (lock_path, e))?;
+    Ok(lock)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

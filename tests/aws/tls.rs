@@ -3,6 +3,8 @@
 //! call as the AWS CLI trusts it, the system store (`SSL_CERT_FILE`) otherwise, and each way a
 //! TLS connection fails said in one line with its fix; and the host the endpoint settings pick.
 
+use std::os::unix::fs::PermissionsExt;
+
 use crate::util::fault::{Fault, Mode};
 use crate::util::fixtures::{ACCOUNTS_PERSONAL_ADMIN, sts_home};
 use crate::util::moto::{As, CALLER_ARN, Moto, aws};
@@ -144,6 +146,48 @@ fn without_aws_ca_bundle_each_way_in_is_refused_and_nothing_is_cached() {
         run.failed(2, &format!("AWS_CA_BUNDLE={} {phrase}", path.display()));
     }
     assert_eq!(moto.requests(), before, "no request reached moto");
+}
+
+/// AWS_CA_BUNDLE decides whom stsenv trusts with the keys' signatures and the credentials
+/// coming back: a bundle another user can change is refused (exit 2, before any connection),
+/// as the accounts file would be; the same bundle kept to its owner works. As a second user:
+/// CI runs as root, where every file would do.
+#[test]
+fn a_bundle_another_user_can_change_is_refused() {
+    let Some(user) = crate::util::other_user() else { return };
+    let moto = Moto::start(false);
+    let front = TlsFront::start(&moto.url);
+    let (_, keys) = Home::with_moto_user(&moto, ACCOUNTS_PERSONAL_ADMIN);
+    let mut home = Home::new();
+    home.user_keys("personal", &keys).accounts(ACCOUNTS_PERSONAL_ADMIN);
+    let bundle = home.path().join("corporate-ca.pem");
+    std::fs::copy(&front.ca, &bundle).unwrap();
+    home.set("AWS_ENDPOINT_URL_STS", &front.good).set("AWS_CA_BUNDLE", &bundle);
+    home.become_user(&user);
+    let before = moto.requests();
+    // Writable by others: anyone could add their own CA to it.
+    std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let run = home.run(&["mfa", "personal", "-c", "123456", "--shell", "bash"], QUICK);
+    run.failed(2, &format!("AWS_CA_BUNDLE: {}", bundle.display()));
+    assert!(run.stderr.contains("writable by group or others (mode 666)"), "{}", run.stderr);
+    // Another user's file (here root's, the test's own).
+    std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&bundle, Some(0), Some(0)).unwrap();
+    let theirs = home.path().join("their-ca.pem");
+    std::fs::copy(&front.ca, &theirs).unwrap();
+    std::os::unix::fs::chown(&theirs, Some(12345), Some(12345)).unwrap();
+    home.set("AWS_CA_BUNDLE", &theirs);
+    let run = home.run(&["mfa", "personal", "-c", "123456", "--shell", "bash"], QUICK);
+    run.failed(2, &format!("AWS_CA_BUNDLE: {}", theirs.display()));
+    assert!(run.stderr.contains("belongs to another user (uid 12345)"), "{}", run.stderr);
+    assert_eq!(moto.requests(), before, "no request reached moto");
+    assert_eq!(cached(&home), Vec::<String>::new(), "nothing cached");
+    // The user's own bundle, mode 644: trusted.
+    user.give(&bundle);
+    home.set("AWS_CA_BUNDLE", &bundle);
+    let run = home.run(&["mfa", "personal", "-c", "123456", "--shell", "bash"], QUICK);
+    assert_eq!(run.status.code(), Some(0), "{}", run.stderr);
+    assert_eq!(moto.requests(), before + 1, "one GetSessionToken");
 }
 
 /// Each way a TLS connection fails, one line saying what happened and the fix, exit 1, stdout

@@ -362,6 +362,41 @@ fn readme_aws_config_recipe_works_after_ec2unset() {
     assert!(transcript.contains("$ ec2unset\nKeys unset\n"), "{transcript}");
 }
 
+/// The README's "Using it" transcript shows the times stsenv prints: right after `ec2mfa`, the
+/// 12-hour session is `12h00m` in `ec2mfa`'s line and in `ec2now`, and the one-hour role is
+/// `1h00m` (time left rounds to the nearest minute), so the transcript is what a user sees.
+#[test]
+fn readme_transcript_times_are_what_stsenv_prints() {
+    let moto = Moto::start(false);
+    let user = moto.user("jbrowne");
+    let mut home = Home::new();
+    home.user_keys("personal", &user).accounts(ACCOUNTS);
+    home.use_moto(&moto);
+    let steps = home.scenario("bash", &["ec2mfa personal -c 123456", "ec2now", "ec2role admin"]);
+    for step in &steps {
+        assert_eq!(step.status, 0, "`{}`: {}", step.step, step.stderr);
+    }
+    let transcript = readme_block("README.md", "## Using it", "console");
+    // What each step printed, each line as the README must show it (`ec2now`'s `(at ...)` is
+    // the time of this run).
+    let printed: Vec<String> = steps
+        .iter()
+        .flat_map(|s| format!("{}{}", s.stdout, s.stderr).lines().map(str::to_owned).collect::<Vec<_>>())
+        .map(|line| line.split(" (at ").next().unwrap().to_owned())
+        .collect();
+    for wanted in [
+        "New session for account personal, valid for 12h00m",
+        "Expires in 12h00m",
+        "Assumed role Admin in account personal, valid for 1h00m",
+    ] {
+        assert!(printed.iter().any(|l| l == wanted), "stsenv printed no `{wanted}`: {printed:?}");
+        assert!(
+            transcript.contains(&format!("{wanted}\n")) || transcript.contains(&format!("{wanted} (at ")),
+            "README: no `{wanted}` in {transcript}"
+        );
+    }
+}
+
 /// "Trying it without AWS" as written (on a free port instead of 5055), in bash with the
 /// functions loaded: it starts moto, adds an account from moto's user, gets an MFA session with a
 /// made-up code and a role, and keeps all of it out of the user's own files; moto is stopped after.
