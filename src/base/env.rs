@@ -114,6 +114,28 @@ impl Env {
         self.get("STSENV_KEY_PROCESS_TIMEOUT")
     }
 
+    /// `STSENV_PROMPT`: Where an MFA code is asked for when no source gives one: `terminal`,
+    /// `dialog` (zenity, kdialog or osascript) or `none`; unset, the terminal, else a dialog in a
+    /// desktop session. A value that is none of these is an error (exit 2).
+    pub fn stsenv_prompt(&self) -> Option<&str> {
+        self.get("STSENV_PROMPT")
+    }
+
+    /// `DISPLAY`: An X11 desktop session (a dialog may ask for the MFA code there).
+    pub fn display(&self) -> Option<&str> {
+        self.get("DISPLAY")
+    }
+
+    /// `WAYLAND_DISPLAY`: A Wayland desktop session (as `DISPLAY`).
+    pub fn wayland_display(&self) -> Option<&str> {
+        self.get("WAYLAND_DISPLAY")
+    }
+
+    /// Whether this is a desktop session: `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    pub fn in_desktop_session(&self) -> bool {
+        self.display().is_some() || self.wayland_display().is_some()
+    }
+
     /// `STSENV_LOCK_TIMEOUT`: Seconds to wait for another stsenv escalating the same account.
     pub fn stsenv_lock_timeout(&self) -> Option<&str> {
         self.get("STSENV_LOCK_TIMEOUT")

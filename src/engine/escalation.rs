@@ -19,9 +19,11 @@ use crate::base::times::format_left;
 use crate::config::accounts::{Account, DEFAULT_SESSION_DURATION, SESSION_DURATION};
 use crate::engine::context::Context;
 use crate::engine::target::{Device, Target};
-use crate::secrets::mfa_code::{Asking, Source};
+use crate::secrets::mfa_code::{Asked, Asking, Source};
+use crate::secrets::totp;
 use crate::store::cache::{self, Cache};
 use crate::store::entry::Entry;
+use crate::store::sent_codes::SentCodes;
 use crate::store::slot::Slot;
 
 use crate::aws::assume_role::CHAINED_MAX;
@@ -248,12 +250,12 @@ impl<'a> Engine<'a> {
         duration: u32,
     ) -> Result<Credentials> {
         let long_term = target.keys_for(self.ctx, asking)?;
-        let mfa = match account {
+        let (mfa, fresh) = match account {
             Some(account) => self.mfa(target, account, &long_term, source, asking)?,
-            None => None,
+            None => (None, None),
         };
         let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
-        signed(&mfa, &target.name, |m| sts.get_session_token(duration, m))
+        accepted(fresh, signed(&mfa, &target.name, |m| sts.get_session_token(duration, m)))
     }
 
     /// AssumeRole signed by a valid MFA session (role chaining: at most 3600 s, which the caller
@@ -291,13 +293,13 @@ impl<'a> Engine<'a> {
         call: &AssumeRole,
     ) -> Result<Credentials> {
         let long_term = target.keys_for(self.ctx, asking)?;
-        let mfa = self.mfa(target, account, &long_term, source, asking)?;
+        let (mfa, fresh) = self.mfa(target, account, &long_term, source, asking)?;
         let sts = Sts::new(&long_term, &target.region, &self.ctx.env)?;
-        signed(&mfa, &target.name, |m| sts.assume_role(call, m))
+        accepted(fresh, signed(&mfa, &target.name, |m| sts.assume_role(call, m)))
     }
 
     /// The MFA device and a code from the source, read only now that a call needs them; None for
-    /// `Skip`.
+    /// `Skip`. A code a program made comes with its `FreshCode`, to be recorded once AWS took it.
     fn mfa(
         &self,
         target: &Target,
@@ -305,14 +307,83 @@ impl<'a> Engine<'a> {
         long_term: &Credentials,
         source: &Source,
         asking: &Asking,
-    ) -> Result<Option<(Device, String)>> {
+    ) -> Result<(Signing, Option<FreshCode>)> {
         if *source == Source::Skip {
-            return Ok(None);
+            return Ok((None, None));
         }
         let device = target.device(account, long_term, self.ctx)?;
-        let code = source.code(&device.user, asking)?;
-        Ok(code.map(|code| (device, code)))
+        let asked = Asked {
+            account: &target.name,
+            user: &device.user,
+            serial: &device.serial,
+            asking,
+            env: &self.ctx.env,
+        };
+        if !source.is_generated() {
+            let code = source.code(&asked, totp::unix_now())?;
+            return Ok((code.map(|code| (device, code)), None));
+        }
+        let (code, fresh) = self.code_not_sent_before(source, &asked)?;
+        Ok((Some((device, code)), Some(fresh)))
     }
+
+    /// A code from a program (`NAME.totp`, `mfa_process`) that is not the one last sent for the
+    /// device in the same 30-second step: AWS refuses a code it has already seen, so stsenv
+    /// waits for the next step (saying so once) and asks again. The sent codes' lock is held
+    /// until the code is recorded (`accepted`), so two processes never send one code. (This
+    /// reads the clock: the time that passes while it waits is the point.)
+    fn code_not_sent_before(&self, source: &Source, asked: &Asked) -> Result<(String, FreshCode)> {
+        let cache = self.ctx.cache()?;
+        let lock = SentCodes::new(&cache).lock()?;
+        let last = SentCodes::new(&cache).last(asked.serial);
+        let mut said = false;
+        loop {
+            let unix = totp::unix_now();
+            let code = source.code(asked, unix)?.unwrap_or_default();
+            let step = unix / totp::STEP;
+            let again = last.as_ref().is_some_and(|last| last.step == step && last.code == code);
+            // Once past a step, an equal code is not the clock's doing: send it, AWS judges.
+            if !again || said {
+                let fresh = FreshCode {
+                    cache,
+                    _lock: lock,
+                    serial: asked.serial.to_owned(),
+                    step,
+                    code: code.clone(),
+                };
+                return Ok((code, fresh));
+            }
+            let wait = totp::STEP - unix % totp::STEP;
+            say(format!("waiting {wait}s for the next code: AWS refuses a code it has already seen"));
+            said = true;
+            // Just past the boundary, so the next code is the next step's.
+            std::thread::sleep(std::time::Duration::from_millis(wait * 1000 + 200));
+        }
+    }
+}
+
+/// The MFA device and code an STS call is signed with (None: no MFA).
+type Signing = Option<(Device, String)>;
+
+/// A code a program made, not yet known to be sent: recorded as the device's last code when AWS
+/// took it (`accepted`), under the sent codes' lock, held until then.
+struct FreshCode {
+    cache: Cache,
+    _lock: cache::Lock,
+    serial: String,
+    step: u64,
+    code: String,
+}
+
+/// The result of an STS call made with `fresh`'s code: a success records the code as sent (a
+/// failure to record it is a warning; the credentials are good).
+fn accepted(fresh: Option<FreshCode>, result: Result<Credentials>) -> Result<Credentials> {
+    if let (Some(fresh), Ok(_)) = (&fresh, &result)
+        && let Err(e) = SentCodes::new(&fresh.cache).record(&fresh.serial, fresh.step, &fresh.code)
+    {
+        error::warn(format_args!("{e} (the MFA code just sent is not remembered)"));
+    }
+    result
 }
 
 /// The AssumeRole asked for: the role of the accounts file (its object's settings) with the

@@ -28,6 +28,7 @@ pub fn run(argv: &[String], env: &Env, to_terminal: bool) -> Result<Credentials>
         slow: "waiting for your password manager to be unlocked? STSENV_KEY_PROCESS_TIMEOUT sets the limit",
         missing: "no access key",
         to_terminal,
+        ..Helper::default()
     })
     .map(Secret::new)?;
     parse(&output, &argv.join(" "))

@@ -1,10 +1,12 @@
 //! Where an MFA code comes from, first that applies: `-c CODE` or `$STSENV_TOKEN_CODE`; the
 //! account's `mfa_process` (a command that prints the code: a YubiKey, a password manager);
 //! `NAME.totp` in the key directory (a TOTP seed, for service users); else a prompt on the
-//! terminal (never stdout, which the shell evals). `skip` asks for a session without MFA.
+//! terminal (never stdout, which the shell evals), or without one in a desktop session a dialog
+//! (`STSENV_PROMPT` chooses; see `prompt`). `skip` asks for a session without MFA.
 //!
 //! The code is fetched only when it is needed, inside the cache-or-STS step under the lock.
 
+pub use crate::secrets::asking::{Asked, Asking};
 use crate::secrets::code_form::{normalize, parse};
 use crate::secrets::prompt;
 use crate::sys::helper::Helper;
@@ -24,7 +26,9 @@ pub enum Source {
     /// No MFA: a session without it (`-c skip`).
     Skip,
     /// Run the account's `mfa_process` (argv, no shell) and read the code from its stdout.
-    Process { argv: Vec<String>, timeout: Duration },
+    /// `notify_send`: where `notify-send` is, in a desktop session, to say without a terminal
+    /// that stsenv waits for it (a security key's touch).
+    Process { argv: Vec<String>, timeout: Duration, notify_send: Option<PathBuf> },
     /// Generate the current code from the TOTP seed in this file (`NAME.totp`), a key file
     /// trusted up to `home`.
     Totp { seed: PathBuf, home: PathBuf },
@@ -59,8 +63,14 @@ impl Source {
         if self != Source::Ask {
             return Ok(self);
         }
+        // A bad STSENV_PROMPT is an error before anything else happens.
+        prompt::Mode::from_env(env)?;
         if let Some(argv) = account.and_then(|a| a.mfa_process.clone()) {
-            return Ok(Source::Process { argv, timeout: process_timeout(env)? });
+            let notify_send = env
+                .in_desktop_session()
+                .then(|| crate::sys::program_path::find("notify-send", env.path()))
+                .flatten();
+            return Ok(Source::Process { argv, timeout: process_timeout(env)?, notify_send });
         }
         let seed = keys.file(name, "totp");
         if std::fs::symlink_metadata(&seed).is_ok() {
@@ -69,36 +79,31 @@ impl Source {
         Ok(Source::Ask)
     }
 
-    /// The code to use now: the given one, one from `mfa_process` or `NAME.totp`, or one typed
-    /// at the terminal.
-    pub fn code(&self, user: &str, asking: &Asking) -> Result<Option<String>> {
+    /// The code to use now (`unix`: the time, for a TOTP seed): the given one, one from
+    /// `mfa_process` or `NAME.totp`, or one typed at the terminal or in a dialog.
+    pub fn code(&self, asked: &Asked, unix: u64) -> Result<Option<String>> {
         match self {
             Source::Given(code) => Ok(Some(code.clone())),
             Source::Skip => Ok(None),
-            Source::Process { argv, timeout } => {
-                run_process(argv, *timeout, matches!(asking, Asking::Captured { .. })).map(Some)
+            Source::Process { argv, timeout, notify_send } => run_process(
+                argv,
+                *timeout,
+                matches!(asked.asking, Asking::Captured { .. }),
+                notify_send.as_deref(),
+            )
+            .map(Some),
+            Source::Totp { seed, home } => {
+                crate::secrets::totp::code_from_file_at(seed, home, unix).map(Some)
             }
-            Source::Totp { seed, home } => crate::secrets::totp::code_from_file(seed, home).map(Some),
-            Source::Ask => match asking {
-                Asking::Shell => prompt::ask(user).map(Some),
-                Asking::Captured { no_terminal } => {
-                    prompt::ask_code(&prompt::for_user(user), no_terminal).map(Some)
-                }
-            },
+            Source::Ask => prompt::ask_for(asked).map(Some),
         }
     }
-}
 
-/// Where the user is when a code is needed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Asking {
-    /// A command of the user's shell: the prompt on the terminal, `mfa_process`'s messages on
-    /// stderr; without a terminal, the advice to pass -c or `$STSENV_TOKEN_CODE`.
-    Shell,
-    /// A process whose stdout and stderr another program reads (a `credential_process` of the
-    /// AWS CLI or an SDK): the prompt and `mfa_process`'s messages ("touch your YubiKey") on
-    /// the terminal, `/dev/tty`, when there is one; without one, this one-line error.
-    Captured { no_terminal: String },
+    /// Whether the code is made by a program (`NAME.totp`, `mfa_process`), not a person, so
+    /// that the same code may come again within one TOTP step (and must not be sent twice).
+    pub fn is_generated(&self) -> bool {
+        matches!(self, Source::Totp { .. } | Source::Process { .. })
+    }
 }
 
 /// `$STSENV_MFA_PROCESS_TIMEOUT` (seconds, fractions allowed), else 30 s.
@@ -107,8 +112,14 @@ pub fn process_timeout(env: &Env) -> Result<Duration> {
 }
 
 /// Run `mfa_process` (see `run_helper`); its stdout, trimmed, must be a code as people type it.
-fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<String> {
+fn run_process(
+    argv: &[String],
+    timeout: Duration,
+    to_terminal: bool,
+    notify_send: Option<&std::path::Path>,
+) -> Result<String> {
     let shown = argv.join(" ");
+    let notice = format!("waiting for the MFA process `{shown}` (touch your security key if it blinks)");
     let output = crate::sys::helper::run(&Helper {
         field: "mfa_process",
         argv,
@@ -116,6 +127,9 @@ fn run_process(argv: &[String], timeout: Duration, to_terminal: bool) -> Result<
         slow: "waiting for a touch of your YubiKey? STSENV_MFA_PROCESS_TIMEOUT sets the limit",
         missing: "no MFA code",
         to_terminal,
+        notice: Some(&notice),
+        notify_send,
+        ..Helper::default()
     })?;
     let code = std::str::from_utf8(&output).map(str::trim).unwrap_or_default();
     if code.is_empty() {
@@ -166,10 +180,18 @@ mod tests {
             with,
             Source::Process {
                 argv: vec!["echo".into(), "123456".into()],
-                timeout: Duration::from_millis(2500)
+                timeout: Duration::from_millis(2500),
+                notify_send: None,
             }
         );
-        assert_eq!(with.code("u", &Asking::Shell).unwrap().as_deref(), Some("123456"));
+        let asked = Asked {
+            account: "svc",
+            user: "u",
+            serial: "arn:aws:iam::1:mfa/u",
+            asking: &Asking::Shell,
+            env: &env,
+        };
+        assert_eq!(with.code(&asked, 0).unwrap().as_deref(), Some("123456"));
         let without = Source::Ask.or_automatic(None, &keys, "svc", &env).unwrap();
         assert_eq!(without, Source::Totp { seed: dir.join("svc.totp"), home: dir.clone() });
         assert_eq!(Source::Ask.or_automatic(None, &keys, "other", &env).unwrap(), Source::Ask);

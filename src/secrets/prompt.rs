@@ -1,14 +1,78 @@
-//! The MFA prompt on the terminal (`/dev/tty`, never stdout, which the shell evals).
+//! The MFA prompt on the terminal (`/dev/tty`, never stdout, which the shell evals), or, without
+//! a terminal in a desktop session, in a dialog (`secrets::dialog`). `STSENV_PROMPT` chooses.
 
 use std::io::{BufRead, BufReader, Write};
 
+use crate::base::env::Env;
 use crate::base::error::{self, Result};
+use crate::secrets::asking::{Asked, Asking, PROMPT_ATTEMPTS};
 use crate::secrets::code_form::normalize;
+use crate::secrets::dialog;
 
-/// Prompt `Enter MFA code for user NAME:` on the terminal (`for MFA device ARN:` when given the
-/// device's serial) and read the answer there.
-pub fn ask(user: &str) -> Result<String> {
-    ask_code(&for_user(user), "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE")
+/// Where a code is asked for: `STSENV_PROMPT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Unset: the terminal when there is one, else a dialog in a desktop session.
+    Automatic,
+    /// `terminal`: only the terminal.
+    Terminal,
+    /// `dialog`: a dialog (zenity, kdialog, osascript), even with a terminal.
+    Dialog,
+    /// `none`: never asked (a code must come from -c, STSENV_TOKEN_CODE, mfa_process or a seed).
+    None,
+}
+
+impl Mode {
+    /// `STSENV_PROMPT`: a value that is not `terminal`, `dialog` or `none` is an error (exit 2).
+    pub fn from_env(env: &Env) -> Result<Mode> {
+        let Some(value) = env.stsenv_prompt() else { return Ok(Mode::Automatic) };
+        match value.trim().to_ascii_lowercase().as_str() {
+            "terminal" => Ok(Mode::Terminal),
+            "dialog" => Ok(Mode::Dialog),
+            "none" => Ok(Mode::None),
+            _ => Err(error::usage(format!(
+                "STSENV_PROMPT '{}' is not terminal, dialog or none; unset it to ask on the terminal, else in a dialog",
+                value.escape_default()
+            ))),
+        }
+    }
+}
+
+/// Ask for the code where `STSENV_PROMPT` says (see `Mode`). Without a terminal and without a
+/// dialog, the error of `asked.asking` (today's advice).
+pub fn ask_for(asked: &Asked) -> Result<String> {
+    let no_terminal = match asked.asking {
+        Asking::Shell => NO_TERMINAL,
+        Asking::Captured { no_terminal } => no_terminal.as_str(),
+    };
+    let prompt = for_user(asked.user);
+    match Mode::from_env(asked.env)? {
+        Mode::Terminal => ask_code(&prompt, no_terminal),
+        Mode::None => Err(error::usage(
+            "no MFA code, and STSENV_PROMPT=none says not to ask for one: pass -c CODE, set STSENV_TOKEN_CODE, or give the account an mfa_process (or unset STSENV_PROMPT)",
+        )),
+        Mode::Dialog => {
+            let program = dialog::find(asked.env).ok_or_else(|| {
+                error::usage("STSENV_PROMPT=dialog, but none of zenity, kdialog or osascript is on PATH; install zenity, or unset STSENV_PROMPT")
+            })?;
+            dialog::ask(&program, asked)
+        }
+        Mode::Automatic => match open_terminal() {
+            Some(tty) => ask_code_on(&tty, &prompt),
+            None => match asked.env.in_desktop_session().then(|| dialog::find(asked.env)).flatten() {
+                Some(program) => dialog::ask(&program, asked),
+                None => Err(error::usage(no_terminal)),
+            },
+        },
+    }
+}
+
+/// The advice without a terminal, for a command of the user's shell.
+const NO_TERMINAL: &str = "no MFA code and no terminal to ask on: pass -c CODE or set STSENV_TOKEN_CODE";
+
+/// The terminal, for reading and writing, if this process has one.
+fn open_terminal() -> Option<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
 }
 
 /// `Enter MFA code for user NAME: `, or `for MFA device ARN: ` when given the device's serial.
@@ -59,20 +123,18 @@ pub fn ask_line_on(tty: &std::fs::File, prompt: &str) -> Result<String> {
     Ok(line)
 }
 
-/// How many times the prompt asks when what is typed is not a code.
-pub const PROMPT_ATTEMPTS: usize = 3;
-
 /// Write `prompt` on the terminal and read a 6-digit code there (`123 456` and `123-456` too);
 /// something else is asked again, up to `PROMPT_ATTEMPTS` times. `no_terminal` is the error
 /// when there is no terminal.
 pub fn ask_code(prompt: &str, no_terminal: &str) -> Result<String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| error::usage(no_terminal))?;
-    let mut writer = &tty;
-    let mut reader = BufReader::new(&tty);
+    let tty = open_terminal().ok_or_else(|| error::usage(no_terminal))?;
+    ask_code_on(&tty, prompt)
+}
+
+/// `ask_code` on the terminal `tty`.
+fn ask_code_on(tty: &std::fs::File, prompt: &str) -> Result<String> {
+    let mut writer = tty;
+    let mut reader = BufReader::new(tty);
     for attempt in 1..=PROMPT_ATTEMPTS {
         write!(writer, "{prompt}")
             .and_then(|()| writer.flush())

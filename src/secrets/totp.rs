@@ -25,14 +25,18 @@ pub fn code(seed: &[u8], unix: u64) -> std::result::Result<String, &'static str>
     Ok(totp.generate(unix).to_string())
 }
 
-/// The current code from a `NAME.totp` file: read as a key file is (refused unless trusted up
-/// to `home`, a warning when group or others can read it).
-pub fn code_from_file(path: &Path, home: &Path) -> Result<String> {
+/// The time now, in Unix seconds (the clock TOTP codes are made from).
+pub fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+/// The code of a `NAME.totp` file at the Unix time `now`: read as a key file is (refused unless
+/// trusted up to `home`, a warning when group or others can read it).
+pub fn code_from_file_at(path: &Path, home: &Path, now: u64) -> Result<String> {
     let seed = key_dir::read_secret(path, home, "TOTP seed")?.ok_or_else(|| {
         error::usage(format!("cannot read the TOTP seed {}: it does not exist", path.display()))
     })?;
     let seed = key_dir::checked_value(path, seed)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     code(&seed, now).map_err(|reason| {
         error::usage(format!(
             "{} is not a usable TOTP seed: {reason}; put the base32 seed of the MFA device in it (its Base32StringSeed)",

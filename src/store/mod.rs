@@ -4,6 +4,7 @@ pub mod aws_config;
 pub mod cache;
 mod clear;
 pub mod entry;
+pub mod sent_codes;
 pub(crate) mod shared_credentials;
 pub mod slot;
 mod trust;

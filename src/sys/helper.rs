@@ -1,7 +1,7 @@
 //! Commands the accounts file names (`mfa_process`, `key_process`): run without a shell and
 //! without the credential variables, killed after a deadline, their stdout returned.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::Stdio;
@@ -30,7 +30,9 @@ pub fn timeout_from(value: Option<&str>, name: &str) -> Result<Duration> {
         })
 }
 
-/// A command of the accounts file (`mfa_process`, `key_process`), run by [`run`].
+/// A command of the accounts file (`mfa_process`, `key_process`), or a dialog that asks for an
+/// MFA code, run by [`run`] or [`output`].
+#[derive(Default)]
 pub struct Helper<'a> {
     /// The field that names it, for messages.
     pub field: &'a str,
@@ -43,6 +45,25 @@ pub struct Helper<'a> {
     pub missing: &'a str,
     /// Its stderr to the terminal, when there is one (stsenv's own stderr is captured).
     pub to_terminal: bool,
+    /// Its stderr kept from the user and returned (a dialog's toolkit warnings mean nothing to
+    /// the user, but tell a display that cannot be opened from a cancel).
+    pub quiet: bool,
+    /// What to tell the user when it has printed nothing after [`NOTICE_AFTER`] (it may wait
+    /// for a touch of a security key): on the terminal, followed by the result; without one,
+    /// by `notify-send` at this path, if given (a desktop session).
+    pub notice: Option<&'a str>,
+    pub notify_send: Option<&'a std::path::Path>,
+}
+
+/// How long a helper with a notice may be silent before the user is told that stsenv waits.
+pub const NOTICE_AFTER: Duration = Duration::from_millis(500);
+
+/// How a helper ended: its exit status and what it printed on stdout (maybe a secret), and on
+/// stderr when that was `quiet` (up to 64 KiB).
+pub struct Output {
+    pub status: std::process::ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
 }
 
 /// Run a helper command without a shell and without the credential variables (`crate::sys::without_secrets`):
@@ -52,7 +73,21 @@ pub struct Helper<'a> {
 /// whole group (a `pinentry`, a `sleep` it started) is killed after its timeout. Returns its
 /// stdout, which may be a secret: errors name the command, never its output.
 pub fn run(helper: &Helper) -> Result<Vec<u8>> {
-    let Helper { field, argv, timeout, slow, missing, to_terminal } = *helper;
+    let shown = helper.argv.join(" ");
+    let Output { status, stdout, .. } = output(helper)?;
+    if !status.success() {
+        return Err(error::usage(format!(
+            "{} `{shown}` failed ({status}); {}",
+            helper.field, helper.missing
+        )));
+    }
+    Ok(stdout)
+}
+
+/// Run a helper as [`run`] does, and return how it ended whatever its exit status (a dialog
+/// tells a cancel by its status).
+pub fn output(helper: &Helper) -> Result<Output> {
+    let Helper { field, argv, timeout, slow, missing: _, to_terminal, quiet, notice, notify_send } = *helper;
     let shown = argv.join(" ");
     let (program, args) =
         argv.split_first().ok_or_else(|| error::usage(format!("{field} is empty in the accounts file")))?;
@@ -62,6 +97,7 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
         None => Stdio::null(),
     };
     let stderr = match (to_terminal, &tty) {
+        _ if quiet => Stdio::piped(),
         (true, Some(tty)) => tty.try_clone().map(Stdio::from).unwrap_or_else(|_| Stdio::inherit()),
         _ => Stdio::inherit(),
     };
@@ -95,6 +131,15 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
     let group = Group { pid: child.id() as libc::pid_t, terminal: foreground };
     // Read stdout on a thread, so a chatty process never blocks on a full pipe. One byte over
     // the limit tells that it printed too much.
+    // A quiet helper's stderr, read to its end (and up to the limit) on a thread of its own.
+    let stderr = child.stderr.take().map(|mut err| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = (&mut err).take(PROCESS_OUTPUT_LIMIT).read_to_end(&mut bytes);
+            let _ = std::io::copy(&mut err, &mut std::io::sink());
+            bytes
+        })
+    });
     let stdout = child.stdout.take();
     let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -120,7 +165,9 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
         };
         let _ = sender.send(read);
     });
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let mut told: Option<Notice> = None;
     let too_slow = || {
         error::usage(format!(
             "{field} `{shown}` did not finish within {} s and was stopped ({slow})",
@@ -133,9 +180,21 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
             Ok(None) if Instant::now() >= deadline => {
                 group.kill();
                 let _ = child.wait();
+                if let Some(told) = told {
+                    told.finish(&format!("stopped after {} s", seconds(timeout)));
+                }
                 return Err(too_slow());
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                if let Some(notice) = notice
+                    && told.is_none()
+                    && started.elapsed() >= NOTICE_AFTER
+                    && output.lock().map(|o| o.is_empty()).unwrap_or(false)
+                {
+                    told = Some(Notice::show(notice, tty.as_ref(), notify_send, timeout));
+                }
+                std::thread::sleep(Duration::from_millis(10))
+            }
             Err(e) => {
                 group.kill();
                 let _ = child.wait();
@@ -144,6 +203,9 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
         }
     };
     drop(group);
+    if let Some(told) = told {
+        told.finish(if status.success() { "done" } else { "it failed" });
+    }
     // A process it left behind may hold stdout open: what the helper printed before it exited
     // is in the pipe already, so a short wait for the end is enough, then what was read counts.
     let read = receiver.recv_timeout(Duration::from_millis(200));
@@ -155,13 +217,129 @@ pub fn run(helper: &Helper) -> Result<Vec<u8>> {
             if field == "mfa_process" { "the MFA code" } else { "the credentials JSON" }
         )));
     }
-    if !status.success() {
-        return Err(error::usage(format!("{field} `{shown}` failed ({status}); {missing}")));
-    }
-    if let Ok(Err(e)) = read {
+    if let Ok(Err(e)) = read
+        && status.success()
+    {
         return Err(error::usage(format!("cannot read the output of {field} `{shown}`: {e}")));
     }
-    Ok(bytes)
+    // (What a quiet helper left behind may hold its stderr open: not waited for then.)
+    let stderr = stderr
+        .and_then(|thread| {
+            let waited = Instant::now();
+            while !thread.is_finished() && waited.elapsed() < Duration::from_millis(200) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            thread.is_finished().then(|| thread.join().ok()).flatten()
+        })
+        .unwrap_or_default();
+    Ok(Output { status, stdout: bytes, stderr })
+}
+
+/// The user told that stsenv waits for a helper: a line on the terminal that its result ends,
+/// or a desktop notification that a second one follows.
+enum Notice {
+    Terminal(std::fs::File),
+    Desktop { notify_send: std::path::PathBuf, sent: Vec<std::thread::JoinHandle<()>> },
+    Nowhere,
+}
+
+impl Notice {
+    /// Say `notice` on the terminal (`tty`), else by `notify-send` (shown for as long as the
+    /// helper may run), else nowhere.
+    fn show(
+        notice: &str,
+        tty: Option<&std::fs::File>,
+        notify_send: Option<&std::path::Path>,
+        timeout: Duration,
+    ) -> Notice {
+        if let Some(tty) = tty.and_then(|t| t.try_clone().ok()) {
+            write_to_terminal(&tty, &format!("stsenv: {notice} ..."));
+            return Notice::Terminal(tty);
+        }
+        match notify_send {
+            Some(program) => {
+                let expire = timeout.as_millis().to_string();
+                let sent = notify(program, &expire, "stsenv: waiting for the MFA process", notice);
+                Notice::Desktop { notify_send: program.to_owned(), sent: vec![sent] }
+            }
+            None => Notice::Nowhere,
+        }
+    }
+
+    /// The result after the notice: `done`, `it failed`, `stopped after 30 s`.
+    fn finish(self, result: &str) {
+        match self {
+            Notice::Terminal(tty) => write_to_terminal(&tty, &format!(" {result}\n")),
+            Notice::Desktop { notify_send, mut sent } => {
+                sent.push(notify(&notify_send, "3000", "stsenv: the MFA process ended", result));
+                for thread in sent {
+                    let _ = thread.join();
+                }
+            }
+            Notice::Nowhere => {}
+        }
+    }
+}
+
+/// Write on the terminal while the helper's group may hold it: with SIGTTOU blocked on this
+/// thread, so that a terminal with `tostop` set lets the write through instead of stopping
+/// stsenv.
+fn write_to_terminal(mut tty: &std::fs::File, text: &str) {
+    // SAFETY: sigset and mask calls on this thread's own mask.
+    unsafe {
+        let mut ttou: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut ttou);
+        libc::sigaddset(&mut ttou, libc::SIGTTOU);
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &ttou, &mut old);
+        let _ = tty.write_all(text.as_bytes()).and_then(|()| tty.flush());
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+    }
+}
+
+/// How long `notify-send` may take before it is killed (it only hands the message on).
+const NOTIFY_LIMIT: Duration = Duration::from_secs(2);
+
+/// Run `notify-send` (its path) with a summary and body, on a thread that reaps it (killed
+/// after `NOTIFY_LIMIT`). The same synchronous hint makes a daemon that knows it replace the
+/// first notification by the second.
+fn notify(
+    program: &std::path::Path,
+    expire_ms: &str,
+    summary: &str,
+    body: &str,
+) -> std::thread::JoinHandle<()> {
+    let mut command = crate::sys::without_secrets::command(program);
+    command
+        .args(["--app-name=stsenv", "--hint=string:x-canonical-private-synchronous:stsenv-mfa"])
+        .arg(format!("--expire-time={expire_ms}"))
+        .args([summary, body])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: setpgid is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setpgid(0, 0);
+            Ok(())
+        });
+    }
+    let child = command.spawn();
+    std::thread::spawn(move || {
+        let Ok(mut child) = child else { return };
+        let started = Instant::now();
+        while started.elapsed() < NOTIFY_LIMIT {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: a signal to the group of our own child, not yet reaped.
+        unsafe {
+            libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+        }
+        let _ = child.wait();
+    })
 }
 
 /// A helper's process group: the terminal is given back to stsenv's group when it is dropped.

@@ -116,7 +116,13 @@ fn mfa_process_codes_are_read_as_typed_codes_are() {
 fn mfa_process_escalates_without_a_prompt() {
     let moto = Moto::start(false);
     let (home, _) = moto_home(&moto);
-    let process = script(&home, "yubikey.sh", "echo 'Touch your YubiKey...' >&2\necho 123456");
+    // The second run gets another code, as a key gives in the next step (the same code would
+    // wait for that step: tests/secrets/sent_once.rs).
+    let process = script(
+        &home,
+        "yubikey.sh",
+        "echo 'Touch your YubiKey...' >&2\nif [ -e \"$0.used\" ]; then echo 654321; else touch \"$0.used\"; echo 123456; fi",
+    );
     home.accounts(&accounts(Some(&format!("\"{}\"", process.display()))));
     // No terminal, no code: the process gives it.
     let out = home.stsenv(&["mfa", "personal", "--shell", "bash"]);
@@ -310,6 +316,9 @@ fn exec_uses_the_totp_seed_for_a_cron_job() {
     assert_eq!(stdout(&out), "role/Admin\n");
     assert_stderr_contains!(out, "New session for account personal");
     std::fs::remove_file(home.cache().path("personal", &stsenv::store::slot::Slot::Mfa)).unwrap();
+    // (And the code sent, so that this run need not wait for the next 30 s step to send another:
+    // tests/secrets/sent_once.rs tests that wait.)
+    std::fs::remove_file(home.cache_dir().join("sent-codes.json")).unwrap();
     let out = exec(&home, &["personal", "--duration", "900", "--", "sh", "-c", "echo $STSENV_KIND"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "mfa\n");
