@@ -9,7 +9,6 @@
 use serde_json::json;
 
 use super::Context;
-use crate::aws::assume_role::RoleSettings;
 use crate::base::error::{self, Result};
 use crate::base::names;
 use crate::base::times::rfc3339;
@@ -22,10 +21,7 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
         return Err(error::usage(names::invalid_message(&args.account)));
     }
     let name = &args.account;
-    let want = match &args.role {
-        Some(role) => Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() }),
-        None => Want::Mfa,
-    };
+    let want = Want::of_role_flag(args.role.as_deref());
     let what = match &args.role {
         Some(role) => format!("credentials for role {role} of account {name}"),
         None => format!("session for account {name}"),

@@ -17,7 +17,6 @@ use std::process::Command;
 use time::OffsetDateTime;
 
 use super::Context;
-use crate::aws::assume_role::RoleSettings;
 use crate::base::env::Env;
 use crate::base::error::{self, Result};
 use crate::cli::Exec;
@@ -52,10 +51,7 @@ pub fn run(args: &Exec, ctx: &Context) -> Result<String> {
     // A missing command fails before any MFA prompt or STS call.
     let resolved = find_program(program, ctx.env.path())?;
     let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
-    let want = match &args.role {
-        Some(role) => Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() }),
-        None => Want::Mfa,
-    };
+    let want = Want::of_role_flag(args.role.as_deref());
     let mut req = Request::new(Some(args.account.clone()), want, code);
     req.duration = args.duration;
     if args.server {

@@ -7,7 +7,6 @@
 use serde_json::json;
 
 use super::Context;
-use crate::aws::assume_role::RoleSettings;
 use crate::base::error::{self, Result};
 use crate::base::times::rfc3339;
 use crate::cli::{Export, ExportFormat};
@@ -18,10 +17,7 @@ use crate::shell::dotenv;
 
 pub fn run(args: &Export, ctx: &Context) -> Result<String> {
     let code = Source::from_args(args.code.as_deref(), &ctx.env)?;
-    let want = match &args.role {
-        Some(role) => Want::Role(RoleSettings { arn: role.clone(), ..RoleSettings::default() }),
-        None => Want::Mfa,
-    };
+    let want = Want::of_role_flag(args.role.as_deref());
     let mut req = Request::new(Some(args.account.clone()), want, code);
     req.duration = args.duration;
     let granted = Engine::new(ctx).credentials(&req, ctx.now)?;

@@ -77,6 +77,17 @@ pub enum Want {
     Role(RoleSettings),
 }
 
+impl Want {
+    /// What a `--role ROLE` flag asks for: that role with the accounts file's settings, or
+    /// without the flag the MFA session.
+    pub fn of_role_flag(role: Option<&str>) -> Want {
+        match role {
+            Some(role) => Want::Role(RoleSettings { arn: role.to_owned(), ..RoleSettings::default() }),
+            None => Want::Mfa,
+        }
+    }
+}
+
 /// Credentials the engine got, cached or new.
 pub struct Granted {
     pub target: Target,

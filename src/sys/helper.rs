@@ -285,6 +285,14 @@ impl Notice {
 /// thread, so that a terminal with `tostop` set lets the write through instead of stopping
 /// stsenv.
 fn write_to_terminal(mut tty: &std::fs::File, text: &str) {
+    with_sigttou_blocked(|| {
+        let _ = tty.write_all(text.as_bytes()).and_then(|()| tty.flush());
+    });
+}
+
+/// Run `f` with SIGTTOU blocked on this thread (a background group's write to, or `tcsetpgrp`
+/// of, the terminal then goes through instead of stopping stsenv), the mask restored after.
+fn with_sigttou_blocked<T>(f: impl FnOnce() -> T) -> T {
     // SAFETY: sigset and mask calls on this thread's own mask.
     unsafe {
         let mut ttou: libc::sigset_t = std::mem::zeroed();
@@ -292,8 +300,9 @@ fn write_to_terminal(mut tty: &std::fs::File, text: &str) {
         libc::sigaddset(&mut ttou, libc::SIGTTOU);
         let mut old: libc::sigset_t = std::mem::zeroed();
         libc::pthread_sigmask(libc::SIG_BLOCK, &ttou, &mut old);
-        let _ = tty.write_all(text.as_bytes()).and_then(|()| tty.flush());
+        let out = f();
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        out
     }
 }
 
@@ -364,16 +373,8 @@ impl Drop for Group {
         let Some(fd) = self.terminal else { return };
         // stsenv's group is in the background now: setting the foreground sends it SIGTTOU
         // unless this thread blocks it.
-        // SAFETY: sigset and mask calls on this thread's mask; tcsetpgrp on an open descriptor.
-        unsafe {
-            let mut ttou: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut ttou);
-            libc::sigaddset(&mut ttou, libc::SIGTTOU);
-            let mut old: libc::sigset_t = std::mem::zeroed();
-            libc::pthread_sigmask(libc::SIG_BLOCK, &ttou, &mut old);
-            libc::tcsetpgrp(fd, libc::getpgrp());
-            libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
-        }
+        // SAFETY: tcsetpgrp on an open descriptor, to this process's own group.
+        with_sigttou_blocked(|| unsafe { libc::tcsetpgrp(fd, libc::getpgrp()) });
     }
 }
 
