@@ -38,7 +38,7 @@ STSENV = [
     ("curl-moto", "curl -s -X POST (GetSessionToken)", "a curl process + the same unsigned request"),
     ("stsenv-server-request", "one request to the exec --server endpoint (in-process)",
      "warm cache: new TCP connection + GET with the token, timed inside the child (Python)"),
-    ("shell-start-bare", "bash startup file: `:`", "a bash that runs a startup file with nothing in it"),
+    ("shell-start-bare", "bash startup file: empty", "a bash that runs a startup file with nothing in it (one `:`)"),
     ("shell-start-init", "bash startup file: the init line", "eval \"$(stsenv init bash)\": the functions, "
      "stsenv's own completion a stub until the first Tab"),
     ("shell-start-eager", "bash startup file: the init line + stsenv completions bash",
