@@ -60,6 +60,17 @@ RATIO_TARGETS = [
     ("stsenv-mfa-fresh", "moto-round-trip", 1.5),
     ("stsenv-mfa-fresh-tls", "moto-tls-round-trip", 1.3),
 ]
+# The differences of two rows in the report: result key, what it is.
+DIFFERENCES = [
+    ("stsenv_mfa_fresh_minus_round_trip_ms", "stsenv mfa fresh minus one in-process moto round trip"),
+    ("stsenv_mfa_fresh_tls_minus_tls_round_trip_ms",
+     "stsenv mfa fresh over TLS minus one in-process moto TLS round trip"),
+    ("system_store_cost_ms",
+     "the system store's cost (stsenv-mfa-fresh-tls-system-store minus stsenv-mfa-fresh-tls)"),
+    ("init_line_ms", "the init line's cost to a bash start (shell-start-init minus shell-start-bare)"),
+    ("eager_completion_ms", "what loading stsenv's completion at start would add (shell-start-eager minus "
+     "shell-start-init; the stub loads it on the first Tab instead)"),
+]
 # The clean release build (`cargo install`'s first contact), seconds on the bench machine.
 BUILD_SECONDS = 150.0
 LOADER_FILE = re.compile(r"^(/etc/ld\.so\.(cache|preload)|(/usr)?/lib(32|64)?(/[^/]+)*/lib[^/]*\.so(\.[0-9]+)*)$")
@@ -301,21 +312,10 @@ def markdown(r):
         else:
             text = "%s: %s (target 0)" % (t["measurement"], t["value"])
         out.append("- %s %s" % ("met:" if t["met"] else "MISSED:", text))
-    if r["stsenv_mfa_fresh_minus_round_trip_ms"] is not None:
-        out.append("- stsenv mfa fresh minus one in-process moto round trip: %s ms" %
-                   ms(r["stsenv_mfa_fresh_minus_round_trip_ms"]))
-    if r.get("stsenv_mfa_fresh_tls_minus_tls_round_trip_ms") is not None:
-        out.append("- stsenv mfa fresh over TLS minus one in-process moto TLS round trip: %s ms" %
-                   ms(r["stsenv_mfa_fresh_tls_minus_tls_round_trip_ms"]))
-    if r.get("system_store_cost_ms") is not None:
-        out.append("- the system store's cost (stsenv-mfa-fresh-tls-system-store minus stsenv-mfa-fresh-tls): %s ms" %
-                   ms(r["system_store_cost_ms"]))
-    if r.get("init_line_ms") is not None:
-        out.append("- the init line's cost to a bash start (shell-start-init minus shell-start-bare): %s ms" %
-                   ms(r["init_line_ms"]))
-    if r.get("eager_completion_ms") is not None:
-        out.append("- what loading stsenv's completion at start would add (shell-start-eager minus shell-start-init; "
-                   "the stub loads it on the first Tab instead): %s ms" % ms(r["eager_completion_ms"]))
+    # The differences of two rows, each with what it means.
+    for key, label in DIFFERENCES:
+        if r.get(key) is not None:
+            out.append("- %s: %s ms" % (label, ms(r[key])))
     if r["peer_problems"]:
         out += ["", "Peers without a number:", ""] + ["- " + x for x in r["peer_problems"]]
     return "\n".join(out) + "\n"

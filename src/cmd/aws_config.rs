@@ -48,9 +48,7 @@ pub fn run(args: &AwsConfig, ctx: &Context) -> Result<String> {
         let block = aws_config::find(&text, &shown).ok().flatten();
         let conflicts = aws_config::conflicts(&text, block.as_ref(), &profiles);
         report_conflicts(&conflicts, &shown);
-        let kept: Vec<Profile> =
-            profiles.into_iter().filter(|p| !conflicts.iter().any(|c| c.name == p.name)).collect();
-        return Ok(aws_config::render(&kept, "\n"));
+        return Ok(aws_config::render(&aws_config::kept(&profiles, &conflicts), "\n"));
     }
     let conflicts = file.edit(|text| {
         let (new, conflicts) = aws_config::replace(text.unwrap_or_default(), &profiles, &shown)?;
@@ -58,11 +56,8 @@ pub fn run(args: &AwsConfig, ctx: &Context) -> Result<String> {
         Ok((changed.then_some(new), conflicts))
     })?;
     report_conflicts(&conflicts, &shown);
-    let written: Vec<&str> = profiles
-        .iter()
-        .map(|p| p.name.as_str())
-        .filter(|n| !conflicts.iter().any(|c| c.name == *n))
-        .collect();
+    let written: Vec<&str> =
+        aws_config::kept(&profiles, &conflicts).iter().map(|p| p.name.as_str()).collect();
     say(format!(
         "Wrote {} profile{} to {}: {}",
         written.len(),

@@ -6,12 +6,9 @@
 //! stdout and stderr). Credentials with less than the window left are renewed, since SDKs call
 //! the process again only when theirs are about to expire.
 
-use serde_json::json;
-
 use super::Context;
 use crate::base::error::{self, Result};
 use crate::base::names;
-use crate::base::times::rfc3339;
 use crate::cli::CredentialProcess;
 use crate::engine::escalation::{Engine, Request, Want};
 use crate::secrets::mfa_code::{Asking, Source};
@@ -35,13 +32,5 @@ pub fn run(args: &CredentialProcess, ctx: &Context) -> Result<String> {
         ),
     };
     let granted = Engine::new(ctx).credentials(&req, ctx.now)?;
-    let (entry, c) = (&granted.entry, &granted.entry.credentials);
-    let value = json!({
-        "Version": 1,
-        "AccessKeyId": c.access_key_id.text(),
-        "SecretAccessKey": c.secret_access_key.text(),
-        "SessionToken": c.session_token.as_ref().map(crate::base::credentials::Secret::text),
-        "Expiration": rfc3339(entry.expiration),
-    });
-    Ok(format!("{value}\n"))
+    Ok(format!("{}\n", granted.entry.credential_process_json()))
 }

@@ -9,7 +9,6 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -165,7 +164,7 @@ fn find_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf> {
     }
     if program.as_bytes().contains(&b'/') {
         let candidate = PathBuf::from(program);
-        return if is_executable(&candidate) {
+        return if crate::sys::program_path::is_executable(&candidate) {
             Ok(candidate)
         } else if candidate.exists() {
             Err(error::usage(format!("cannot run {shown}: it is not an executable file")))
@@ -181,7 +180,7 @@ fn find_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf> {
     for dir in std::env::split_paths(&path) {
         let candidate = dir.join(program);
         if dir.is_absolute() {
-            if is_executable(&candidate) {
+            if crate::sys::program_path::is_executable(&candidate) {
                 if let Some(relative) = &skipped {
                     crate::base::error::warn(format!(
                         "running {} and not {}: PATH's relative entries are skipped for a command that gets credentials",
@@ -193,7 +192,7 @@ fn find_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf> {
             }
         } else if skipped.is_none() {
             let relative = if dir.as_os_str().is_empty() { Path::new(".").join(program) } else { candidate };
-            if is_executable(&relative) {
+            if crate::sys::program_path::is_executable(&relative) {
                 skipped = Some(relative);
             }
         }
@@ -217,8 +216,4 @@ fn default_path() -> OsString {
     }
     buffer.truncate(needed - 1);
     OsStr::from_bytes(&buffer).to_owned()
-}
-
-fn is_executable(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }

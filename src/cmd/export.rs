@@ -4,8 +4,6 @@
 //! `credential_process` JSON. The output is a file of secrets: refused on a terminal unless
 //! `--force-terminal` (`terminal_refusal`), and a file others can read gets a warning.
 
-use serde_json::json;
-
 use super::Context;
 use crate::base::error::{self, Result};
 use crate::base::times::rfc3339;
@@ -26,14 +24,10 @@ pub fn run(args: &Export, ctx: &Context) -> Result<String> {
     let token = c.session_token.as_ref().ok_or_else(|| error::aws("STS returned no session token"))?;
     let out = match args.format {
         ExportFormat::Json => {
-            let value = json!({
-                "Version": 1,
-                "AccessKeyId": c.access_key_id.text(),
-                "SecretAccessKey": c.secret_access_key.text(),
-                "SessionToken": token.text(),
-                "Expiration": rfc3339(entry.expiration),
-            });
-            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&entry.credential_process_json()).unwrap_or_default()
+            )
         }
         ExportFormat::Env => {
             let text = |s: &crate::base::credentials::Secret, name: &'static str| {

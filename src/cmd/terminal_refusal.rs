@@ -17,7 +17,7 @@ use crate::sys::parent_process;
 
 /// Refuse a command that prints shell code when stdout is a terminal.
 pub fn check(command: &Command, env: &Env) -> Result<()> {
-    if !std::io::stdout().is_terminal() {
+    if !std::io::stdout().is_terminal() || refusal(command, None).is_none() {
         return Ok(());
     }
     // `--shell` as typed wins; without it (its default is bash), the shell the user is in.

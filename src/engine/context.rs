@@ -35,4 +35,12 @@ impl Context {
     pub fn cache(&self) -> Result<Cache> {
         Cache::locate(&self.env)
     }
+
+    /// The home directory, and where a flag's relative `@FILE` is read from: the current
+    /// directory (the home when it cannot be read).
+    pub fn home_and_cwd(&self) -> (PathBuf, PathBuf) {
+        let home = crate::base::env::home(&self.env);
+        let cwd = std::env::current_dir().unwrap_or_else(|_| home.clone());
+        (home, cwd)
+    }
 }

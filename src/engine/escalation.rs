@@ -401,8 +401,7 @@ fn accepted(fresh: Option<FreshCode>, result: Result<Credentials>) -> Result<Cre
 /// flags over them, their policy files read (the role's from the accounts file's directory, the
 /// flag's from the current one).
 fn resolve(ctx: &Context, target: &Target, account: &Account, flags: &RoleSettings) -> Result<AssumeRole> {
-    let home = crate::base::env::home(&ctx.env);
-    let cwd = std::env::current_dir().unwrap_or_else(|_| home.clone());
+    let (home, cwd) = ctx.home_and_cwd();
     let mut role = account.role(&flags.arn);
     if flags.policy.is_some() {
         // Replaced by the flag's: its file is not read.

@@ -5,8 +5,6 @@
 //! the user's own policies and the session policies sent: the one given, else one that allows
 //! everything (with no policy at all a federated session may do nothing).
 
-use std::path::Path;
-
 use crate::aws::assume_role::{RoleSettings, Written};
 use crate::aws::session_policy::{self, ALLOW_ALL};
 use crate::aws::sts::{FederationToken, Sts};
@@ -46,9 +44,8 @@ pub fn federation_token(ctx: &Context, target: &Target, policies: &RoleSettings)
 fn request(ctx: &Context, target: &Target, policies: &RoleSettings) -> Result<FederationToken> {
     let mut policies = policies.clone();
     policies.check(Written::Flags).map_err(error::usage)?;
-    let home = crate::base::env::home(&ctx.env);
-    let cwd = std::env::current_dir().unwrap_or_else(|_| home.clone());
-    policies.load_policy(Written::Flags, Path::new(&cwd), &home).map_err(error::usage)?;
+    let (home, cwd) = ctx.home_and_cwd();
+    policies.load_policy(Written::Flags, &cwd, &home).map_err(error::usage)?;
     let account = target.accounts.find(&target.name);
     let partition = account.map(|a| a.partition().name());
     session_policy::check_arns(&policies.policy_arns, partition, "--policy-arn").map_err(error::usage)?;

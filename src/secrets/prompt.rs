@@ -96,15 +96,13 @@ pub fn tell(line: &str) {
 
 /// Whether there is a terminal to ask on (`/dev/tty` opens for reading and writing).
 pub fn has_terminal() -> bool {
-    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
+    open_terminal().is_some()
 }
 
 /// Ask `question` (ending in `[y/N]`) on the terminal: Some(true) for `y` or `yes` (any case),
 /// Some(false) for anything else or the end of input, None when there is no terminal.
 pub fn confirm(question: &str) -> Result<Option<bool>> {
-    let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
-        return Ok(None);
-    };
+    let Some(tty) = open_terminal() else { return Ok(None) };
     let line = ask_line_on(&tty, &format!("{question} "))?;
     Ok(Some(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")))
 }

@@ -49,7 +49,7 @@ pub struct Conflict {
 }
 
 /// The block's text, with the file's line ending.
-pub fn render(profiles: &[Profile], eol: &str) -> String {
+pub fn render(profiles: &[&Profile], eol: &str) -> String {
     let mut lines = vec![format!("# {BEGIN}")];
     for (i, p) in profiles.iter().enumerate() {
         if i > 0 {
@@ -140,16 +140,19 @@ pub fn conflicts(text: &[u8], block: Option<&std::ops::Range<usize>>, profiles: 
     found
 }
 
+/// The profiles the block holds: those the user has none of the same name of (`conflicts`).
+pub fn kept<'p>(profiles: &'p [Profile], conflicts: &[Conflict]) -> Vec<&'p Profile> {
+    profiles.iter().filter(|p| !conflicts.iter().any(|c| c.name == p.name)).collect()
+}
+
 /// The new text: the block replaced in place (or appended), without the profiles the user has
 /// (returned too). Every byte outside the block is kept; an appended block goes after a line
 /// ending added to a last line that has none.
 pub fn replace(text: &[u8], profiles: &[Profile], shown: &Path) -> Result<(Vec<u8>, Vec<Conflict>)> {
     let block = find(text, shown)?;
     let conflicts = conflicts(text, block.as_ref(), profiles);
-    let kept: Vec<Profile> =
-        profiles.iter().filter(|p| !conflicts.iter().any(|c| c.name == p.name)).cloned().collect();
     let eol = line_ending(text);
-    let rendered = render(&kept, eol);
+    let rendered = render(&kept(profiles, &conflicts), eol);
     let mut out = Vec::with_capacity(text.len() + rendered.len() + 2);
     match block {
         Some(range) => {

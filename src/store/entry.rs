@@ -41,6 +41,19 @@ impl Entry {
         Some(Entry { issued: None, account: account.to_owned(), role_arn, credentials, expiration })
     }
 
+    /// The credentials as AWS's `credential_process` JSON (Version 1): what `stsenv
+    /// credential-process` prints, and `stsenv export --format json`.
+    pub fn credential_process_json(&self) -> serde_json::Value {
+        let c = &self.credentials;
+        serde_json::json!({
+            "Version": 1,
+            "AccessKeyId": c.access_key_id.text(),
+            "SecretAccessKey": c.secret_access_key.text(),
+            "SessionToken": c.session_token.as_ref().map(Secret::text),
+            "Expiration": rfc3339(self.expiration),
+        })
+    }
+
     pub fn seconds_left(&self, now: OffsetDateTime) -> i64 {
         crate::base::times::seconds_left(self.expiration, now)
     }

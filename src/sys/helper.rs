@@ -129,8 +129,6 @@ pub fn output(helper: &Helper) -> Result<Output> {
         .spawn()
         .map_err(|e| error::usage(format!("cannot run {field} `{shown}`: {}", io_reason(&e))))?;
     let group = Group { pid: child.id() as libc::pid_t, terminal: foreground };
-    // Read stdout on a thread, so a chatty process never blocks on a full pipe. One byte over
-    // the limit tells that it printed too much.
     // A quiet helper's stderr, read to its end (and up to the limit) on a thread of its own.
     let stderr = child.stderr.take().map(|mut err| {
         std::thread::spawn(move || {
@@ -140,6 +138,8 @@ pub fn output(helper: &Helper) -> Result<Output> {
             bytes
         })
     });
+    // Read stdout on a thread, so a chatty process never blocks on a full pipe. One byte over
+    // the limit tells that it printed too much.
     let stdout = child.stdout.take();
     let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (sender, receiver) = std::sync::mpsc::channel();
